@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { headersTooLarge } from './errors.js';
+import errorHandler from './plugins/error-handler.js';
+import jsonBody from './plugins/json-body.js';
+import storePlugin from './plugins/store.js';
+import { RequestLog } from './request-log.js';
+import { apiRoutes } from './routes/api.js';
+import { healthRoutes } from './routes/health.js';
+import { compileValidator } from './validation.js';
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Answers a request Node's parser refused before routing (e.g. headers too large) with the envelope. */
+function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+  if (!socket.writable) return socket.destroy(error);
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    tooLarge ? headersTooLarge().toBody() : { error: { message: 'Bad request.', type: 'invalid_request_error', param: null, code: null } },
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}) {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logController: new RequestLog(),
+    genReqId: () => `req_${randomBytes(16).toString('hex')}`,
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimit,
+    routerOptions: { maxParamLength: 500 },
+    clientErrorHandler: rejectMalformedRequest,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    compileValidator(schema as Record<string, unknown>, { coerceStrings: httpPart !== 'body' }),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandler);
+  await app.register(jsonBody);
+  await app.register(storePlugin, { database: config.database });
+  await app.register(healthRoutes);
+  await app.register(apiRoutes, { prefix: '/v1' });
+  await app.register(apiRoutes);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,163 @@
+/** An error the API answers with: the status and the four fields of OpenAI's error envelope. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly param: string | null = null,
+    readonly code: string | null = null,
+    readonly type: string = 'invalid_request_error',
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toBody() {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+/** JSON type words as OpenAI's messages use them: "a string", "an integer", "null". */
+export function typeWord(type: string): string {
+  if (type === 'null') return 'null';
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** 'a', 'a' and 'b', 'a', 'b', and 'c' */
+function listOfValues(values: readonly unknown[]): string {
+  const quoted = values.map((v) => `'${String(v)}'`);
+  if (quoted.length <= 2) return quoted.join(' and ');
+  return `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
+}
+
+export const threadNotFound = (id: string) => new ApiError(404, `No thread found with id '${id}'.`);
+
+export const messageNotFound = (id: string) => new ApiError(404, `No message found with id '${id}'.`);
+
+export const invalidIdPrefix = (param: string, id: string, prefix: string) =>
+  new ApiError(400, `Invalid '${param}': '${id}'. Expected an ID that begins with '${prefix}'.`, param, 'invalid_value');
+
+export const invalidEnumValue = (param: string, value: unknown, allowed: readonly unknown[]) =>
+  new ApiError(
+    400,
+    `Invalid value: '${String(value)}'. Supported values are: ${listOfValues(allowed)}.`,
+    param,
+    'invalid_value',
+  );
+
+export const unknownParameter = (param: string) =>
+  new ApiError(400, `Unknown parameter: '${param}'.`, param, 'unknown_parameter');
+
+export const missingParameter = (param: string) =>
+  new ApiError(400, `Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+
+export const invalidType = (param: string | null, expected: string, value: unknown) =>
+  new ApiError(
+    400,
+    `Invalid type for ${param === null ? 'body' : `'${param}'`}: expected ${expected}, but got ${typeWord(jsonTypeOf(value))} instead.`,
+    param,
+    'invalid_type',
+  );
+
+export const stringTooLong = (param: string, max: number, length: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': string too long. Expected a string with maximum length ${max}, but got a string with length ${length} instead.`,
+    param,
+    'string_above_max_length',
+  );
+
+export const stringTooShort = (param: string, min: number, length: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': string too short. Expected a string with minimum length ${min}, but got ${length === 0 ? 'an empty string' : `a string with length ${length}`} instead.`,
+    param,
+    'string_below_min_length',
+  );
+
+export const arrayTooLong = (param: string, max: number, length: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': array too long. Expected an array with maximum length ${max}, but got an array with length ${length} instead.`,
+    param,
+    'array_above_max_length',
+  );
+
+export const emptyArray = (param: string, min: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': empty array. Expected an array with minimum length ${min}, but got an empty array instead.`,
+    param,
+    'empty_array',
+  );
+
+export const tooManyProperties = (param: string, max: number, count: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': too many properties. Expected an object with at most ${max} properties, but got an object with ${count} properties instead.`,
+    param,
+    'object_above_max_properties',
+  );
+
+export const propertyNameTooLong = (param: string, key: string, max: number, length: number) =>
+  new ApiError(
+    400,
+    `Invalid property name in '${param}': '${key}' is too long. Expected a string with maximum length ${max}, but got a string with length ${length} instead.`,
+    `${param}.${key}`,
+    'property_name_above_max_length',
+  );
+
+export const integerAboveMax = (param: string, max: number, value: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
+    param,
+    'integer_above_max_value',
+  );
+
+export const integerBelowMin = (param: string, min: number, value: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
+    param,
+    'integer_below_min_value',
+  );
+
+export const invalidUrl = (param: string) =>
+  new ApiError(400, `Invalid '${param}': Expected a valid URL, but got a value with an invalid format.`, param, 'invalid_value');
+
+export const unknownCursor = (param: 'after' | 'before', id: string) =>
+  new ApiError(400, `Invalid '${param}': no message with id '${id}' in this thread.`, param, 'invalid_value');
+
+export const invalidJson = () =>
+  new ApiError(
+    400,
+    'We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.',
+  );
+
+export const bodyTooLarge = (limit: number) => new ApiError(413, `Request body too large: the limit is ${limit} bytes.`);
+
+export const unsupportedContentType = (contentType: string) =>
+  new ApiError(415, `Unsupported content type '${contentType}': send application/json.`);
+
+export const routeNotFound = (method: string, url: string) => new ApiError(404, `Invalid URL (${method} ${url})`);
+
+export const headersTooLarge = () => new ApiError(431, 'Request header fields too large.');
+
+export const deprecatedBeta = () =>
+  new ApiError(
+    400,
+    "The v1 Assistants API has been deprecated. Please try again by setting the header 'OpenAI-Beta: assistants=v2'.",
+    null,
+    'invalid_beta',
+  );
+
+export const internalError = () =>
+  new ApiError(500, 'The server had an error while processing your request. Sorry about that!', null, null, 'server_error');

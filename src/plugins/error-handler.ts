@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  ApiError,
+  bodyTooLarge,
+  internalError,
+  invalidJson,
+  routeNotFound,
+  unsupportedContentType,
+} from '../errors.js';
+
+/** Fastify's own failures, before a handler runs, as the API's errors. */
+function fromFastify(error: FastifyError, contentType: string | undefined, bodyLimit: number): ApiError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return bodyTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return unsupportedContentType((contentType ?? '').split(';')[0]!.trim());
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return invalidJson();
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ApiError(status, error.message);
+  return undefined;
+}
+
+/** The one place where failures become OpenAI's error envelope. */
+export default fp(async function errorHandler(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let apiError = error instanceof ApiError ? error : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
+    if (!apiError) {
+      request.log.error({ err: error }, 'unhandled error');
+      apiError = internalError();
+    } else if (apiError.statusCode >= 500) {
+      request.log.error({ err: error }, apiError.message);
+    }
+    return reply.code(apiError.statusCode).headers(apiError.headers).send(apiError.toBody());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = routeNotFound(request.method, request.url.split('?')[0]!);
+    return reply.code(404).send(error.toBody());
+  });
+});

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+  }
+}
+
+/** Opens the configured store once per app and closes it with the app. */
+export default fp(async function storePlugin(app: FastifyInstance, options: { database: Config['database'] }) {
+  const store = openStore(options.database);
+  app.decorate('store', store);
+  app.addHook('onClose', async () => store.close());
+});

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { deprecatedBeta } from '../errors.js';
+import { messageRoutes } from './messages.js';
+import { threadRoutes } from './threads.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Whose threads this request sees; '' while the server runs without API keys. */
+    tenant: string;
+  }
+}
+
+function namesAssistantsV1(header: string | string[] | undefined): boolean {
+  const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  return values.some((value) => value.split(',').some((beta) => beta.trim().toLowerCase() === 'assistants=v1'));
+}
+
+/** The Threads and Messages API, mounted once under /v1 and once at the root. */
+export const apiRoutes: FastifyPluginAsync = async (app) => {
+  app.decorateRequest('tenant', '');
+  app.addHook('onRequest', async (request) => {
+    if (namesAssistantsV1(request.headers['openai-beta'])) throw deprecatedBeta();
+  });
+  await app.register(threadRoutes);
+  await app.register(messageRoutes);
+};

@@ -1,0 +1,57 @@
+import { Type, type Static } from 'typebox';
+import { IdParam, Metadata, NullableMetadata } from './common.js';
+import { CreateMessageRequest } from './messages.js';
+
+const closed = { additionalProperties: false } as const;
+
+export const ToolResources = Type.Object(
+  {
+    code_interpreter: Type.Optional(
+      Type.Object({ file_ids: Type.Optional(Type.Array(Type.String(), { maxItems: 20 })) }, closed),
+    ),
+    file_search: Type.Optional(
+      Type.Object({ vector_store_ids: Type.Optional(Type.Array(Type.String(), { maxItems: 1 })) }, closed),
+    ),
+  },
+  closed,
+);
+
+export const CreateThreadRequest = Type.Object(
+  {
+    messages: Type.Optional(Type.Array(CreateMessageRequest)),
+    tool_resources: Type.Optional(Type.Union([ToolResources, Type.Null()])),
+    metadata: Type.Optional(NullableMetadata),
+  },
+  { ...closed, title: 'CreateThreadRequest' },
+);
+
+export const ModifyThreadRequest = Type.Object(
+  {
+    tool_resources: Type.Optional(Type.Union([ToolResources, Type.Null()])),
+    metadata: Type.Optional(NullableMetadata),
+  },
+  { ...closed, title: 'ModifyThreadRequest' },
+);
+
+export const ThreadObject = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal('thread'),
+    created_at: Type.Integer(),
+    tool_resources: ToolResources,
+    metadata: Metadata,
+  },
+  { title: 'ThreadObject' },
+);
+
+export const DeleteThreadResponse = Type.Object(
+  { id: Type.String(), object: Type.Literal('thread.deleted'), deleted: Type.Boolean() },
+  { title: 'DeleteThreadResponse' },
+);
+
+export const ThreadParams = Type.Object({ thread_id: IdParam('thread') });
+
+export type ToolResources = Static<typeof ToolResources>;
+export type CreateThreadRequest = Static<typeof CreateThreadRequest>;
+export type ModifyThreadRequest = Static<typeof ModifyThreadRequest>;
+export type ThreadObject = Static<typeof ThreadObject>;
