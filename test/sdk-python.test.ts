@@ -1,6 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { startTestServer } from './helpers/app.js';
-import { preparePythonSdk, runPythonScript } from './helpers/python-sdk.js';
+import { preparePythonSdk, pythonScript, runPython } from './helpers/python-sdk.js';
+import { README_BASE_URL, readmeCodeBlocks } from './helpers/readme.js';
 import { recordRequests, type RecordedRequest } from './helpers/request-recorder.js';
 
 /*
@@ -19,6 +23,7 @@ type Json = Record<string, any>;
 let skipReason: string | undefined;
 let out: Json;
 let requests: RecordedRequest[];
+let readmeOutput: string;
 
 beforeAll(async () => {
   const sdk = await preparePythonSdk();
@@ -29,12 +34,27 @@ beforeAll(async () => {
   const server = await startTestServer();
   try {
     const recorder = recordRequests(server.app.server);
-    out = JSON.parse(await runPythonScript(sdk.python, 'sdk_roundtrip.py', [server.baseURLv1]));
-    requests = recorder.requests;
+    out = JSON.parse(await runPython(sdk.python, pythonScript('sdk_roundtrip.py'), [server.baseURLv1]));
+    requests = [...recorder.requests];
+    readmeOutput = await runReadmeSnippet(sdk.python, server.baseURLv1);
   } finally {
     await server.close();
   }
 }, 420_000);
+
+/** The README's Python snippet as printed, with only the base URL swapped. */
+async function runReadmeSnippet(python: string, baseURL: string): Promise<string> {
+  const [snippet] = readmeCodeBlocks('## With the OpenAI SDKs', 'python');
+  expect(snippet).toContain(README_BASE_URL);
+  const dir = mkdtempSync(join(tmpdir(), 'threadstore-readme-'));
+  try {
+    const file = join(dir, 'snippet.py');
+    writeFileSync(file, snippet!.replace(README_BASE_URL, baseURL));
+    return await runPython(python, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function needsPython(ctx: TestContext) {
   if (skipReason) ctx.skip(`Python SDK unavailable: ${skipReason}`);
@@ -152,5 +172,10 @@ describe('openai-python', () => {
       expect(request.headers['transfer-encoding']).toBeUndefined();
     }
     expect(requests.every((r) => r.headers['openai-beta'] === 'assistants=v2')).toBe(true);
+  });
+
+  it("runs the README's Python snippet as printed", (ctx) => {
+    needsPython(ctx);
+    expect(readmeOutput).toBe("user Hello {}\nassistant Hi! {'seen': 'yes'}\n");
   });
 });

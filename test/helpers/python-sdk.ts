@@ -61,9 +61,11 @@ export async function preparePythonSdk(): Promise<PythonSdk> {
   return { python: VENV_PYTHON };
 }
 
-/** Runs a script under test/python/ with the SDK's Python and returns its stdout. */
-export async function runPythonScript(python: string, script: string, args: string[]): Promise<string> {
-  const path = fileURLToPath(new URL(`../python/${script}`, import.meta.url));
-  const { stdout } = await run(python, [path, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+/** The path of a script kept under test/python/. */
+export const pythonScript = (name: string) => fileURLToPath(new URL(`../python/${name}`, import.meta.url));
+
+/** Runs a Python file with the SDK's Python and returns its stdout. */
+export async function runPython(python: string, file: string, args: string[] = []): Promise<string> {
+  const { stdout } = await run(python, [file, ...args], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
