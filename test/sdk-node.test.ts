@@ -346,6 +346,15 @@ describe.each([openaiV6, openaiV4])('$name', (flavour) => {
     expect(Number(update.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(updateBody, null, habits.indent)));
   });
 
+  it('works with the base URL at the server root, without /v1', async () => {
+    const atRoot = flavour.connect(server.baseURL);
+    const thread = await atRoot.threads.create({ metadata: { root: 'yes' } });
+    expect(await atRoot.threads.retrieve(thread.id)).toEqual(thread);
+    const message = await atRoot.messages.create(thread.id, { role: 'user', content: 'x' });
+    expect((await atRoot.messages.list(thread.id)).data).toEqual([message]);
+    expect(recorder.requests.map((r) => r.url.startsWith('/threads'))).toEqual([true, true, true, true]);
+  });
+
   it(`reports the SDK version under test (${flavour.version})`, () => {
     expect(flavour.version.split('.')[0]).toBe(flavour === openaiV6 ? '6' : '4');
   });
