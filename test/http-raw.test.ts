@@ -266,6 +266,14 @@ describe('refused before routing', () => {
     expect(JSON.parse(response.body)).toEqual(envelope('Request header fields too large.'));
   });
 
+  it('a request that is not HTTP: 400 with the envelope', async () => {
+    const response = parseRawResponse(await sendBytes(server.baseURL, 'HELLO THERE\r\n\r\n'));
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(JSON_TYPE);
+    expect(response.headers['x-request-id']).toMatch(REQUEST_ID);
+    expect(JSON.parse(response.body)).toEqual(envelope('Bad request.'));
+  });
+
   it('the server keeps serving afterwards', async () => {
     const response = await call({ method: 'GET', path: '/health' });
     expect(response.status).toBe(200);
