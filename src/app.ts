@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { headersTooLarge } from './errors.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { answerUnroutable } from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './request-log.js';
@@ -38,6 +38,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler: rejectMalformedRequest,
+    frameworkErrors: answerUnroutable,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) =>

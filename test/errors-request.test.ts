@@ -105,6 +105,16 @@ describe('routing', () => {
     expectError(res, 404, { message: `Invalid URL (${method} ${url})`, param: null, code: null });
   });
 
+  test.each([
+    ['an undecodable percent-encoding', '/v1/threads/%ZZ'],
+    ['a truncated UTF-8 escape', '/v1/threads/thread_%E0%A4%A/messages'],
+    ['a path segment over the router limit', `/v1/threads/thread_${'a'.repeat(600)}`],
+  ])('a URL with %s names no route: 404 envelope with a request id', async (_, url) => {
+    const res = await (await app()).inject({ method: 'GET', url });
+    expectError(res, 404, { message: `Invalid URL (GET ${url})`, param: null, code: null });
+    expect(res.headers['x-request-id']).toMatch(/^req_[0-9a-f]{32}$/);
+  });
+
   test('the query string is not part of the URL in the message', async () => {
     const res = await (await app()).inject({ method: 'GET', url: '/v1/nope?limit=3' });
     expectError(res, 404, { message: 'Invalid URL (GET /v1/nope)', param: null, code: null });
