@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createThread, expectError } from './helpers/api.js';
@@ -221,27 +221,41 @@ describe('x-request-id', () => {
 });
 
 describe('over the wire', () => {
-  test('headers too large are a 431 envelope', async () => {
+  /** Sends raw bytes to a listening test server and reads the whole answer. */
+  async function rawExchange(request: string) {
     const server = await startTestServer();
     open.push(server);
     const { port } = new URL(server.baseURL);
-    const res = await new Promise<{ status: number; contentType: string | undefined; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        { host: '127.0.0.1', port, path: '/v1/threads', method: 'GET', headers: { 'x-big': 'a'.repeat(40_000) } },
-        (response) => {
-          let body = '';
-          response.on('data', (chunk) => (body += chunk));
-          response.on('end', () => resolve({ status: response.statusCode!, contentType: response.headers['content-type'], body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
     });
+    const [head, body] = answer.split('\r\n\r\n') as [string, string];
+    const [statusLine, ...headerLines] = head.split('\r\n');
+    const headers = Object.fromEntries(
+      headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+    );
+    return { status: Number(statusLine!.split(' ')[1]), headers, body };
+  }
+
+  test('headers too large are a 431 envelope with a request id', async () => {
+    const res = await rawExchange(`GET /v1/threads HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
     expect(res.status).toBe(431);
-    expect(res.contentType).toMatch(/^application\/json\b/);
+    expect(res.headers['content-type']).toMatch(/^application\/json\b/);
+    expect(res.headers['x-request-id']).toMatch(/^req_[0-9a-f]{32}$/);
     expect(JSON.parse(res.body)).toEqual({
       error: { message: 'Request header fields too large.', type: 'invalid_request_error', param: null, code: null },
     });
+  });
+
+  test('a request line HTTP cannot parse still gets a JSON envelope with a request id', async () => {
+    const res = await rawExchange('NOT A REQUEST\r\n\r\n');
+    expect(res.status).toBe(400);
+    expect(res.headers['x-request-id']).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(Object.keys(JSON.parse(res.body).error).sort()).toEqual(['code', 'message', 'param', 'type']);
   });
 });
 
