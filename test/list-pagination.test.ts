@@ -216,3 +216,27 @@ describe('paging like the SDK', () => {
     },
   );
 });
+
+test('has_more at the exact boundary', async () => {
+  const { threadId, inserted } = await threadWithMessagesInOneSecond(3);
+  expect((await actualPage(threadId, { limit: 3 })).has_more).toBe(false);
+  expect((await actualPage(threadId, { limit: 2 })).has_more).toBe(true);
+  expect((await actualPage(threadId, { limit: 2, order: 'asc', after: inserted[0]!.id })).has_more).toBe(false);
+  expect((await actualPage(threadId, { limit: 1, order: 'asc', before: inserted[2]!.id })).has_more).toBe(true);
+  expect((await actualPage(threadId, { limit: 2, order: 'asc', before: inserted[2]!.id })).has_more).toBe(false);
+});
+
+test('a deleted message of another thread is no cursor here', async () => {
+  const { threadId } = await threadWithMessagesInOneSecond(2);
+  const other = await createThread(t.app);
+  const foreign = await createMessage(t.app, other.id);
+  await t.app.inject({ method: 'DELETE', url: `/v1/threads/${other.id}/messages/${foreign.id}` });
+  const res = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages?after=${foreign.id}` });
+  expect(res.statusCode).toBe(400);
+  expect(res.json().error).toEqual({
+    message: `Invalid 'after': no message with id '${foreign.id}' in this thread.`,
+    type: 'invalid_request_error',
+    param: 'after',
+    code: 'invalid_value',
+  });
+});
