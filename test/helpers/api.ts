@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
+import { expectConformsTo } from './openapi-schemas.js';
 
 /** Helpers over `app.inject` for the API tests: JSON in, JSON out, whole error envelopes. */
 
@@ -25,6 +26,7 @@ export function expectError(res: LightMyRequestResponse, status: number, expecte
     },
   });
   expect(Object.keys(res.json().error).sort()).toEqual(['code', 'message', 'param', 'type']);
+  expectConformsTo('ErrorResponse', res.json());
   expect(res.headers['content-type']).toMatch(/^application\/json\b/);
 }
 
