@@ -79,6 +79,19 @@ describe('body parsing', () => {
     expectError(res, 413, { message: 'Request body too large: the limit is 2048 bytes.', param: null, code: null });
   });
 
+  test('a body over the limit is a 413 whatever its content type', async () => {
+    const small = await app({ BODY_LIMIT: '1024' });
+    for (const method of ['POST', 'DELETE'] as const) {
+      const res = await small.inject({
+        method,
+        url: '/v1/threads/thread_abc',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'x'.repeat(2000),
+      });
+      expectError(res, 413, { message: 'Request body too large: the limit is 1024 bytes.', param: null, code: null });
+    }
+  });
+
   test('the default limit is at least 2 MiB and fits the largest valid message', async () => {
     const t = await buildTestApp();
     open.push(t);
