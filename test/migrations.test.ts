@@ -102,3 +102,23 @@ test('two files with the same number are refused', () => {
   writeMigrations({ '002_a.sql': 'SELECT 1;', '02_b.sql': 'SELECT 2;', '001_c.sql': 'SELECT 3;' });
   expect(() => loadMigrations(migrationsDir)).toThrow(`Two migrations are numbered 2 in ${migrationsDir}`);
 });
+
+test('a database written by the app upgrades in place when a new migration appears', async () => {
+  const app = await buildTestApp();
+  const thread = await createThread(app.app, { metadata: { keep: 'me' }, messages: [{ role: 'user', content: 'hello' }] });
+  await app.app.close();
+  const current = loadMigrations();
+  const next = Math.max(...current.map((m) => m.version)) + 1;
+  const appDb = new Database(app.dbPath);
+  const applied = migrate(appDb, [
+    ...current,
+    { version: next, name: `${next}_note.sql`, sql: "ALTER TABLE threads ADD COLUMN note TEXT NOT NULL DEFAULT 'upgraded';" },
+  ]);
+  expect(applied).toEqual([next]);
+  expect(appDb.prepare('SELECT id, metadata, note FROM threads').all()).toEqual([
+    { id: thread.id, metadata: '{"keep":"me"}', note: 'upgraded' },
+  ]);
+  expect(appDb.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 1 });
+  appDb.close();
+  await app.close();
+});
