@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
-import { headersTooLarge, malformedUrl, routeNotFound } from './errors.js';
-import errorHandler from './plugins/error-handler.js';
+import { headersTooLarge } from './errors.js';
+import errorHandler, { answerUnroutable } from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './request-log.js';
@@ -18,8 +18,10 @@ export interface AppOptions {
 const newRequestId = () => `req_${randomBytes(16).toString('hex')}`;
 
 /** Answers a request Node's parser refused before routing (e.g. headers too large) with the envelope. */
-function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+function rejectMalformedRequest(this: FastifyInstance, error: NodeJS.ErrnoException, socket: import('node:net').Socket) {
   if (!socket.writable) return socket.destroy(error);
+  const requestId = newRequestId();
+  this.log.info({ reqId: requestId, code: error.code }, 'request refused before routing');
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const status = tooLarge ? 431 : 400;
   const body = JSON.stringify(
@@ -27,19 +29,8 @@ function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: import('no
   );
   socket.end(
     `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Request-Id: ${newRequestId()}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-}
-
-/**
- * Answers what the router refuses before any hook runs (a path that is not valid percent-encoding, a path
- * parameter longer than the router takes) with the envelope; Fastify's default body is not OpenAI's.
- */
-function rejectUnroutable(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const path = request.url.split('?')[0]!;
-  const answer = error.code === 'FST_ERR_BAD_URL' ? malformedUrl(request.method, path) : routeNotFound(request.method, path);
-  reply.code(answer.statusCode).header('x-request-id', request.id).send(answer.toBody());
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}) {
@@ -51,7 +42,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler: rejectMalformedRequest,
-    frameworkErrors: rejectUnroutable,
+    frameworkErrors: answerUnroutable,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) =>

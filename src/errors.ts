@@ -149,9 +149,6 @@ export const unsupportedContentType = (contentType: string) =>
 
 export const routeNotFound = (method: string, url: string) => new ApiError(404, `Invalid URL (${method} ${url})`);
 
-export const malformedUrl = (method: string, url: string) =>
-  new ApiError(400, `Invalid URL (${method} ${url}): the path is not valid percent-encoding.`);
-
 export const headersTooLarge = () => new ApiError(431, 'Request header fields too large.');
 
 export const deprecatedBeta = () =>

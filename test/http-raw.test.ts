@@ -185,11 +185,11 @@ describe('path parameters', () => {
     );
   });
 
-  it('with broken percent-encoding answer 400 in the envelope', async () => {
+  it('with broken percent-encoding answer the unknown-route 404 in the envelope', async () => {
     expectError(
       await call({ method: 'GET', path: '/v1/threads/thread_%E0%A4%A?limit=1' }),
-      400,
-      envelope('Invalid URL (GET /v1/threads/thread_%E0%A4%A): the path is not valid percent-encoding.'),
+      404,
+      envelope('Invalid URL (GET /v1/threads/thread_%E0%A4%A)'),
     );
   });
 

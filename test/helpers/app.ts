@@ -8,14 +8,19 @@ export interface TestApp {
   app: App;
   config: Config;
   dbPath: string;
-  /** Closes the app and removes its database folder. */
+  /** Closes the app and removes its database folder (unless it reopened an earlier app's file). */
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Reopen the database file of an earlier app (closed first) instead of a fresh one; its folder is not removed. */
+  dbPath?: string;
+}
+
 /** A real app on a fresh SQLite file in its own temporary folder, migrated like production. */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'threadstore-test-'));
-  const dbPath = join(dir, 'threadstore.db');
+export async function buildTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const dir = options.dbPath === undefined ? mkdtempSync(join(tmpdir(), 'threadstore-test-')) : undefined;
+  const dbPath = options.dbPath ?? join(dir!, 'threadstore.db');
   const config = loadConfig({ DATABASE_URL: dbPath, LOG_LEVEL: 'silent', ...env });
   const app = await buildApp(config);
   await app.ready();
@@ -25,7 +30,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     dbPath,
     async close() {
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -90,6 +90,8 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted and overwritten content is zeroed on disk, not left in free space: a delete is for good.
+  db.pragma('secure_delete = ON');
   migrate(db);
 
   const sql = {
