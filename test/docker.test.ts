@@ -16,7 +16,8 @@ const instructions = dockerfile
   .map((line) => line.trim())
   .filter((line) => line !== '' && !line.startsWith('#'));
 const all = (keyword: string) => instructions.filter((line) => line.startsWith(`${keyword} `)).map((line) => line.slice(keyword.length + 1));
-const runtime = instructions.slice(instructions.findLastIndex((line) => line.startsWith('FROM ')));
+const runtimeStart = instructions.map((line) => line.startsWith('FROM ')).lastIndexOf(true);
+const runtime = instructions.slice(runtimeStart);
 const packageJson = JSON.parse(read('package.json'));
 
 test('the Dockerfile lints clean with dockerfile-utils', () => {
