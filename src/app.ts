@@ -5,10 +5,13 @@ import type { Config } from './config.js';
 import { headersTooLarge } from './errors.js';
 import errorHandler, { answerUnroutable } from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
+import metrics from './plugins/metrics.js';
+import openapi from './plugins/openapi.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
 import { compileValidator } from './validation.js';
 
 export interface AppOptions {
@@ -56,9 +59,13 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
+  await app.register(metrics);
+  await app.register(openapi);
   await app.register(healthRoutes);
   await app.register(apiRoutes, { prefix: '/v1' });
-  await app.register(apiRoutes);
+  // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else inside the API's scope.
+  await app.register(apiRoutes, { metrics: !config.metricsPublic });
+  if (config.metricsPublic) await app.register(metricsRoute);
   return app;
 }
 

@@ -10,6 +10,7 @@ const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  METRICS_PUBLIC: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
 });
 
 const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT']);
@@ -20,6 +21,8 @@ export interface Config {
   database: { engine: 'sqlite'; path: string };
   bodyLimit: number;
   logLevel: string;
+  /** GET /metrics without an API key. */
+  metricsPublic: boolean;
 }
 
 export class ConfigError extends Error {
@@ -68,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: parseDatabaseUrl(settings.DATABASE_URL),
     bodyLimit: settings.BODY_LIMIT,
     logLevel: settings.LOG_LEVEL,
+    metricsPublic: settings.METRICS_PUBLIC === 'true',
   };
 }

@@ -134,6 +134,9 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
        WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
        ORDER BY seq DESC LIMIT @limit`,
     ),
+    stats: db.prepare<[], { threads: number; messages: number }>(
+      'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
+    ),
   };
 
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
@@ -234,6 +237,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       delete: async (tenant, threadId, messageId) => deleteMessage(tenant, threadId, messageId),
       list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
     },
+    stats: async () => sql.stats.get()!,
     close: async () => {
       db.close();
     },
