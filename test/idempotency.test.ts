@@ -113,10 +113,11 @@ describe('Idempotency-Key on creates', () => {
     const res = await createThread(t.app, 'k'.repeat(256), {});
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toEqual({
-      message: "Invalid 'Idempotency-Key': expected between 1 and 255 characters, but got 256.",
+      message:
+        "Invalid 'idempotency-key': string too long. Expected a string with maximum length 255, but got a string with length 256 instead.",
       type: 'invalid_request_error',
-      param: 'Idempotency-Key',
-      code: 'invalid_value',
+      param: 'idempotency-key',
+      code: 'string_above_max_length',
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { messageNotFound, threadNotFound } from '../errors.js';
-import { idempotencyOf } from '../idempotency.js';
+import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
 import { toNewMessage } from '../message-input.js';
 import {
   CreateMessageRequest,
@@ -27,6 +27,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'createMessage',
         params: ThreadParams,
+        headers: IdempotencyHeaders,
         body: CreateMessageRequest,
         response: { 200: MessageObject },
       },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { threadNotFound } from '../errors.js';
-import { idempotencyOf } from '../idempotency.js';
+import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
 import { toNewMessage } from '../message-input.js';
 import {
   CreateThreadRequest,
@@ -25,7 +25,14 @@ function metadataFilterOf(query: Record<string, unknown>): Record<string, string
 export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/threads',
-    { schema: { operationId: 'createThread', body: CreateThreadRequest, response: { 200: ThreadObject } } },
+    {
+      schema: {
+        operationId: 'createThread',
+        headers: IdempotencyHeaders,
+        body: CreateThreadRequest,
+        response: { 200: ThreadObject },
+      },
+    },
     async (request) => {
       const { messages = [], metadata, tool_resources } = request.body;
       const thread = { metadata: metadata ?? {}, tool_resources: tool_resources ?? {}, messages: messages.map(toNewMessage) };
@@ -35,7 +42,16 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/threads',
-    { schema: { operationId: 'listThreads', querystring: ListThreadsQuery, response: { 200: ListThreadsResponse } } },
+    {
+      schema: {
+        operationId: 'listThreads',
+        summary: 'List threads (threadstore extension)',
+        description:
+          "Not part of OpenAI's API: lists the caller's threads, paged like messages. `metadata[key]=value` filters.",
+        querystring: ListThreadsQuery,
+        response: { 200: ListThreadsResponse },
+      },
+    },
     async (request) => {
       const { limit = 20, order = 'desc', after, before } = request.query;
       const metadata = metadataFilterOf(request.query as Record<string, unknown>);
