@@ -1,15 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { KeyRing } from './api-keys.js';
 import type { Config } from './config.js';
-import { headersTooLarge } from './errors.js';
+import { headersTooLarge, shuttingDown } from './errors.js';
+import cors from './plugins/cors.js';
 import errorHandler from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
+import rateLimit from './plugins/rate-limit.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { compileValidator } from './validation.js';
+
+/**
+ * Set explicitly so a slow or stalled client cannot hold a connection: the whole head within 10 s,
+ * the whole request within 30 s (a 2 MiB body at 70 kB/s), idle keep-alive connections closed after 72 s
+ * (longer than the usual 60 s of load balancers in front, so they close first).
+ */
+export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 72_000 } as const;
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -38,22 +48,35 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler: rejectMalformedRequest,
+    requestTimeout: SERVER_TIMEOUTS.requestTimeout,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
+    // Fastify's own 503 while closing has its own body; the hook below answers with the envelope.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.headersTimeout = SERVER_TIMEOUTS.headersTimeout;
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
     compileValidator(schema as Record<string, unknown>, { coerceStrings: httpPart !== 'body' }),
   );
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) throw shuttingDown();
   });
 
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
+  if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });
+  if (config.rateLimitPerMinute !== undefined) await app.register(rateLimit, { perMinute: config.rateLimitPerMinute });
+  const keys = new KeyRing(config.apiKeys);
   await app.register(healthRoutes);
-  await app.register(apiRoutes, { prefix: '/v1' });
-  await app.register(apiRoutes);
+  await app.register(apiRoutes, { prefix: '/v1', keys });
+  await app.register(apiRoutes, { keys });
   return app;
 }
 

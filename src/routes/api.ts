@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { KeyRing } from '../api-keys.js';
 import { deprecatedBeta } from '../errors.js';
+import auth from '../plugins/auth.js';
 import { messageRoutes } from './messages.js';
 import { threadRoutes } from './threads.js';
 
@@ -16,8 +18,9 @@ function namesAssistantsV1(header: string | string[] | undefined): boolean {
 }
 
 /** The Threads and Messages API, mounted once under /v1 and once at the root. */
-export const apiRoutes: FastifyPluginAsync = async (app) => {
+export const apiRoutes: FastifyPluginAsync<{ keys: KeyRing }> = async (app, options) => {
   app.decorateRequest('tenant', '');
+  await app.register(auth, { keys: options.keys });
   app.addHook('onRequest', async (request) => {
     if (namesAssistantsV1(request.headers['openai-beta'])) throw deprecatedBeta();
   });
