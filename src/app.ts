@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { KeyRing } from './api-keys.js';
 import type { Config } from './config.js';
-import { headersTooLarge, shuttingDown } from './errors.js';
+import { headersTooLarge, malformedUrl, shuttingDown } from './errors.js';
 import cors from './plugins/cors.js';
 import errorHandler from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
@@ -21,8 +21,13 @@ import { compileValidator } from './validation.js';
  */
 export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 72_000 } as const;
 
+/** Never in a log line, whoever logs a request or its headers. */
+export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization'];
+
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** Where the default logger writes (stdout when absent). */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Answers a request Node's parser refused before routing (e.g. headers too large) with the envelope. */
@@ -39,15 +44,28 @@ function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: import('no
   );
 }
 
+/** Paths the router refuses before routing (bad percent-encoding, an overlong id) get the envelope too. */
+function rejectUnroutablePath(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const reason =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the path is not valid percent-encoded UTF-8';
+  const apiError = malformedUrl(request.method, request.url.split('?')[0]!, reason);
+  return reply.code(apiError.statusCode).header('x-request-id', request.id).send(apiError.toBody());
+}
+
 export async function buildApp(config: Config, options: AppOptions = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: REDACTED_LOG_PATHS,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     logController: new RequestLog(),
     genReqId: () => `req_${randomBytes(16).toString('hex')}`,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler: rejectMalformedRequest,
+    frameworkErrors: rejectUnroutablePath,
     requestTimeout: SERVER_TIMEOUTS.requestTimeout,
     keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
     // Fastify's own 503 while closing has its own body; the hook below answers with the envelope.

@@ -192,3 +192,6 @@ export const shuttingDown = () =>
   new ApiError(503, 'The server is shutting down. Please retry your request.', null, null, 'server_error', {
     connection: 'close',
   });
+
+export const malformedUrl = (method: string, url: string, reason: string) =>
+  new ApiError(400, `Invalid URL (${method} ${url}): ${reason}.`);
