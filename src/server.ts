@@ -27,7 +27,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   await app.close();
 });
 
-await app.listen({ port: config.port, host: config.host });
 if (config.apiKeys.length === 0) {
   app.log.warn('no API keys configured: the API is open to anyone who can reach it, as one tenant (set API_KEYS to require keys)');
 }
+await app.listen({ port: config.port, host: config.host });
