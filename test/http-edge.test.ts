@@ -117,6 +117,15 @@ describe('rate limit', () => {
       },
     });
 
+    // Over the limit, the 429 answers before the body is read.
+    const badBody = await t.app.inject({
+      method: 'POST',
+      url: '/v1/threads',
+      headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
+      payload: '{not json',
+    });
+    expect(badBody.statusCode).toBe(429);
+
     // Another key has its own budget; health is never limited.
     expect((await call(KEY_B)).statusCode).toBe(200);
     for (let i = 0; i < 5; i++) expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
