@@ -169,7 +169,7 @@ test('SIGTERM mid-load: in-flight requests complete, later ones are refused clea
   }
 });
 
-test('the real server refuses to start on a non-loopback HOST without keys, and warns when open on loopback', { timeout: 60_000 }, async () => {
+test('the real server refuses to start on a non-loopback HOST without keys, warns when open on loopback, and stops on SIGINT', { timeout: 60_000 }, async () => {
   const refused = await runServerToExit(built.entry, { HOST: '0.0.0.0', PORT: '0', DATABASE_URL: join(dir, 'refused.db') });
   expect(refused.code).toBe(1);
   expect(refused.output).toMatch(/Refusing to listen on 0\.0\.0\.0 without API keys/);
@@ -178,7 +178,7 @@ test('the real server refuses to start on a non-loopback HOST without keys, and 
   try {
     expect(open.output()).toMatch(/"level":40.*no API keys configured/);
   } finally {
-    open.child.kill('SIGTERM');
+    open.child.kill('SIGINT');
     expect(await open.exited).toBe(0);
   }
 });

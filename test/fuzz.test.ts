@@ -18,6 +18,8 @@ interface Fixture {
   t: TestApp;
   threadIds: string[];
   messageIds: string[];
+  /** Each message id with its own thread's id. */
+  pairs: [string, string][];
   /** The bystander tenant's data, as read before the run. */
   protectedIds: { thread: string; messages: string[] };
   snapshot: unknown;
@@ -55,6 +57,7 @@ async function setUp(): Promise<Fixture> {
     t,
     threadIds: own.map((o) => o.threadId),
     messageIds: own.flatMap((o) => o.messageIds),
+    pairs: own.flatMap((o) => o.messageIds.map((m): [string, string] => [o.threadId, m])),
     protectedIds: { thread: bystander.threadId, messages: bystander.messageIds },
     snapshot: await readProtected(t, bystander.threadId),
   };
@@ -71,11 +74,11 @@ const anyText = fc.oneof(
 
 const idFor = (f: Fixture, kind: 'thread' | 'msg') =>
   fc.oneof(
-    fc.constantFrom(...(kind === 'thread' ? f.threadIds : f.messageIds)),
-    fc.constantFrom(f.protectedIds.thread, ...f.protectedIds.messages),
-    fc.stringMatching(/^[0-9A-Za-z]{24}$/).map((rest) => `${kind}_${rest}`),
-    anyText.map((s) => `${kind}_${s}`),
-    anyText,
+    { weight: 4, arbitrary: fc.constantFrom(...(kind === 'thread' ? f.threadIds : f.messageIds)) },
+    { weight: 1, arbitrary: fc.constantFrom(f.protectedIds.thread, ...f.protectedIds.messages) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[0-9A-Za-z]{24}$/).map((rest) => `${kind}_${rest}`) },
+    { weight: 1, arbitrary: anyText.map((s) => `${kind}_${s}`) },
+    { weight: 1, arbitrary: anyText },
   );
 
 /** A path segment: usually percent-encoded, sometimes raw and possibly broken percent-encoding. */
@@ -168,6 +171,19 @@ const messyThread = fc.record(
 
 const threadLike = fc.oneof(validThread, messyThread);
 
+const validMetadata = fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 4 });
+const modifyThreadLike = fc.oneof(
+  fc.record(
+    {
+      metadata: fc.oneof(validMetadata, fc.constant(null)),
+      tool_resources: fc.record({ code_interpreter: fc.record({ file_ids: fc.array(fc.string(), { maxLength: 3 }) }) }, { requiredKeys: [] }),
+    },
+    { requiredKeys: [] },
+  ),
+  messyThread,
+);
+const modifyMessageLike = fc.oneof(fc.record({ metadata: fc.oneof(validMetadata, fc.constant(null)) }, { requiredKeys: [] }), messyMessage);
+
 /** What goes on the wire: JSON of a generated value, a raw string, raw bytes or nothing. */
 const body = (shape: fc.Arbitrary<unknown>) =>
   fc.oneof(
@@ -213,7 +229,11 @@ const headers = fc.record(
       { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'APPLICATION/JSON') },
       { weight: 1, arbitrary: headerText },
     ),
-    'openai-beta': fc.oneof(fc.constantFrom('assistants=v2', 'assistants=v1', 'x,assistants=v1'), headerText),
+    'openai-beta': fc.oneof(
+      { weight: 6, arbitrary: fc.constant('assistants=v2') },
+      { weight: 1, arbitrary: fc.constantFrom('assistants=v1', 'x, assistants=v1') },
+      { weight: 1, arbitrary: headerText },
+    ),
     accept: fc.constantFrom('application/json', '*/*', 'text/html'),
     'x-stainless-lang': headerText,
   },
@@ -232,17 +252,22 @@ interface Route {
 
 const threadPath = (f: Fixture) => segment(idFor(f, 'thread')).map((id) => `/threads/${id}`);
 const messagePath = (f: Fixture) =>
-  fc.tuple(segment(idFor(f, 'thread')), segment(idFor(f, 'msg'))).map(([t, m]) => `/threads/${t}/messages/${m}`);
+  fc
+    .oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const) },
+      { weight: 2, arbitrary: fc.tuple(segment(idFor(f, 'thread')), segment(idFor(f, 'msg'))) },
+    )
+    .map(([t, m]) => `/threads/${t}/messages/${m}`);
 
 const routes: Route[] = [
   { name: 'create thread', method: 'POST', path: () => fc.constant('/threads'), body: threadLike },
   { name: 'retrieve thread', method: 'GET', path: threadPath, body: fc.jsonValue() },
-  { name: 'modify thread', method: 'POST', path: threadPath, body: threadLike },
+  { name: 'modify thread', method: 'POST', path: threadPath, body: modifyThreadLike },
   { name: 'delete thread', method: 'DELETE', path: threadPath, body: fc.jsonValue() },
   { name: 'create message', method: 'POST', path: (f) => threadPath(f).map((p) => `${p}/messages`), body: messageLike },
   { name: 'list messages', method: 'GET', path: (f) => threadPath(f).map((p) => `${p}/messages`), body: fc.jsonValue(), query: true },
   { name: 'retrieve message', method: 'GET', path: messagePath, body: fc.jsonValue() },
-  { name: 'modify message', method: 'POST', path: messagePath, body: messageLike },
+  { name: 'modify message', method: 'POST', path: messagePath, body: modifyMessageLike },
   { name: 'delete message', method: 'DELETE', path: messagePath, body: fc.jsonValue() },
 ];
 
