@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { KeyRing } from './api-keys.js';
 import type { Config } from './config.js';
-import { headersTooLarge, malformedUrl, shuttingDown } from './errors.js';
+import { ApiError, headersTooLarge, malformedUrl, requestTimedOut, shuttingDown } from './errors.js';
 import cors from './plugins/cors.js';
 import errorHandler from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
@@ -30,16 +30,18 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-/** Answers a request Node's parser refused before routing (e.g. headers too large) with the envelope. */
+/** Answers a request Node's parser refused before routing (headers too large, too slow, malformed) with the envelope. */
 function rejectMalformedRequest(error: NodeJS.ErrnoException, socket: import('node:net').Socket) {
   if (!socket.writable) return socket.destroy(error);
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const body = JSON.stringify(
-    tooLarge ? headersTooLarge().toBody() : { error: { message: 'Bad request.', type: 'invalid_request_error', param: null, code: null } },
-  );
+  const [status, reason, apiError] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', headersTooLarge()]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', requestTimedOut()]
+        : [400, 'Bad Request', new ApiError(400, 'Bad request.')];
+  const body = JSON.stringify(apiError.toBody());
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

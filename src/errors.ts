@@ -195,3 +195,5 @@ export const shuttingDown = () =>
 
 export const malformedUrl = (method: string, url: string, reason: string) =>
   new ApiError(400, `Invalid URL (${method} ${url}): ${reason}.`);
+
+export const requestTimedOut = () => new ApiError(408, 'Request timed out: the request was not received in time.');

@@ -78,6 +78,38 @@ describe('server timeouts', () => {
   });
 });
 
+describe('requests refused by the HTTP parser', () => {
+  async function refusedWith(error: NodeJS.ErrnoException) {
+    const server = await startTestServer();
+    t = server;
+    const accepted = once(server.app.server, 'connection');
+    const client = connect(Number(new URL(server.baseURL).port), '127.0.0.1');
+    let received = '';
+    client.on('data', (chunk) => (received += chunk));
+    client.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    const [serverSide] = await accepted;
+    // What Node's server does when a client is too slow, or sends something it cannot parse.
+    server.app.server.emit('clientError', error, serverSide);
+    await once(client, 'end');
+    const [head, body] = received.split('\r\n\r\n');
+    return { head: head!, body: JSON.parse(body!) };
+  }
+
+  test('a request that does not arrive within the timeouts: 408 with the envelope', async () => {
+    const { head, body } = await refusedWith(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }));
+    expect(head).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+    expect(body).toEqual({
+      error: { message: 'Request timed out: the request was not received in time.', type: 'invalid_request_error', param: null, code: null },
+    });
+  });
+
+  test('headers too large: 431 with the envelope', async () => {
+    const { head, body } = await refusedWith(Object.assign(new Error('overflow'), { code: 'HPE_HEADER_OVERFLOW' }));
+    expect(head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(body.error.message).toBe('Request header fields too large.');
+  });
+});
+
 describe('rate limit', () => {
   const KEY_A = 'sk-rate-a-000000000000000';
   const KEY_B = 'sk-rate-b-000000000000000';
