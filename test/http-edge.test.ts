@@ -163,6 +163,15 @@ describe('rate limit', () => {
     for (let i = 0; i < 5; i++) expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });
 
+  test('without keys, the limit counts per client address', async () => {
+    t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    const call = (ip: string) => t!.app.inject({ method: 'POST', url: '/v1/threads', remoteAddress: ip, payload: {} });
+    expect((await call('10.0.0.1')).statusCode).toBe(200);
+    expect((await call('10.0.0.1')).statusCode).toBe(200);
+    expect((await call('10.0.0.1')).statusCode).toBe(429);
+    expect((await call('10.0.0.2')).statusCode).toBe(200);
+  });
+
   test('unauthenticated requests are refused before they count against a key', async () => {
     t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '1', API_KEYS: KEY_A });
     for (let i = 0; i < 3; i++) {
