@@ -92,7 +92,7 @@ function startWriters(baseURL: string, threadId: string, writers: number, tag: s
         else load.unexpected.push(`${answer.status} ${answer.body}`);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
-        if (['ECONNREFUSED', 'ECONNRESET'].includes(code) || /socket hang up/.test(String(error))) load.unanswered.push(text);
+        if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code) || /socket hang up/.test(String(error))) load.unanswered.push(text);
         else load.unexpected.push(String(error));
         // The server is gone (or going): this writer stops.
         return;
