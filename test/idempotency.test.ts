@@ -89,7 +89,7 @@ describe('Idempotency-Key on creates', () => {
   test('keys survive a restart', async () => {
     const first = await createThread(t.app, 'durable', { metadata: { n: '1' } });
     await t.app.close();
-    const reopened = await buildTestApp({ DATABASE_URL: t.dbPath });
+    const reopened = await buildTestApp({}, { dbPath: t.dbPath });
     try {
       const again = await createThread(reopened.app, 'durable', { metadata: { n: '1' } });
       expect(again.json()).toEqual(first.json());

@@ -3,5 +3,5 @@ import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
 export function openStore(database: Config['database']): Store {
-  return openSqliteStore({ path: database.path });
+  return openSqliteStore({ path: database.path, synchronous: database.synchronous });
 }
