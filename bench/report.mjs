@@ -1,0 +1,25 @@
+// The results table, plain text for a terminal and Markdown for BENCHMARKS.md alike.
+const fixed = (digits) => (value) => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+const int = fixed(0);
+const one = fixed(1);
+const two = fixed(2);
+
+export function median(values) {
+  const sorted = values.filter((v) => v !== undefined).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** rows: { name, rps, p50, p99, rssMb, against, againstRps, target } */
+export function table(rows) {
+  const header = ['case', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'compared with', 'its req/s', 'ratio', 'target'];
+  const lines = rows.map((row) => {
+    const ratio = row.againstRps ? row.rps / row.againstRps : undefined;
+    const target = row.target === undefined ? '' : `≥ ${row.target}× ${ratio >= row.target ? 'met' : 'MISSED'}`;
+    return [row.name, int(row.rps), one(row.p50), one(row.p99), int(row.rssMb), row.against ?? '', int(row.againstRps), two(ratio), target];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));
+  const format = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+}
