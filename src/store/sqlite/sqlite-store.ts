@@ -6,6 +6,7 @@ import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
 import type { ListQuery, Metadata, NewMessage, NewThread, Store, ThreadChanges } from '../types.js';
+import { groupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 
 interface ThreadRow {
@@ -16,21 +17,25 @@ interface ThreadRow {
   tool_resources: string;
 }
 
-interface MessageRow {
-  seq: number;
-  id: string;
-  created_at: number;
-  role: 'user' | 'assistant';
-  content: string;
-  attachments: string;
-  metadata: string;
-  status: MessageObject['status'];
-  incomplete_details: string | null;
-  completed_at: number | null;
-  incomplete_at: number | null;
-  assistant_id: string | null;
-  run_id: string | null;
-}
+/**
+ * A message row as an array, in MESSAGE_COLUMNS order: better-sqlite3 builds arrays faster than
+ * objects, which shows in lists of many rows.
+ */
+type MessageRow = [
+  seq: number,
+  id: string,
+  created_at: number,
+  role: 'user' | 'assistant',
+  content: string,
+  attachments: string,
+  metadata: string,
+  status: MessageObject['status'],
+  incomplete_details: string | null,
+  completed_at: number | null,
+  incomplete_at: number | null,
+  assistant_id: string | null,
+  run_id: string | null,
+];
 
 const MESSAGE_COLUMNS = `seq, id, created_at, role, content, attachments, metadata, status,
   incomplete_details, completed_at, incomplete_at, assistant_id, run_id`;
@@ -59,21 +64,23 @@ function toThread(row: ThreadRow): ThreadObject {
 }
 
 function toMessage(row: MessageRow, threadId: string): MessageObject {
+  const [, id, created_at, role, content, attachments, metadata, status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id] =
+    row;
   return {
-    id: row.id,
+    id,
     object: 'thread.message',
-    created_at: row.created_at,
+    created_at,
     thread_id: threadId,
-    status: row.status,
-    incomplete_details: row.incomplete_details === null ? null : JSON.parse(row.incomplete_details),
-    completed_at: row.completed_at,
-    incomplete_at: row.incomplete_at,
-    role: row.role,
-    content: JSON.parse(row.content),
-    assistant_id: row.assistant_id,
-    run_id: row.run_id,
-    attachments: JSON.parse(row.attachments),
-    metadata: JSON.parse(row.metadata),
+    status,
+    incomplete_details: incomplete_details === null ? null : JSON.parse(incomplete_details),
+    completed_at,
+    incomplete_at,
+    role,
+    content: JSON.parse(content),
+    assistant_id,
+    run_id,
+    attachments: JSON.parse(attachments),
+    metadata: JSON.parse(metadata),
   };
 }
 
@@ -104,16 +111,23 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
        WHERE id = ? AND tenant = ? RETURNING seq, id, created_at, metadata, tool_resources`,
     ),
     deleteThread: db.prepare<[string, string]>('DELETE FROM threads WHERE id = ? AND tenant = ?'),
-    insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number], MessageRow>(
+    insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number]>(
       `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    messageById: db.prepare<[string, number], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ? AND thread_seq = ?`,
-    ),
-    updateMessageMetadata: db.prepare<[string, string, number], MessageRow>(
-      `UPDATE messages SET metadata = ? WHERE id = ? AND thread_seq = ? RETURNING ${MESSAGE_COLUMNS}`,
-    ),
+    /** One lookup for thread and message: the message by its id, then its thread by seq to check id and tenant. */
+    message: db
+      .prepare<[string, string, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN threads t ON t.seq = m.thread_seq
+         WHERE m.id = ? AND t.id = ? AND t.tenant = ?`,
+      )
+      .raw(),
+    messageSeq: db.prepare<[string, number], { seq: number }>('SELECT seq FROM messages WHERE id = ? AND thread_seq = ?'),
+    updateMessageMetadata: db
+      .prepare<[string, string, number], MessageRow>(
+        `UPDATE messages SET metadata = ? WHERE id = ? AND thread_seq = ? RETURNING ${MESSAGE_COLUMNS}`,
+      )
+      .raw(),
     deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),
     insertTombstone: db.prepare<[string, number, number]>(
       'INSERT INTO deleted_messages (id, thread_seq, seq) VALUES (?, ?, ?)',
@@ -122,23 +136,30 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db.prepare<ListRange, MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages
-       WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
-       ORDER BY seq ASC LIMIT @limit`,
-    ),
-    listDescending: db.prepare<ListRange, MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages
-       WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
-       ORDER BY seq DESC LIMIT @limit`,
-    ),
+    listAscending: db
+      .prepare<ListRange, MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
+         ORDER BY seq ASC LIMIT @limit`,
+      )
+      .raw(),
+    listDescending: db
+      .prepare<ListRange, MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
+         ORDER BY seq DESC LIMIT @limit`,
+      )
+      .raw(),
   };
 
+  const writes = groupCommit(db);
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
 
-  const insertMessage = (threadSeq: number, message: NewMessage, createdAt: number) =>
-    sql.insertMessage.get(
-      newId('msg'),
+  /** Writes a message; the answer is built from what was written, so nothing is read back or re-parsed. */
+  function insertMessage(threadSeq: number, threadId: string, message: NewMessage, createdAt: number): MessageObject {
+    const id = newId('msg');
+    sql.insertMessage.run(
+      id,
       threadSeq,
       createdAt,
       message.role,
@@ -147,7 +168,24 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       JSON.stringify(message.metadata),
       'completed',
       createdAt,
-    )!;
+    );
+    return {
+      id,
+      object: 'thread.message',
+      created_at: createdAt,
+      thread_id: threadId,
+      status: 'completed',
+      incomplete_details: null,
+      completed_at: createdAt,
+      incomplete_at: null,
+      role: message.role,
+      content: message.content,
+      assistant_id: null,
+      run_id: null,
+      attachments: message.attachments,
+      metadata: message.metadata,
+    };
+  }
 
   const createThread = db.transaction((tenant: string, thread: NewThread) => {
     const createdAt = now();
@@ -155,22 +193,37 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
-    for (const message of thread.messages) insertMessage(seq, message, createdAt);
+    for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
     return toThread({ seq, id, created_at: createdAt, metadata, tool_resources: toolResources });
   });
 
+  const updateThread = db.transaction((tenant: string, threadId: string, changes: ThreadChanges) => {
+    const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
+    const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
+    const row = sql.updateThread.get(metadata, tools, threadId, tenant);
+    return row && toThread(row);
+  });
+
+  const deleteThread = db.transaction((tenant: string, threadId: string) => sql.deleteThread.run(threadId, tenant).changes > 0);
+
   const createMessage = db.transaction((tenant: string, threadId: string, message: NewMessage) => {
     const thread = threadSeq(tenant, threadId);
-    return thread === undefined ? undefined : toMessage(insertMessage(thread, message, now()), threadId);
+    return thread === undefined ? undefined : insertMessage(thread, threadId, message, now());
+  });
+
+  const updateMessage = db.transaction((tenant: string, threadId: string, messageId: string, metadata: Metadata) => {
+    const thread = threadSeq(tenant, threadId);
+    const row = thread === undefined ? undefined : sql.updateMessageMetadata.get(JSON.stringify(metadata), messageId, thread);
+    return row && toMessage(row, threadId);
   });
 
   const deleteMessage = db.transaction((tenant: string, threadId: string, messageId: string) => {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return false;
-    const row = sql.messageById.get(messageId, thread);
+    const row = sql.messageSeq.get(messageId, thread);
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
-    sql.insertTombstone.run(row.id, thread, row.seq);
+    sql.insertTombstone.run(messageId, thread, row.seq);
     return true;
   });
 
@@ -204,35 +257,26 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
 
   return {
     threads: {
-      create: async (tenant, thread) => createThread(tenant, thread),
+      create: (tenant, thread) => writes.run(createThread, tenant, thread),
       get: async (tenant, threadId) => {
         const row = sql.threadById.get(threadId, tenant);
         return row && toThread(row);
       },
-      update: async (tenant, threadId, changes: ThreadChanges) => {
-        const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
-        const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
-        const row = sql.updateThread.get(metadata, tools, threadId, tenant);
-        return row && toThread(row);
-      },
-      delete: async (tenant, threadId) => sql.deleteThread.run(threadId, tenant).changes > 0,
+      update: (tenant, threadId, changes) => writes.run(updateThread, tenant, threadId, changes),
+      delete: (tenant, threadId) => writes.run(deleteThread, tenant, threadId),
     },
     messages: {
-      create: async (tenant, threadId, message) => createMessage(tenant, threadId, message),
+      create: (tenant, threadId, message) => writes.run(createMessage, tenant, threadId, message),
       get: async (tenant, threadId, messageId) => {
-        const seq = threadSeq(tenant, threadId);
-        const row = seq === undefined ? undefined : sql.messageById.get(messageId, seq);
+        const row = sql.message.get(messageId, threadId, tenant);
         return row && toMessage(row, threadId);
       },
-      update: async (tenant, threadId, messageId, metadata: Metadata) => {
-        const seq = threadSeq(tenant, threadId);
-        const row = seq === undefined ? undefined : sql.updateMessageMetadata.get(JSON.stringify(metadata), messageId, seq);
-        return row && toMessage(row, threadId);
-      },
-      delete: async (tenant, threadId, messageId) => deleteMessage(tenant, threadId, messageId),
+      update: (tenant, threadId, messageId, metadata) => writes.run(updateMessage, tenant, threadId, messageId, metadata),
+      delete: (tenant, threadId, messageId) => writes.run(deleteMessage, tenant, threadId, messageId),
       list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
     },
     close: async () => {
+      writes.flush();
       db.close();
     },
   };
