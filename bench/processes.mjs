@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
+const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
 /** Pins this process (the load generator), every thread of it, to a core; false when it cannot. */
 export function pinSelf(core) {
@@ -30,7 +31,8 @@ async function waitForHealth(url, child, timeoutMs) {
 
 /**
  * Starts `node <args>` on `core` with `env` and waits until GET /health answers.
- * `startupMs` is from spawn to the first healthy answer: process start, imports, database open, listen.
+ * `startupMs` is from spawn to the first healthy answer: process start, imports, database open, listen;
+ * `startupCpuMs` the CPU time the server used for that.
  */
 export async function startServer({ args, env, port, core }) {
   const [file, argv] = command(core, args);
@@ -43,7 +45,7 @@ export async function startServer({ args, env, port, core }) {
     child.kill('SIGKILL');
     throw error;
   }
-  return { child, url, startupMs: performance.now() - started };
+  return { child, url, startupMs: performance.now() - started, startupCpuMs: cpuSeconds(child.pid) * 1000 };
 }
 
 /** Resident memory of a process in MB, from /proc (undefined where there is no /proc). */
@@ -51,6 +53,21 @@ export function rssMb(pid) {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time a process has used so far, all threads, user and system, in seconds (from /proc; undefined
+ * without it). On a shared machine this is steadier than wall-clock time: other load stretches a run
+ * but hardly changes the work each request costs.
+ */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   } catch {
     return undefined;
   }

@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { headersTooLarge } from './errors.js';
+import { newRequestId } from './ids.js';
 import errorHandler from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
+import { compileSerializer } from './serialization.js';
 import { compileValidator } from './validation.js';
 
 export interface AppOptions {
@@ -33,7 +34,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
     logController: new RequestLog(),
-    genReqId: () => `req_${randomBytes(16).toString('hex')}`,
+    genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 500 },
@@ -43,6 +44,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     compileValidator(schema as Record<string, unknown>, { coerceStrings: httpPart !== 'body' }),
   );
+
+  app.setSerializerCompiler(({ schema }) => compileSerializer(schema as Record<string, unknown>));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
