@@ -96,8 +96,8 @@ async function main() {
     const bigIds = bigThread.messageIds;
     // Deep cursors: anywhere in the middle half of the big thread, so every page is full.
     const deepCursors = bigIds.slice(Math.floor(bigIds.length / 4), Math.floor((bigIds.length * 3) / 4));
-    // Shallow cursors: the first ten messages of the thread of 50, so every page is full too.
-    const shallowCursors = bigShallow.messageIds.slice(0, 10);
+    // Shallow cursors: pages run newest first, so `after` one of messages 31-40 leaves 20 older ones to list.
+    const shallowCursors = bigShallow.messageIds.slice(30, 40);
     const messagePath = (thread, id) => `/v1/threads/${thread}/messages/${id}`;
 
     let threadstore = await start(SERVER, serverEnv(small.databaseUrl));
@@ -174,6 +174,10 @@ async function main() {
     });
     const deep = (i) => get(`/v1/threads/${bigThread.id}/messages?limit=20&after=${pick(deepCursors, i)}`);
     const shallow = (i) => get(`/v1/threads/${bigShallow.id}/messages?limit=20&after=${pick(shallowCursors, i)}`);
+    for (const [name, request] of [['deep', deep], ['shallow', shallow]]) {
+      const page = await call(bigServer.url, 'GET', request(0).path);
+      if (page.data.length !== 20 || !page.has_more) throw new Error(`the ${name} page is not a full page of 20`);
+    }
     await runCase({
       name: `list 20 deep in a ${BIG / 1000}K thread`,
       server: bigServer,

@@ -17,6 +17,7 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -262144');
+  db.pragma('foreign_keys = OFF'); // every message goes into a thread inserted just before it
   migrate(db);
   const insertThread = db.prepare(
     "INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, '', ?, '{}', '{}') RETURNING seq",
