@@ -12,13 +12,13 @@ export function median(values) {
 }
 
 /**
- * rows: { name, rps, p50, p99, cpuUs, rssMb, against, againstRps, againstCpuUs, target }.
+ * rows: { name, rps, p50, p99, cpuUs, rssMb, against, againstRps, againstP99, againstCpuUs, target }.
  * Two ratios: of req/s, which the targets name, and of server CPU time per request, the inverse,
  * which other load on a shared machine disturbs far less.
  */
 export function table(rows) {
   const header = [
-    'case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB', 'compared with', 'its req/s', 'its CPU µs/req', 'req/s ratio', 'CPU ratio', 'target',
+    'case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB', 'compared with', 'its req/s', 'its p99 ms', 'its CPU µs/req', 'req/s ratio', 'CPU ratio', 'target',
   ];
   const lines = rows.map((row) => {
     const ratio = row.againstRps ? row.rps / row.againstRps : undefined;
@@ -27,7 +27,7 @@ export function table(rows) {
     const target = row.target === undefined ? '' : `≥ ${row.target}×: req/s ${verdict(ratio)}, CPU ${verdict(cpuRatio)}`;
     return [
       row.name, int(row.rps), one(row.p50), one(row.p99), int(row.cpuUs), int(row.rssMb),
-      row.against ?? '', int(row.againstRps), int(row.againstCpuUs), two(ratio), two(cpuRatio), target,
+      row.against ?? '', int(row.againstRps), one(row.againstP99), int(row.againstCpuUs), two(ratio), two(cpuRatio), target,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));

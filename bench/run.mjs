@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { engines } from './engines.mjs';
@@ -46,6 +46,7 @@ async function freePort() {
   return port;
 }
 
+const short = (count) => (count >= 1_000_000 ? `${count / 1_000_000}M` : `${count / 1_000}K`);
 const pick = (list, i) => list[(i * 7919) % list.length];
 const createBody = JSON.stringify({ role: 'user', content: messageText(0), metadata: { source: 'bench' } });
 const updateBody = JSON.stringify({ metadata: { note: 'updated by the benchmark', tag: 'x' } });
@@ -65,6 +66,7 @@ function step(text) {
 }
 
 async function main() {
+  const loadBefore = loadavg()[0];
   const pinned = pinSelf(1);
   step(`build${pinned ? '; load generator on core 1, servers on core 0' : ''}`);
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
@@ -140,7 +142,7 @@ async function main() {
       const failures = [...own, ...other].reduce((sum, r) => sum + r.failures, 0);
       if (failures > 0) throw new Error(`${name}: ${failures} failed requests`);
       const theirs = summary(other);
-      const row = { name, ...summary(own), against: against.name, againstRps: theirs.rps, againstCpuUs: theirs.cpuUs, target };
+      const row = { name, ...summary(own), against: against.name, againstRps: theirs.rps, againstP99: theirs.p99, againstCpuUs: theirs.cpuUs, target };
       rows.push(row);
       step(`${name}: ${Math.round(row.rps)} req/s against ${Math.round(row.againstRps)} (${against.name})`);
     };
@@ -166,7 +168,7 @@ async function main() {
     step(`start-up on the ${BIG.toLocaleString()}-message database: ${startupMs.toFixed(0)} ms (median of ${startups.length})`);
     const retrieveBig = (i) => get(messagePath(bigThread.id, pick(bigIds, i)));
     await runCase({
-      name: `retrieve in ${BIG / 1000}K-message db`,
+      name: `retrieve in ${short(BIG)}-message db`,
       server: bigServer,
       request: retrieveBig,
       against: { name: 'retrieve in 1K-message db', server: threadstore, request: retrieveSmall },
@@ -179,7 +181,7 @@ async function main() {
       if (page.data.length !== 20 || !page.has_more) throw new Error(`the ${name} page is not a full page of 20`);
     }
     await runCase({
-      name: `list 20 deep in a ${BIG / 1000}K thread`,
+      name: `list 20 deep in a ${short(BIG)} thread`,
       server: bigServer,
       request: deep,
       against: { name: 'list 20 in a thread of 50', server: bigServer, request: shallow },
@@ -203,7 +205,8 @@ async function main() {
     const p99Limit = 10;
     console.log(
       `\nthreadstore (${options.db}) against bare Fastify, ${CONNECTIONS} connections, ${seconds} s per run, ` +
-        `median of ${runs} run${runs === 1 ? '' : 's'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}\n`,
+        `median of ${runs} run${runs === 1 ? '' : 's'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
+        `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after\n`,
     );
     console.log(table(rows));
     const slow = rows.filter((row) => row.p99 >= p99Limit).map((row) => row.name);
