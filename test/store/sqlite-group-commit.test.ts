@@ -54,10 +54,12 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
       tool_resources: {},
       messages: [message('first'), message('second', unwritable)],
     });
+    const failedMessage = store.messages.create('', thread.id, message('never', unwritable));
     const after = store.messages.create('', thread.id, message('after'));
-    const [first, failed, last] = await Promise.allSettled([before, failedThread, after]);
+    const [first, failed, failedAlone, last] = await Promise.allSettled([before, failedThread, failedMessage, after]);
     expect(first.status).toBe('fulfilled');
     expect(failed.status).toBe('rejected');
+    expect(failedAlone.status).toBe('rejected');
     expect(last.status).toBe('fulfilled');
 
     const page = await store.messages.list('', thread.id, { limit: 100, order: 'asc' });

@@ -1,15 +1,16 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Group commit: writes queued during one turn of the event loop run together in one transaction,
- * each inside its own savepoint, so a write that throws rolls back alone. Every caller's promise
+ * Group commit: writes queued during one turn of the event loop run together in one transaction.
+ * A write that throws rolls back alone: each is either one statement (atomic by itself in SQLite) or a
+ * `db.transaction` function, which inside the batch runs as a savepoint. Every caller's promise
  * settles only after that transaction has committed (or failed), so nothing is acknowledged before
  * it is as durable as a write committed alone; the commit, the expensive part, is paid once per turn.
  * One queue for every write keeps them in the order they were asked for.
  */
 export function groupCommit(db: Database.Database) {
   interface Pending {
-    write: Database.Transaction<(...args: any[]) => unknown>;
+    write: (...args: any[]) => unknown;
     args: unknown[];
     resolve: (value: any) => void;
     reject: (error: unknown) => void;
@@ -43,8 +44,11 @@ export function groupCommit(db: Database.Database) {
   }
 
   return {
-    /** Queues `write(...args)`, which runs as a savepoint of the batch; resolves to its result once committed. */
-    run<A extends unknown[], T>(write: Database.Transaction<(...args: A) => T>, ...args: A): Promise<T> {
+    /**
+     * Queues `write(...args)`; resolves to its result once committed. `write` makes at most one change
+     * (reads aside), or is a `db.transaction` function: a savepoint costs two more statements per write.
+     */
+    run<A extends unknown[], T>(write: (...args: A) => T, ...args: A): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ write, args, resolve, reject });
         scheduled ??= setImmediate(flush);

@@ -187,6 +187,8 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     };
   }
 
+  // createThread and deleteMessage make several changes: transactions, which run as savepoints inside a
+  // group commit. The other writes make one change each, atomic on its own.
   const createThread = db.transaction((tenant: string, thread: NewThread) => {
     const createdAt = now();
     const id = newId('thread');
@@ -197,25 +199,25 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     return toThread({ seq, id, created_at: createdAt, metadata, tool_resources: toolResources });
   });
 
-  const updateThread = db.transaction((tenant: string, threadId: string, changes: ThreadChanges) => {
+  const updateThread = (tenant: string, threadId: string, changes: ThreadChanges) => {
     const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
     const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
     const row = sql.updateThread.get(metadata, tools, threadId, tenant);
     return row && toThread(row);
-  });
+  };
 
-  const deleteThread = db.transaction((tenant: string, threadId: string) => sql.deleteThread.run(threadId, tenant).changes > 0);
+  const deleteThread = (tenant: string, threadId: string) => sql.deleteThread.run(threadId, tenant).changes > 0;
 
-  const createMessage = db.transaction((tenant: string, threadId: string, message: NewMessage) => {
+  const createMessage = (tenant: string, threadId: string, message: NewMessage) => {
     const thread = threadSeq(tenant, threadId);
     return thread === undefined ? undefined : insertMessage(thread, threadId, message, now());
-  });
+  };
 
-  const updateMessage = db.transaction((tenant: string, threadId: string, messageId: string, metadata: Metadata) => {
+  const updateMessage = (tenant: string, threadId: string, messageId: string, metadata: Metadata) => {
     const thread = threadSeq(tenant, threadId);
     const row = thread === undefined ? undefined : sql.updateMessageMetadata.get(JSON.stringify(metadata), messageId, thread);
     return row && toMessage(row, threadId);
-  });
+  };
 
   const deleteMessage = db.transaction((tenant: string, threadId: string, messageId: string) => {
     const thread = threadSeq(tenant, threadId);
