@@ -24,12 +24,13 @@ export default fp(async function auth(app: FastifyInstance, options: { keys: Key
   const { keys } = options;
   if (!app.hasRequestDecorator('apiKeyHash')) app.decorateRequest('apiKeyHash', '');
   if (keys.size === 0) return;
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const token = bearerToken(request.headers.authorization);
-    if (token === undefined) throw missingApiKey();
+    if (token === undefined) return done(missingApiKey());
     const tenant = keys.tenantOf(token);
-    if (tenant === undefined) throw incorrectApiKey(maskKey(token));
+    if (tenant === undefined) return done(incorrectApiKey(maskKey(token)));
     request.tenant = tenant;
     request.apiKeyHash = createHash('sha256').update(token).digest('hex');
+    done();
   });
 });

@@ -34,11 +34,13 @@ export default fp(async function jsonBody(app: FastifyInstance) {
   // Size answers before content type (CONTRACT.md): a declared length over the limit is a 413 even when
   // the type has no parser, which Fastify would otherwise answer first without reading the body.
   const limit = app.initialConfig.bodyLimit!;
-  app.addHook('preParsing', async (request) => {
-    if (Number(request.headers['content-length']) > limit) throw bodyTooLarge(limit);
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (Number(request.headers['content-length']) > limit) done(bodyTooLarge(limit));
+    else done(null, payload);
   });
   // No content type and no body at all: the same empty object.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined) request.body = {};
+    done();
   });
 });

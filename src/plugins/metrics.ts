@@ -51,7 +51,7 @@ export default fp(async function metrics(app: FastifyInstance) {
   });
 
   app.decorate('metrics', registry);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? UNMATCHED_ROUTE,
@@ -59,5 +59,6 @@ export default fp(async function metrics(app: FastifyInstance) {
     };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 });

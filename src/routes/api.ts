@@ -28,8 +28,8 @@ export interface ApiRoutesOptions {
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   app.decorateRequest('tenant', '');
   await app.register(auth, { keys: options.keys });
-  app.addHook('onRequest', async (request) => {
-    if (namesAssistantsV1(request.headers['openai-beta'])) throw deprecatedBeta();
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(namesAssistantsV1(request.headers['openai-beta']) ? deprecatedBeta() : undefined);
   });
   await app.register(threadRoutes);
   await app.register(messageRoutes);
