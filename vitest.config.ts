@@ -1,9 +1,30 @@
 import { defineConfig } from 'vitest/config';
+import { postgresAvailability } from './test/helpers/postgres.js';
+
+// Every test file runs twice: once per engine. Where no PostgreSQL exists the `postgres` project skips
+// all its tests (and says so); in CI (CI=true) that is an error, so the PostgreSQL suites cannot go missing.
+const postgres = postgresAvailability();
+if (!postgres.ok) {
+  if (process.env.CI === 'true') throw new Error(`CI: the PostgreSQL suites cannot run: ${postgres.reason}`);
+  console.warn(`\n  PostgreSQL suites SKIPPED: ${postgres.reason}\n`);
+}
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'sqlite', env: { THREADSTORE_TEST_ENGINE: 'sqlite' } } },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          env: { THREADSTORE_TEST_ENGINE: 'postgres' },
+          // A pattern that matches no name: every test is reported as skipped, no hook runs.
+          ...(postgres.ok ? { globalSetup: ['test/helpers/postgres-global-setup.ts'] } : { testNamePattern: /$^/ }),
+        },
+      },
+    ],
   },
 });

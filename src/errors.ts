@@ -161,3 +161,7 @@ export const deprecatedBeta = () =>
 
 export const internalError = () =>
   new ApiError(500, 'The server had an error while processing your request. Sorry about that!', null, null, 'server_error');
+
+/** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
+export const storeUnavailable = () =>
+  new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error');

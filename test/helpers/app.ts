@@ -1,31 +1,69 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, inject } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createTestDatabase } from './postgres.js';
+
+export type TestEngine = 'sqlite' | 'postgres';
+
+/** The engine this run tests, set per vitest project (vitest.config.ts); SQLite when run otherwise. */
+export const testEngine: TestEngine = process.env.THREADSTORE_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** For tests that read the SQLite file itself: skipped in the PostgreSQL project. */
+export const describeSqliteOnly = describe.skipIf(testEngine !== 'sqlite');
+
+/** For tests of PostgreSQL itself (replicas, outages): skipped in the SQLite project. */
+export const describePostgresOnly = describe.skipIf(testEngine !== 'postgres');
 
 export interface TestApp {
   app: App;
   config: Config;
+  engine: TestEngine;
+  /** The SQLite file (SQLite engine only: reading it on PostgreSQL throws; mark such tests `describeSqliteOnly`). */
   dbPath: string;
-  /** Closes the app and removes its database folder. */
+  /** The DATABASE_URL the app was built with. */
+  databaseUrl: string;
+  /** Closes the app and removes its database. */
   close(): Promise<void>;
 }
 
-/** A real app on a fresh SQLite file in its own temporary folder, migrated like production. */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** A fresh database for one test: a SQLite file in its own folder, or a new PostgreSQL database. */
+async function freshDatabase(): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
+  if (testEngine === 'postgres') {
+    const database = await createTestDatabase(inject('postgresAdminUrl'));
+    return { url: database.url, remove: database.drop };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'threadstore-test-'));
   const dbPath = join(dir, 'threadstore.db');
-  const config = loadConfig({ DATABASE_URL: dbPath, LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp(config);
-  await app.ready();
+  return { url: dbPath, dbPath, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A real app on a fresh database of the engine under test, migrated like production. */
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await freshDatabase();
+  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
+  let app: App;
+  try {
+    app = await buildApp(config);
+    await app.ready();
+  } catch (error) {
+    await database.remove();
+    throw error;
+  }
   return {
     app,
     config,
-    dbPath,
+    engine: testEngine,
+    get dbPath(): string {
+      if (database.dbPath === undefined) throw new Error('dbPath is SQLite-only: mark this test with describeSqliteOnly');
+      return database.dbPath;
+    },
+    databaseUrl: config.database.engine === 'postgres' ? config.database.url : database.url,
     async close() {
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.remove();
     },
   };
 }
