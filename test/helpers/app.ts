@@ -29,8 +29,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh database for one test: a SQLite file in its own folder, or a new PostgreSQL database. */
-async function freshDatabase(): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
+/**
+ * A fresh database for one test: a SQLite file in its own folder, or a new PostgreSQL database.
+ * A DATABASE_URL given by the test is its own: nothing is created or removed then.
+ */
+async function freshDatabase(given: string | undefined): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
+  if (given !== undefined) return { url: given, remove: async () => undefined };
   if (testEngine === 'postgres') {
     const database = await createTestDatabase(inject('postgresAdminUrl'));
     return { url: database.url, remove: database.drop };
@@ -42,7 +46,7 @@ async function freshDatabase(): Promise<{ url: string; dbPath?: string; remove()
 
 /** A real app on a fresh database of the engine under test, migrated like production. */
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await freshDatabase();
+  const database = await freshDatabase(env.DATABASE_URL);
   const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
   let app: App;
   try {
@@ -72,5 +76,6 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
 export async function startTestServer(env: Record<string, string> = {}) {
   const testApp = await buildTestApp(env);
   const address = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
-  return { ...testApp, baseURL: address, baseURLv1: `${address}/v1` };
+  // Assigned onto the test app (not spread) so its dbPath guard stays a getter.
+  return Object.assign(testApp, { baseURL: address, baseURLv1: `${address}/v1` });
 }
