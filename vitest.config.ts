@@ -6,7 +6,10 @@ import { postgresAvailability } from './test/helpers/postgres.js';
 const postgres = postgresAvailability();
 if (!postgres.ok) {
   if (process.env.CI === 'true') throw new Error(`CI: the PostgreSQL suites cannot run: ${postgres.reason}`);
-  console.warn(`\n  PostgreSQL suites SKIPPED: ${postgres.reason}\n`);
+  // The config is read once per project: say it once.
+  const said = globalThis as { postgresSkipNoticeShown?: boolean };
+  if (!said.postgresSkipNoticeShown) console.warn(`\n  PostgreSQL suites SKIPPED: ${postgres.reason}\n`);
+  said.postgresSkipNoticeShown = true;
 }
 
 export default defineConfig({
