@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, inject } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createTestDatabase } from './postgres.js';
+import { createTestSchema } from './postgres.js';
 
 export type TestEngine = 'sqlite' | 'postgres';
 
@@ -30,13 +30,13 @@ export interface TestApp {
 }
 
 /**
- * A fresh database for one test: a SQLite file in its own folder, or a new PostgreSQL database.
+ * A fresh database for one test: a SQLite file in its own folder, or a new schema in the run's PostgreSQL database.
  * A DATABASE_URL given by the test is its own: nothing is created or removed then.
  */
 async function freshDatabase(given: string | undefined): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
   if (given !== undefined) return { url: given, remove: async () => undefined };
   if (testEngine === 'postgres') {
-    const database = await createTestDatabase(inject('postgresAdminUrl'));
+    const database = await createTestSchema(inject('postgresTestsUrl'));
     return { url: database.url, remove: database.drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'threadstore-test-'));

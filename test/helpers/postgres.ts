@@ -126,7 +126,7 @@ async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promi
   }
 }
 
-/** A fresh, empty database on the server `adminUrl` points at; the app migrates it like production. */
+/** A fresh, empty database on the server `adminUrl` points at (about 0.4 s): for tests that need a whole one. */
 export async function createTestDatabase(adminUrl: string): Promise<TestDatabase> {
   const name = `threadstore_test_${randomBytes(8).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
@@ -135,5 +135,20 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
   return {
     url: url.toString(),
     drop: () => withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/**
+ * A fresh, empty schema in the database `databaseUrl` names (about 2 ms, where a database takes 0.4 s): the
+ * URL it answers sets `search_path` to it, so the app creates its tables there, migrating like production.
+ */
+export async function createTestSchema(databaseUrl: string): Promise<TestDatabase> {
+  const name = `test_${randomBytes(8).toString('hex')}`;
+  await withAdmin(databaseUrl, (client) => client.query(`CREATE SCHEMA ${name}`));
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    url: url.toString(),
+    drop: () => withAdmin(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`)).then(() => undefined),
   };
 }

@@ -111,7 +111,7 @@ async function countRowsMentioning(text: string): Promise<number> {
   try {
     const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE strpos(content, $1) > 0', [text]);
     const tombstoneColumns = await client.query(
-      "SELECT column_name FROM information_schema.columns WHERE table_name = 'deleted_messages' ORDER BY column_name",
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'deleted_messages' ORDER BY column_name",
     );
     expect(tombstoneColumns.rows.map((row) => row.column_name)).toEqual(['id', 'position', 'thread_seq']);
     return Number(rows[0]!.n);

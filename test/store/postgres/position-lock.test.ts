@@ -24,7 +24,7 @@ describePostgresOnly('positions are taken under the thread row lock', () => {
     for (let i = 0; i < 200; i++) {
       const { rows } = await holder.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%last_position%'`,
+         WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND query LIKE '%last_position%'`,
       );
       if (rows[0].n > 0) return;
       await sleep(25);

@@ -22,7 +22,8 @@ describePostgresOnly('two replicas on one database', () => {
     build = buildServer();
     database = await createTestDatabase(inject('postgresAdminUrl'));
     // Started together on an empty database: both migrate, under the advisory lock.
-    [a, b] = await Promise.all([0, 1].map(() => startServerProcess(build, { DATABASE_URL: database.url, PG_POOL_MAX: '8' })));
+    const start = () => startServerProcess(build, { DATABASE_URL: database.url, PG_POOL_MAX: '8' });
+    [a, b] = await Promise.all([start(), start()]);
   });
 
   afterAll(async () => {
