@@ -11,11 +11,11 @@ export type TestEngine = 'sqlite' | 'postgres';
 /** The engine this run tests, set per vitest project (vitest.config.ts); SQLite when run otherwise. */
 export const testEngine: TestEngine = process.env.THREADSTORE_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
 
-/** For tests that read the SQLite file itself: skipped in the PostgreSQL project. */
+/**
+ * For tests in a shared file that read the SQLite file itself: skipped in the PostgreSQL project.
+ * (Whole files go in a `sqlite/` or `postgres/` folder instead: each runs in its engine's project only.)
+ */
 export const describeSqliteOnly = describe.skipIf(testEngine !== 'sqlite');
-
-/** For tests of PostgreSQL itself (replicas, outages): skipped in the SQLite project. */
-export const describePostgresOnly = describe.skipIf(testEngine !== 'postgres');
 
 export interface TestApp {
   app: App;

@@ -1,10 +1,9 @@
 import pg from 'pg';
-import { afterEach, beforeEach, expect, inject, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
 import { loadMigrations, migrate } from '../../../src/store/postgres/migrate.js';
-import { describePostgresOnly } from '../../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
-describePostgresOnly('PostgreSQL migrations', () => {
+describe('PostgreSQL migrations', () => {
   let database: TestDatabase;
   let clients: pg.Client[];
   beforeEach(async () => {

@@ -1,17 +1,17 @@
 // The database going away and coming back, on a PostgreSQL cluster of this file's own (stopping the run's
 // shared one would break the other tests).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/store/open-store.js';
-import { describePostgresOnly, startTestServer } from '../../helpers/app.js';
+import { startTestServer } from '../../helpers/app.js';
 import { createTestDatabase, startPostgresCluster, type PostgresCluster, type TestDatabase } from '../../helpers/postgres.js';
 
 const UNAVAILABLE = {
   error: { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null },
 };
 
-describePostgresOnly('when PostgreSQL goes away', () => {
+describe('when PostgreSQL goes away', () => {
   let cluster: PostgresCluster;
   let database: TestDatabase;
   beforeAll(async () => {

@@ -3,10 +3,10 @@
 // and cannot commit a later position first, which a reader paging with `after` would otherwise step over.
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import { buildTestApp, describePostgresOnly, type TestApp } from '../../helpers/app.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { buildTestApp, type TestApp } from '../../helpers/app.js';
 
-describePostgresOnly('positions are taken under the thread row lock', () => {
+describe('positions are taken under the thread row lock', () => {
   let t: TestApp;
   let holder: pg.Client;
   beforeEach(async () => {
@@ -56,7 +56,7 @@ describePostgresOnly('positions are taken under the thread row lock', () => {
   });
 });
 
-describePostgresOnly('PG_STATEMENT_TIMEOUT_MS', () => {
+describe('PG_STATEMENT_TIMEOUT_MS', () => {
   test('a statement held up past the timeout is cut short and answered with 503', async () => {
     const t = await buildTestApp({ PG_STATEMENT_TIMEOUT_MS: '200' });
     const holder = new pg.Client({ connectionString: t.databaseUrl });

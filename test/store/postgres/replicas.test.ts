@@ -2,8 +2,7 @@
 // than two apps in one process: nothing (module state, event loop, pool) can be shared by accident, and
 // they start and migrate concurrently as replicas do.
 import pg from 'pg';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { describePostgresOnly } from '../../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { buildServer, startServerProcess, type Build, type ServerProcess } from '../../helpers/server-process.js';
 
@@ -12,7 +11,7 @@ interface Message {
   created_at: number;
 }
 
-describePostgresOnly('two replicas on one database', () => {
+describe('two replicas on one database', () => {
   let build: Build;
   let database: TestDatabase;
   let a: ServerProcess;
