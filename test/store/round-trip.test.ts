@@ -42,7 +42,7 @@ describe('text with NUL characters and lone surrogates round-trips', () => {
   });
 
   test('through the API', async () => {
-    const text = 'before\u0000after \ud83d\udc4b';
+    const text = 'before\u0000after \ud83d\udc4b lone \udc4b';
     const created = await post('/v1/threads', { metadata: { 'nul\u0000key': 'nul\u0000value' }, messages: [{ role: 'user', content: text }] });
     expect(created.statusCode).toBe(200);
     const thread = created.json();
