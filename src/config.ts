@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
 const ConfigSchema = Type.Object({
@@ -13,6 +13,7 @@ const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  METRICS_PUBLIC: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
 });
 
 const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS']);
@@ -36,6 +37,8 @@ export interface Config {
   database: DatabaseConfig;
   bodyLimit: number;
   logLevel: string;
+  /** GET /metrics without an API key. */
+  metricsPublic: boolean;
 }
 
 export class ConfigError extends Error {
@@ -55,11 +58,25 @@ function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
     };
   }
   if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:' };
-  if (url.startsWith('sqlite:')) return { engine: 'sqlite', path: url.slice('sqlite:'.length).replace(/^\/\//, '') };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') throw new ConfigError(`DATABASE_URL: '${url}' names no file; use sqlite:<path> or :memory:`);
+    return { engine: 'sqlite', path };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw new ConfigError(`DATABASE_URL: unsupported scheme in '${url}'; use a file path, sqlite:<path>, :memory: or postgres://…`);
   }
   return { engine: 'sqlite', path: url };
+}
+
+/** What a setting accepts, in words: one line per bad setting instead of one per failed schema branch. */
+function expectation(schema: TSchema): string {
+  const s = schema as { anyOf?: { const: unknown }[]; type?: string; minimum?: number; maximum?: number; minLength?: number };
+  if (s.anyOf) return `one of ${s.anyOf.map((branch) => branch.const).join(', ')}`;
+  if (s.type === 'integer') {
+    return s.maximum === undefined ? `an integer of at least ${s.minimum}` : `an integer from ${s.minimum} to ${s.maximum}`;
+  }
+  return 'a non-empty string';
 }
 
 /** Reads the settings from the environment once; a bad value stops start-up with a message naming it. */
@@ -69,12 +86,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = INTEGER_SETTINGS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
   }
-  const withDefaults = Value.Default(ConfigSchema, raw);
-  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
-  if (errors.length > 0) {
-    const problems = errors.map((e) => `${e.instancePath.slice(1) || 'config'} ${e.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  }
+  const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>;
+  const problems = Object.entries(ConfigSchema.properties)
+    .filter(([key, schema]) => !Value.Check(schema, withDefaults[key]))
+    .map(([key, schema]) => `${key} must be ${expectation(schema)}, got '${env[key]}'`);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   const settings = withDefaults as Settings;
   return {
     port: settings.PORT,
@@ -82,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: parseDatabaseUrl(settings.DATABASE_URL, settings),
     bodyLimit: settings.BODY_LIMIT,
     logLevel: settings.LOG_LEVEL,
+    metricsPublic: settings.METRICS_PUBLIC === 'true',
   };
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   ApiError,
@@ -25,6 +25,17 @@ function fromFastify(error: FastifyError, contentType: string | undefined, bodyL
   return undefined;
 }
 
+const invalidUrl = (request: FastifyRequest) => routeNotFound(request.method, request.url.split('?')[0]!);
+
+/**
+ * The router's own failures, before any hook runs (a path that does not percent-decode, a path segment
+ * over `maxParamLength`): such a URL names no route, so it gets the unknown-route 404.
+ * Installed as Fastify's `frameworkErrors` option.
+ */
+export function answerUnroutable(_error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return reply.code(404).header('x-request-id', request.id).send(invalidUrl(request).toBody());
+}
+
 /** The one place where failures become OpenAI's error envelope. */
 export default fp(async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -39,7 +50,6 @@ export default fp(async function errorHandler(app: FastifyInstance) {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const error = routeNotFound(request.method, request.url.split('?')[0]!);
-    return reply.code(404).send(error.toBody());
+    return reply.code(404).send(invalidUrl(request).toBody());
   });
 });

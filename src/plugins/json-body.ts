@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
-import { invalidJson } from '../errors.js';
+import { bodyTooLarge, invalidJson } from '../errors.js';
 
 /**
  * JSON is the only body the API reads. An empty body reads as `{}`: the Python SDK sends
@@ -18,6 +18,12 @@ export default fp(async function jsonBody(app: FastifyInstance) {
     } catch {
       done(invalidJson(), undefined);
     }
+  });
+  // Size answers before content type (CONTRACT.md): a declared length over the limit is a 413 even when
+  // the type has no parser, which Fastify would otherwise answer first without reading the body.
+  const limit = app.initialConfig.bodyLimit!;
+  app.addHook('preParsing', async (request) => {
+    if (Number(request.headers['content-length']) > limit) throw bodyTooLarge(limit);
   });
   // No content type and no body at all: the same empty object.
   app.addHook('preValidation', async (request) => {

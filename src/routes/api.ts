@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { deprecatedBeta } from '../errors.js';
 import { messageRoutes } from './messages.js';
+import { metricsRoute } from './metrics.js';
 import { threadRoutes } from './threads.js';
 
 declare module 'fastify' {
@@ -15,12 +16,18 @@ function namesAssistantsV1(header: string | string[] | undefined): boolean {
   return values.some((value) => value.split(',').some((beta) => beta.trim().toLowerCase() === 'assistants=v1'));
 }
 
+export interface ApiRoutesOptions {
+  /** Also serve GET /metrics here, behind whatever guards the API (set on one mount only). */
+  metrics?: boolean;
+}
+
 /** The Threads and Messages API, mounted once under /v1 and once at the root. */
-export const apiRoutes: FastifyPluginAsync = async (app) => {
+export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   app.decorateRequest('tenant', '');
   app.addHook('onRequest', async (request) => {
     if (namesAssistantsV1(request.headers['openai-beta'])) throw deprecatedBeta();
   });
   await app.register(threadRoutes);
   await app.register(messageRoutes);
+  if (options.metrics) await app.register(metricsRoute);
 };

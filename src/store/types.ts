@@ -55,5 +55,7 @@ export interface Store {
     /** `undefined` when the thread does not exist; throws `unknownCursor` for a cursor foreign to the thread. */
     list(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined>;
   };
+  /** How many threads and messages are stored, across all tenants (the metrics gauges). */
+  stats(): Promise<{ threads: number; messages: number }>;
   close(): Promise<void>;
 }

@@ -25,16 +25,25 @@ export interface TestApp {
   dbPath: string;
   /** The DATABASE_URL the app was built with. */
   databaseUrl: string;
-  /** Closes the app and removes its database. */
+  /** Closes the app and removes its database (unless it reopened an earlier app's). */
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Reopen the database of an earlier app (closed first) instead of a fresh one; it is not removed. */
+  reopen?: TestApp;
+  /** The same for a SQLite file given by path. */
+  dbPath?: string;
 }
 
 /**
  * A fresh database for one test: a SQLite file in its own folder, or a new schema in the run's PostgreSQL database.
  * A DATABASE_URL given by the test is its own: nothing is created or removed then.
  */
-async function freshDatabase(given: string | undefined): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
+async function freshDatabase(given: string | undefined, options: TestAppOptions): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
   if (given !== undefined) return { url: given, remove: async () => undefined };
+  const earlier = options.reopen === undefined ? options.dbPath : options.reopen.databaseUrl;
+  if (earlier !== undefined) return { url: earlier, dbPath: testEngine === 'sqlite' ? earlier : undefined, remove: async () => undefined };
   if (testEngine === 'postgres') {
     const database = await createTestSchema(inject('postgresTestsUrl'));
     return { url: database.url, remove: database.drop };
@@ -45,8 +54,8 @@ async function freshDatabase(given: string | undefined): Promise<{ url: string; 
 }
 
 /** A real app on a fresh database of the engine under test, migrated like production. */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await freshDatabase(env.DATABASE_URL);
+export async function buildTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await freshDatabase(env.DATABASE_URL, options);
   const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
   let app: App;
   try {

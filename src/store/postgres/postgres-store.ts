@@ -78,6 +78,8 @@ const SQL = {
     INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone`,
   cursorPosition: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
     UNION ALL SELECT position FROM deleted_messages WHERE id = $1 AND thread_seq = $2`,
+  // Exact counts for the metrics gauges (a scan: scrape accordingly on very large databases).
+  stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
   list: (direction: 'ASC' | 'DESC') => `SELECT ${MESSAGE_COLUMNS} FROM messages m
     WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3 AND ($4::text IS NULL OR m.run_id = $4)
     ORDER BY m.position ${direction} LIMIT $5`,
@@ -259,6 +261,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       }),
       list: guard(listMessages),
     },
+    stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
     close: () => pool.end(),
   };
 }

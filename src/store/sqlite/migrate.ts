@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 
@@ -12,10 +13,14 @@ export interface Migration {
 }
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+  const migrations = readdirSync(dir)
     .filter((file) => /^\d+_.+\.sql$/.test(file))
-    .map((file) => ({ version: Number.parseInt(file, 10), name: file, sql: readFileSync(dir + file, 'utf8') }))
+    .map((file) => ({ version: Number.parseInt(file, 10), name: file, sql: readFileSync(join(dir, file), 'utf8') }))
     .sort((a, b) => a.version - b.version);
+  // Two files with one number: the second would be skipped silently once the first is recorded.
+  const clash = migrations.find((m, i) => i > 0 && m.version === migrations[i - 1]!.version);
+  if (clash) throw new Error(`Two migrations are numbered ${clash.version} in ${dir}`);
+  return migrations;
 }
 
 /**

@@ -90,6 +90,8 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted and overwritten content is zeroed on disk, not left in free space: a delete is for good.
+  db.pragma('secure_delete = ON');
   migrate(db);
 
   const sql = {
@@ -131,6 +133,9 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `SELECT ${MESSAGE_COLUMNS} FROM messages
        WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
        ORDER BY seq DESC LIMIT @limit`,
+    ),
+    stats: db.prepare<[], { threads: number; messages: number }>(
+      'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
     ),
   };
 
@@ -232,6 +237,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       delete: async (tenant, threadId, messageId) => deleteMessage(tenant, threadId, messageId),
       list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
     },
+    stats: async () => sql.stats.get()!,
     close: async () => {
       db.close();
     },

@@ -1,0 +1,32 @@
+import { ErrorResponse } from '../schemas/common.js';
+
+/** What the document says of each operation beyond its schemas: OpenAI's summaries, grouped by resource. */
+export const OPERATIONS: Record<string, { tag: 'Threads' | 'Messages'; summary: string }> = {
+  createThread: { tag: 'Threads', summary: 'Create a thread.' },
+  getThread: { tag: 'Threads', summary: 'Retrieves a thread.' },
+  modifyThread: { tag: 'Threads', summary: 'Modifies a thread.' },
+  deleteThread: { tag: 'Threads', summary: 'Delete a thread.' },
+  createMessage: { tag: 'Messages', summary: 'Create a message.' },
+  listMessages: { tag: 'Messages', summary: 'Returns a list of messages for a given thread.' },
+  getMessage: { tag: 'Messages', summary: 'Retrieve a message.' },
+  modifyMessage: { tag: 'Messages', summary: 'Modifies a message.' },
+  deleteMessage: { tag: 'Messages', summary: 'Deletes a message.' },
+};
+
+/** Every error status the API answers, each with the OpenAI error envelope. */
+const ERROR_STATUSES: Record<number, string> = {
+  400: 'Invalid request: validation, an unknown or missing parameter, a bad cursor, or OpenAI-Beta: assistants=v1.',
+  401: 'No API key, or an incorrect one (only when API keys are configured).',
+  404: 'No such thread or message for this API key, or an unknown route.',
+  413: 'Request body too large.',
+  415: 'The body is not application/json.',
+  429: 'Rate limit exceeded.',
+  500: 'The server had an error while processing the request.',
+};
+
+export const ERROR_RESPONSES = Object.fromEntries(
+  Object.entries(ERROR_STATUSES).map(([status, description]) => [
+    status,
+    { ...ErrorResponse, 'x-response-description': description },
+  ]),
+);

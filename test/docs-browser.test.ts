@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestServer } from './helpers/app.js';
+
+/** Debian's chromium; CI installs it (.ci/run), and this test skips where it could not. */
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`docs-browser: skipped, no ${CHROMIUM} (install it: apt-get install -y chromium)`);
+
+describe.skipIf(!haveChromium)('Swagger UI at /docs in headless chromium', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startTestServer({ API_KEYS: 'sk-docs-browser-0123456789' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('renders the 9 operations, without an API key', async () => {
+    const page = await browser.newPage();
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    await page.goto(`${server.baseURL}/docs`);
+    await page.locator('.opblock').nth(8).waitFor({ timeout: 20_000 });
+    const operations = await page.locator('.opblock').evaluateAll((blocks) =>
+      blocks.map((block) => {
+        const method = block.querySelector('.opblock-summary-method')?.textContent ?? '';
+        const path = block.querySelector('.opblock-summary-path')?.getAttribute('data-path') ?? '';
+        return `${method} ${path}`;
+      }),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'POST /v1/threads',
+        'GET /v1/threads/{thread_id}',
+        'POST /v1/threads/{thread_id}',
+        'DELETE /v1/threads/{thread_id}',
+        'POST /v1/threads/{thread_id}/messages',
+        'GET /v1/threads/{thread_id}/messages',
+        'GET /v1/threads/{thread_id}/messages/{message_id}',
+        'POST /v1/threads/{thread_id}/messages/{message_id}',
+        'DELETE /v1/threads/{thread_id}/messages/{message_id}',
+      ].sort(),
+    );
+    await expect(page.locator('.information-container .title').textContent()).resolves.toContain('threadstore');
+    expect(failed).toEqual([]);
+  });
+});
