@@ -136,6 +136,19 @@ export const invalidUrl = (param: string) =>
 export const unknownCursor = (param: 'after' | 'before', id: string) =>
   new ApiError(400, `Invalid '${param}': no message with id '${id}' in this thread.`, param, 'invalid_value');
 
+export const unknownThreadCursor = (param: 'after' | 'before', id: string) =>
+  new ApiError(400, `Invalid '${param}': no thread with id '${id}'.`, param, 'invalid_value');
+
+export const idempotencyConflict = () =>
+  new ApiError(
+    409,
+    'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+    null,
+    'idempotency_key_reused',
+    'invalid_request_error',
+    { 'x-should-retry': 'false' },
+  );
+
 export const invalidJson = () =>
   new ApiError(
     400,

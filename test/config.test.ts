@@ -13,6 +13,7 @@ test('defaults', () => {
     database: { engine: 'sqlite', path: './data/threadstore.db' },
     bodyLimit: 2 * 1024 * 1024,
     logLevel: 'info',
+    metricsPublic: false,
   });
 });
 
@@ -21,12 +22,14 @@ test('empty values count as unset', () => {
 });
 
 test('values are read', () => {
-  expect(loadConfig({ PORT: '0', HOST: '0.0.0.0', DATABASE_URL: '/srv/ts.db', LOG_LEVEL: 'debug', BODY_LIMIT: '4096' })).toEqual({
+  const env = { PORT: '0', HOST: '0.0.0.0', DATABASE_URL: '/srv/ts.db', LOG_LEVEL: 'debug', BODY_LIMIT: '4096', METRICS_PUBLIC: 'true' };
+  expect(loadConfig(env)).toEqual({
     port: 0,
     host: '0.0.0.0',
     database: { engine: 'sqlite', path: '/srv/ts.db' },
     bodyLimit: 4096,
     logLevel: 'debug',
+    metricsPublic: true,
   });
 });
 

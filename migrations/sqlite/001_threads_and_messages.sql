@@ -1,6 +1,7 @@
 -- Threads and their messages. `seq` columns give the order and the list cursors; ids are random.
+-- AUTOINCREMENT: a deleted row's seq is never handed out again, so a cursor naming it stays unambiguous.
 CREATE TABLE threads (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   tenant TEXT NOT NULL,
   created_at INTEGER NOT NULL,
@@ -8,7 +9,6 @@ CREATE TABLE threads (
   tool_resources TEXT NOT NULL
 ) STRICT;
 
--- AUTOINCREMENT: a deleted message's seq is never handed out again, so its cursor stays unambiguous.
 CREATE TABLE messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,

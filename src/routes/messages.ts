@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { messageNotFound, threadNotFound } from '../errors.js';
+import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
 import { toNewMessage } from '../message-input.js';
 import {
   CreateMessageRequest,
@@ -26,13 +27,19 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'createMessage',
         params: ThreadParams,
+        headers: IdempotencyHeaders,
         body: CreateMessageRequest,
         response: { 200: MessageObject },
       },
     },
     async (request) => {
       const { thread_id } = request.params;
-      const message = await app.store.messages.create(request.tenant, thread_id, toNewMessage(request.body));
+      const message = await app.store.messages.create(
+        request.tenant,
+        thread_id,
+        toNewMessage(request.body),
+        idempotencyOf(request),
+      );
       if (!message) throw threadNotFound(thread_id);
       return message;
     },

@@ -1,25 +1,68 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { threadNotFound } from '../errors.js';
+import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
 import { toNewMessage } from '../message-input.js';
 import {
   CreateThreadRequest,
   DeleteThreadResponse,
+  ListThreadsQuery,
+  ListThreadsResponse,
   ModifyThreadRequest,
   ThreadObject,
   ThreadParams,
 } from '../schemas/threads.js';
 
+/** `metadata[key]=value` query parameters as a map; repeated or malformed ones are ignored like unknown ones. */
+function metadataFilterOf(query: Record<string, unknown>): Record<string, string> {
+  const filter: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(query)) {
+    const key = /^metadata\[(.+)\]$/.exec(name)?.[1];
+    if (key !== undefined && typeof value === 'string') filter[key] = value;
+  }
+  return filter;
+}
+
 export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/threads',
-    { schema: { operationId: 'createThread', body: CreateThreadRequest, response: { 200: ThreadObject } } },
+    {
+      schema: {
+        operationId: 'createThread',
+        headers: IdempotencyHeaders,
+        body: CreateThreadRequest,
+        response: { 200: ThreadObject },
+      },
+    },
     async (request) => {
       const { messages = [], metadata, tool_resources } = request.body;
-      return app.store.threads.create(request.tenant, {
-        metadata: metadata ?? {},
-        tool_resources: tool_resources ?? {},
-        messages: messages.map(toNewMessage),
-      });
+      const thread = { metadata: metadata ?? {}, tool_resources: tool_resources ?? {}, messages: messages.map(toNewMessage) };
+      return app.store.threads.create(request.tenant, thread, idempotencyOf(request));
+    },
+  );
+
+  app.get(
+    '/threads',
+    {
+      schema: {
+        operationId: 'listThreads',
+        summary: 'List threads (threadstore extension)',
+        description:
+          "Not part of OpenAI's API: lists the caller's threads, paged like messages. `metadata[key]=value` filters.",
+        querystring: ListThreadsQuery,
+        response: { 200: ListThreadsResponse },
+      },
+    },
+    async (request) => {
+      const { limit = 20, order = 'desc', after, before } = request.query;
+      const metadata = metadataFilterOf(request.query as Record<string, unknown>);
+      const page = await app.store.threads.list(request.tenant, { limit, order, after, before, metadata });
+      return {
+        object: 'list' as const,
+        data: page.data,
+        first_id: page.data[0]?.id ?? null,
+        last_id: page.data.at(-1)?.id ?? null,
+        has_more: page.has_more,
+      };
     },
   );
 

@@ -51,6 +51,25 @@ export const DeleteThreadResponse = Type.Object(
 
 export const ThreadParams = Type.Object({ thread_id: IdParam('thread') });
 
+/** An extension OpenAI never had: the caller's threads, paged like messages; `metadata[key]=value` filters. */
+export const ListThreadsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' })),
+  after: Type.Optional(Type.String()),
+  before: Type.Optional(Type.String()),
+});
+
+export const ListThreadsResponse = Type.Object(
+  {
+    object: Type.Literal('list'),
+    data: Type.Array(ThreadObject),
+    first_id: Type.Union([Type.String(), Type.Null()]),
+    last_id: Type.Union([Type.String(), Type.Null()]),
+    has_more: Type.Boolean(),
+  },
+  { title: 'ListThreadsResponse' },
+);
+
 export type ToolResources = Static<typeof ToolResources>;
 export type CreateThreadRequest = Static<typeof CreateThreadRequest>;
 export type ModifyThreadRequest = Static<typeof ModifyThreadRequest>;

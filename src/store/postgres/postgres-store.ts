@@ -1,14 +1,29 @@
-import { storeUnavailable, unknownCursor } from '../../errors.js';
+import type pg from 'pg';
+import { idempotencyConflict, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
-import type { ListQuery, MessagePage, NewMessage, NewThread, Store } from '../types.js';
+import type {
+  IdempotencyKey,
+  ListQuery,
+  Metadata,
+  MessagePage,
+  NewMessage,
+  NewThread,
+  Page,
+  PageQuery,
+  Store,
+  StoredThread,
+  ThreadListQuery,
+} from '../types.js';
 import { createClient, createPool, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
 import { migrate } from './migrate.js';
+import { SQL } from './statements.js';
 
 interface ThreadRow {
   seq: number;
   id: string;
+  position: number;
   created_at: number;
   metadata: string;
   tool_resources: string;
@@ -29,61 +44,11 @@ interface MessageRow {
   run_id: string | null;
 }
 
-const MESSAGE_COLUMNS = `m.id, m.created_at, m.role, m.content, m.attachments, m.metadata, m.status,
-  m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;
-
-/** The database's clock, read after the thread row is locked: one clock for every replica. */
-const NOW_SECONDS = 'floor(extract(epoch FROM clock_timestamp()))::bigint';
-
 /** Past every real position: the open end of a list range. */
 const END = Number.MAX_SAFE_INTEGER;
 
-const SQL = {
-  threadById: 'SELECT seq, id, created_at, metadata, tool_resources FROM threads WHERE id = $1 AND tenant = $2',
-  // One statement, so atomic: the thread and its messages at positions 1..n.
-  createThread: `WITH thread AS (
-      INSERT INTO threads (id, tenant, created_at, metadata, tool_resources, last_position)
-      VALUES ($1, $2, ${NOW_SECONDS}, $3, $4, cardinality($5::text[]))
-      RETURNING seq, created_at
-    ), inserted AS (
-      INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
-      SELECT thread.seq, given.position, given.id, thread.created_at, given.role, given.content, given.attachments,
-             given.metadata, 'completed', thread.created_at
-      FROM thread, unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-        WITH ORDINALITY AS given (id, role, content, attachments, metadata, position)
-    )
-    SELECT seq, created_at FROM thread`,
-  updateThread: `UPDATE threads SET metadata = coalesce($1, metadata), tool_resources = coalesce($2, tool_resources)
-    WHERE id = $3 AND tenant = $4 RETURNING seq, id, created_at, metadata, tool_resources`,
-  deleteThread: 'DELETE FROM threads WHERE id = $1 AND tenant = $2',
-  // The UPDATE locks the thread row until this statement commits: the next writer to the thread waits,
-  // so positions are handed out and committed in the same order.
-  createMessage: `WITH thread AS (
-      UPDATE threads SET last_position = last_position + 1 WHERE id = $1 AND tenant = $2
-      RETURNING seq, last_position, ${NOW_SECONDS} AS created_at
-    )
-    INSERT INTO messages AS m (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
-    SELECT seq, last_position, $3, created_at, $4, $5, $6, $7, 'completed', created_at FROM thread
-    RETURNING ${MESSAGE_COLUMNS}`,
-  messageById: `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN threads t ON t.seq = m.thread_seq
-    WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3`,
-  updateMessageMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
-    WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 RETURNING ${MESSAGE_COLUMNS}`,
-  // Content and metadata go for good; only the id and position stay, for cursors.
-  deleteMessage: `WITH gone AS (
-      DELETE FROM messages m USING threads t
-      WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3
-      RETURNING m.id, m.thread_seq, m.position
-    )
-    INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone`,
-  cursorPosition: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
-    UNION ALL SELECT position FROM deleted_messages WHERE id = $1 AND thread_seq = $2`,
-  // Exact counts for the metrics gauges (a scan: scrape accordingly on very large databases).
-  stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
-  list: (direction: 'ASC' | 'DESC') => `SELECT ${MESSAGE_COLUMNS} FROM messages m
-    WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3 AND ($4::text IS NULL OR m.run_id = $4)
-    ORDER BY m.position ${direction} LIMIT $5`,
-};
+/** Threads read per round while filtering a thread list by metadata. */
+const FILTER_BATCH = 200;
 
 function toThread(row: ThreadRow): ThreadObject {
   return {
@@ -126,12 +91,38 @@ function guard<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (
     try {
       return await operation(...args);
     } catch (error) {
-      if (!isUnavailable(error)) throw error;
-      const unavailable = storeUnavailable();
-      unavailable.cause = error;
-      throw unavailable;
+      throw toStoreError(error);
     }
   };
+}
+
+function toStoreError(error: unknown): unknown {
+  if (!isUnavailable(error)) return error;
+  const unavailable = storeUnavailable();
+  unavailable.cause = error;
+  return unavailable;
+}
+
+/**
+ * One page of a list ordered by position. `after` and `before` are cursor positions; in position terms they
+ * bound the range on the side the order gives them. A `before` page without `after` holds the items
+ * closest to the cursor, so it is read from the cursor outwards and turned around.
+ */
+async function readPage<Row>(
+  query: PageQuery,
+  after: number | undefined,
+  before: number | undefined,
+  read: (direction: 'ASC' | 'DESC', low: number, high: number, limit: number) => Promise<Row[]>,
+): Promise<Page<Row>> {
+  const ascending = query.order === 'asc';
+  const low = (ascending ? after : before) ?? 0;
+  const high = (ascending ? before : after) ?? END;
+  const fromCursor = before !== undefined && after === undefined;
+  const rows = await read(ascending !== fromCursor ? 'ASC' : 'DESC', low, high, query.limit + 1);
+  const has_more = rows.length > query.limit;
+  if (has_more) rows.pop();
+  if (fromCursor) rows.reverse();
+  return { data: rows, has_more };
 }
 
 /** Waits for the database, migrates it (once, whatever the number of replicas starting), opens the pool. */
@@ -156,12 +147,42 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     return (await pool.query<ThreadRow>(SQL.threadById, [threadId, tenant])).rows[0];
   };
 
-  async function createThread(tenant: string, thread: NewThread): Promise<ThreadObject> {
+  /**
+   * Runs a create in a transaction of its own when it carries an Idempotency-Key: the first response is
+   * recorded with the object, and answered again for the same key and request.
+   */
+  async function idempotent<T>(
+    tenant: string,
+    idempotency: IdempotencyKey | undefined,
+    create: (db: pg.Pool | pg.PoolClient) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    if (!idempotency) return create(pool);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
+      const recorded = (await client.query<{ fingerprint: string; response: string }>(SQL.idempotencyRecord, [tenant, idempotency.key])).rows[0];
+      if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+      const response = recorded ? (JSON.parse(recorded.response) as T) : await create(client);
+      if (!recorded && response !== undefined) {
+        await client.query(SQL.recordIdempotency, [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response)]);
+      }
+      await client.query('COMMIT');
+      return response;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function insertThread(db: pg.Pool | pg.PoolClient, tenant: string, thread: NewThread): Promise<ThreadObject> {
     const id = newId('thread');
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const messages = thread.messages;
-    const { rows } = await pool.query<{ seq: number; created_at: number }>(SQL.createThread, [
+    const { rows } = await db.query<{ seq: number; created_at: number }>(SQL.createThread, [
       id,
       tenant,
       metadata,
@@ -173,45 +194,136 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       messages.map((message) => JSON.stringify(message.metadata)),
     ]);
     const { seq, created_at } = rows[0]!;
-    return toThread({ seq, id, created_at, metadata, tool_resources: toolResources });
+    return toThread({ seq, id, position: 0, created_at, metadata, tool_resources: toolResources });
   }
 
-  async function resolveCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
+  async function insertMessage(db: pg.Pool | pg.PoolClient, tenant: string, threadId: string, message: NewMessage) {
+    const row = (
+      await db.query<MessageRow>(SQL.createMessage, [
+        threadId,
+        tenant,
+        newId('msg'),
+        message.role,
+        JSON.stringify(message.content),
+        JSON.stringify(message.attachments),
+        JSON.stringify(message.metadata),
+      ])
+    ).rows[0];
+    return row && toMessage(row, threadId);
+  }
+
+  async function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
     if (id === undefined) return undefined;
-    const row = unstorable(id) ? undefined : (await pool.query<{ position: number }>(SQL.cursorPosition, [id, thread])).rows[0];
+    const row = unstorable(id) ? undefined : (await pool.query<{ position: number }>(SQL.messageCursor, [id, thread])).rows[0];
     if (!row) throw unknownCursor(param, id);
+    return row.position;
+  }
+
+  async function threadCursor(param: 'after' | 'before', id: string | undefined, tenant: string) {
+    if (id === undefined) return undefined;
+    const row = unstorable(id, tenant) ? undefined : (await pool.query<{ position: number }>(SQL.threadCursor, [id, tenant])).rows[0];
+    if (!row) throw unknownThreadCursor(param, id);
     return row.position;
   }
 
   async function listMessages(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined> {
     const thread = await threadRow(tenant, threadId);
     if (!thread) return undefined;
-    const after = await resolveCursor('after', query.after, thread.seq);
-    const before = await resolveCursor('before', query.before, thread.seq);
+    const after = await messageCursor('after', query.after, thread.seq);
+    const before = await messageCursor('before', query.before, thread.seq);
     if (unstorable(query.run_id)) return { data: [], has_more: false };
-    const ascending = query.order === 'asc';
-    // In position terms: `after` and `before` bound the range on the side the order gives them.
-    const low = (ascending ? after : before) ?? 0;
-    const high = (ascending ? before : after) ?? END;
-    // A `before` page without `after` holds the items closest to the cursor: read from it outwards.
-    const fromCursor = before !== undefined && after === undefined;
-    const readAscending = ascending !== fromCursor;
-    const { rows } = await pool.query<MessageRow>(SQL.list(readAscending ? 'ASC' : 'DESC'), [
-      thread.seq,
-      low,
-      high,
-      query.run_id ?? null,
-      query.limit + 1,
-    ]);
-    const has_more = rows.length > query.limit;
-    if (has_more) rows.pop();
-    if (fromCursor) rows.reverse();
-    return { data: rows.map((row) => toMessage(row, threadId)), has_more };
+    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
+      const values = [thread.seq, low, high, query.run_id ?? null, limit];
+      return (await pool.query<MessageRow>(SQL.listMessages(direction), values)).rows;
+    });
+    return { data: page.data.map((row) => toMessage(row, threadId)), has_more: page.has_more };
+  }
+
+  /**
+   * A tenant's threads by position. The metadata filter is applied here, not in SQL: stored metadata is
+   * JSON text that may escape U+0000, which PostgreSQL's JSON functions refuse to decode.
+   */
+  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
+    const after = await threadCursor('after', query.after, tenant);
+    const before = await threadCursor('before', query.before, tenant);
+    const wanted = Object.entries(query.metadata ?? {});
+    const matches = (row: ThreadRow) => {
+      if (wanted.length === 0) return true;
+      const metadata = JSON.parse(row.metadata) as Metadata;
+      return wanted.every(([key, value]) => Object.hasOwn(metadata, key) && metadata[key] === value);
+    };
+    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
+      const found: ThreadRow[] = [];
+      // Walk the range in order, a batch at a time, until the page is full or the range is exhausted.
+      for (;;) {
+        const batch = wanted.length === 0 ? limit : FILTER_BATCH;
+        const rows = (await pool.query<ThreadRow>(SQL.listThreads(direction), [tenant, low, high, batch])).rows;
+        for (const row of rows) if (found.length < limit && matches(row)) found.push(row);
+        if (found.length >= limit || rows.length < batch) return found;
+        const last = rows[rows.length - 1]!.position;
+        if (direction === 'ASC') low = last;
+        else high = last;
+      }
+    });
+    return { data: page.data.map(toThread), has_more: page.has_more };
+  }
+
+  async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
+    let after = 0;
+    for (;;) {
+      const query = pool.query<ThreadRow & { tenant: string }>(SQL.threadsFrom, [after, tenant ?? null, 500]);
+      const rows = (await query.catch((error) => Promise.reject(toStoreError(error)))).rows;
+      for (const row of rows) yield { tenant: row.tenant, thread: toThread(row) };
+      if (rows.length < 500) return;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async function importThread(tenant: string, thread: ThreadObject, messages: MessageObject[]): Promise<boolean> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query<{ seq: number }>(SQL.importThread, [
+        thread.id,
+        tenant,
+        thread.created_at,
+        JSON.stringify(thread.metadata),
+        JSON.stringify(thread.tool_resources),
+        messages.length,
+      ]);
+      const seq = inserted.rows[0]?.seq;
+      if (seq !== undefined) {
+        await client.query(SQL.importMessages, [
+          seq,
+          messages.map((m) => m.id),
+          messages.map((m) => m.created_at),
+          messages.map((m) => m.role),
+          messages.map((m) => JSON.stringify(m.content)),
+          messages.map((m) => JSON.stringify(m.attachments)),
+          messages.map((m) => JSON.stringify(m.metadata)),
+          messages.map((m) => m.status),
+          messages.map((m) => (m.incomplete_details === null ? null : JSON.stringify(m.incomplete_details))),
+          messages.map((m) => m.completed_at),
+          messages.map((m) => m.incomplete_at),
+          messages.map((m) => m.assistant_id),
+          messages.map((m) => m.run_id),
+        ]);
+      }
+      await client.query('COMMIT');
+      return seq !== undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   return {
     threads: {
-      create: guard(createThread),
+      create: guard(async (tenant, thread, idempotency) =>
+        (await idempotent(tenant, idempotency, (db) => insertThread(db, tenant, thread)))!,
+      ),
       get: guard(async (tenant, threadId) => {
         const row = await threadRow(tenant, threadId);
         return row && toThread(row);
@@ -227,22 +339,12 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         if (unstorable(tenant, threadId)) return false;
         return ((await pool.query(SQL.deleteThread, [threadId, tenant])).rowCount ?? 0) > 0;
       }),
+      list: guard(listThreads),
     },
     messages: {
-      create: guard(async (tenant, threadId, message: NewMessage) => {
+      create: guard(async (tenant, threadId, message, idempotency) => {
         if (unstorable(tenant, threadId)) return undefined;
-        const row = (
-          await pool.query<MessageRow>(SQL.createMessage, [
-            threadId,
-            tenant,
-            newId('msg'),
-            message.role,
-            JSON.stringify(message.content),
-            JSON.stringify(message.attachments),
-            JSON.stringify(message.metadata),
-          ])
-        ).rows[0];
-        return row && toMessage(row, threadId);
+        return idempotent(tenant, idempotency, (db) => insertMessage(db, tenant, threadId, message));
       }),
       get: guard(async (tenant, threadId, messageId) => {
         if (unstorable(tenant, threadId, messageId)) return undefined;
@@ -262,6 +364,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       list: guard(listMessages),
     },
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
+    transfer: {
+      threads: allThreads,
+      importThread: guard(importThread),
+    },
     close: () => pool.end(),
   };
 }

@@ -1,11 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { unknownCursor } from '../../errors.js';
+import { idempotencyConflict, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
-import type { ListQuery, Metadata, NewMessage, NewThread, Store, ThreadChanges } from '../types.js';
+import type {
+  IdempotencyKey,
+  ListQuery,
+  Metadata,
+  NewMessage,
+  NewThread,
+  PageQuery,
+  Store,
+  StoredThread,
+  ThreadChanges,
+  ThreadListQuery,
+} from '../types.js';
 import { migrate } from './migrate.js';
 
 interface ThreadRow {
@@ -35,12 +46,59 @@ interface MessageRow {
 const MESSAGE_COLUMNS = `seq, id, created_at, role, content, attachments, metadata, status,
   incomplete_details, completed_at, incomplete_at, assistant_id, run_id`;
 
-interface ListRange {
-  thread: number;
+interface Range {
   low: number;
   high: number;
-  runId: string | null;
   limit: number;
+}
+
+interface MessageRange extends Range {
+  thread: number;
+  runId: string | null;
+}
+
+interface ThreadRange extends Range {
+  tenant: string;
+  filter: string | null;
+}
+
+/** How long a recorded Idempotency-Key answers again, in seconds. */
+const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
+
+/**
+ * One page of a list ordered by seq. `after` and `before` are cursor seqs; in seq terms they bound the
+ * range on the side the order gives them. A `before` page without `after` holds the items closest to the
+ * cursor, so it is read from the cursor outwards and turned around.
+ */
+function readPage<Row>(
+  query: PageQuery,
+  after: number | undefined,
+  before: number | undefined,
+  read: (ascending: boolean, range: Range) => Row[],
+): { rows: Row[]; has_more: boolean } {
+  const ascending = query.order === 'asc';
+  const low = (ascending ? after : before) ?? 0;
+  const high = (ascending ? before : after) ?? END;
+  const fromCursor = before !== undefined && after === undefined;
+  const rows = read(ascending !== fromCursor, { low, high, limit: query.limit + 1 });
+  const has_more = rows.length > query.limit;
+  if (has_more) rows.pop();
+  if (fromCursor) rows.reverse();
+  return { rows, has_more };
+}
+
+/** Every pair of the metadata filter (a JSON object) must be in the thread's metadata. */
+const threadListSql = (direction: 'ASC' | 'DESC') => `
+  SELECT seq, id, created_at, metadata, tool_resources FROM threads
+  WHERE tenant = @tenant AND seq > @low AND seq < @high
+    AND (@filter IS NULL OR NOT EXISTS (
+      SELECT 1 FROM json_each(@filter) AS wanted WHERE NOT EXISTS (
+        SELECT 1 FROM json_each(threads.metadata) AS have WHERE have.key = wanted.key AND have.value = wanted.value)))
+  ORDER BY seq ${direction} LIMIT @limit`;
+
+/** The metadata filter as a JSON object SQLite compares against, or null for none. */
+function metadataFilter(metadata: Metadata | undefined): string | null {
+  return metadata && Object.keys(metadata).length > 0 ? JSON.stringify(metadata) : null;
 }
 
 /** Past every real seq: the open end of a list range. */
@@ -105,7 +163,39 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `UPDATE threads SET metadata = coalesce(?, metadata), tool_resources = coalesce(?, tool_resources)
        WHERE id = ? AND tenant = ? RETURNING seq, id, created_at, metadata, tool_resources`,
     ),
-    deleteThread: db.prepare<[string, string]>('DELETE FROM threads WHERE id = ? AND tenant = ?'),
+    deleteThread: db.prepare<[string, string], { seq: number }>(
+      'DELETE FROM threads WHERE id = ? AND tenant = ? RETURNING seq',
+    ),
+    insertThreadTombstone: db.prepare<[string, string, number]>(
+      'INSERT INTO deleted_threads (id, tenant, seq) VALUES (?, ?, ?)',
+    ),
+    threadCursorSeq: db.prepare<{ id: string; tenant: string }, { seq: number }>(
+      `SELECT seq FROM threads WHERE id = @id AND tenant = @tenant
+       UNION ALL SELECT seq FROM deleted_threads WHERE id = @id AND tenant = @tenant`,
+    ),
+    listThreadsAscending: db.prepare<ThreadRange, ThreadRow>(threadListSql('ASC')),
+    listThreadsDescending: db.prepare<ThreadRange, ThreadRow>(threadListSql('DESC')),
+    threadsFrom: db.prepare<{ after: number; tenant: string | null; limit: number }, ThreadRow & { tenant: string }>(
+      `SELECT seq, id, tenant, created_at, metadata, tool_resources FROM threads
+       WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) ORDER BY seq LIMIT @limit`,
+    ),
+    threadExists: db.prepare<[string], { seq: number }>('SELECT seq FROM threads WHERE id = ?'),
+    importThread: db.prepare<[string, string, number, string, string], { seq: number }>(
+      'INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+    ),
+    importMessage: db.prepare<
+      [string, number, number, string, string, string, string, string, string | null, number | null, number | null, string | null, string | null]
+    >(
+      `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status,
+         incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    idempotencyRecord: db.prepare<[string, string], { fingerprint: string; response: string; created_at: number }>(
+      'SELECT fingerprint, response, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?',
+    ),
+    recordIdempotency: db.prepare<[string, string, string, string, number]>(
+      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)`,
+    ),
     insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number], MessageRow>(
       `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`,
@@ -124,12 +214,12 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db.prepare<ListRange, MessageRow>(
+    listAscending: db.prepare<MessageRange, MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages
        WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
        ORDER BY seq ASC LIMIT @limit`,
     ),
-    listDescending: db.prepare<ListRange, MessageRow>(
+    listDescending: db.prepare<MessageRange, MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages
        WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
        ORDER BY seq DESC LIMIT @limit`,
@@ -154,19 +244,78 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       createdAt,
     )!;
 
-  const createThread = db.transaction((tenant: string, thread: NewThread) => {
+  /** The response recorded for this key within the window; throws when the key came with another request. */
+  function recordedResponse(tenant: string, idempotency: IdempotencyKey | undefined): string | undefined {
+    if (!idempotency) return undefined;
+    const record = sql.idempotencyRecord.get(tenant, idempotency.key);
+    if (!record || record.created_at <= now() - IDEMPOTENCY_WINDOW) return undefined;
+    if (record.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+    return record.response;
+  }
+
+  function recordResponse<T>(tenant: string, idempotency: IdempotencyKey | undefined, response: T): T {
+    if (idempotency) {
+      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now());
+    }
+    return response;
+  }
+
+  const createThread = db.transaction((tenant: string, thread: NewThread, idempotency?: IdempotencyKey) => {
+    const recorded = recordedResponse(tenant, idempotency);
+    if (recorded !== undefined) return JSON.parse(recorded) as ThreadObject;
     const createdAt = now();
     const id = newId('thread');
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     for (const message of thread.messages) insertMessage(seq, message, createdAt);
-    return toThread({ seq, id, created_at: createdAt, metadata, tool_resources: toolResources });
+    const created = toThread({ seq, id, created_at: createdAt, metadata, tool_resources: toolResources });
+    return recordResponse(tenant, idempotency, created);
   });
 
-  const createMessage = db.transaction((tenant: string, threadId: string, message: NewMessage) => {
-    const thread = threadSeq(tenant, threadId);
-    return thread === undefined ? undefined : toMessage(insertMessage(thread, message, now()), threadId);
+  const createMessage = db.transaction(
+    (tenant: string, threadId: string, message: NewMessage, idempotency?: IdempotencyKey) => {
+      const recorded = recordedResponse(tenant, idempotency);
+      if (recorded !== undefined) return JSON.parse(recorded) as MessageObject;
+      const thread = threadSeq(tenant, threadId);
+      if (thread === undefined) return undefined;
+      return recordResponse(tenant, idempotency, toMessage(insertMessage(thread, message, now()), threadId));
+    },
+  );
+
+  const deleteThread = db.transaction((tenant: string, threadId: string) => {
+    const row = sql.deleteThread.get(threadId, tenant);
+    if (row) sql.insertThreadTombstone.run(threadId, tenant, row.seq);
+    return row !== undefined;
+  });
+
+  const importThread = db.transaction((tenant: string, thread: ThreadObject, messages: MessageObject[]) => {
+    if (sql.threadExists.get(thread.id)) return false;
+    const { seq } = sql.importThread.get(
+      thread.id,
+      tenant,
+      thread.created_at,
+      JSON.stringify(thread.metadata),
+      JSON.stringify(thread.tool_resources),
+    )!;
+    for (const m of messages) {
+      sql.importMessage.run(
+        m.id,
+        seq,
+        m.created_at,
+        m.role,
+        JSON.stringify(m.content),
+        JSON.stringify(m.attachments),
+        JSON.stringify(m.metadata),
+        m.status,
+        m.incomplete_details === null ? null : JSON.stringify(m.incomplete_details),
+        m.completed_at,
+        m.incomplete_at,
+        m.assistant_id,
+        m.run_id,
+      );
+    }
+    return true;
   });
 
   const deleteMessage = db.transaction((tenant: string, threadId: string, messageId: string) => {
@@ -179,37 +328,55 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     return true;
   });
 
-  function resolveCursor(param: 'after' | 'before', id: string | undefined, thread: number): number | undefined {
+  function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number): number | undefined {
     if (id === undefined) return undefined;
     const row = sql.cursorSeq.get({ id, thread });
     if (!row) throw unknownCursor(param, id);
     return row.seq;
   }
 
+  function threadCursor(param: 'after' | 'before', id: string | undefined, tenant: string): number | undefined {
+    if (id === undefined) return undefined;
+    const row = sql.threadCursorSeq.get({ id, tenant });
+    if (!row) throw unknownThreadCursor(param, id);
+    return row.seq;
+  }
+
   function listMessages(tenant: string, threadId: string, query: ListQuery) {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
-    const after = resolveCursor('after', query.after, thread);
-    const before = resolveCursor('before', query.before, thread);
-    const ascending = query.order === 'asc';
-    // In seq terms: `after` and `before` bound the range on the side the order gives them.
-    const low = (ascending ? after : before) ?? 0;
-    const high = (ascending ? before : after) ?? END;
+    const after = messageCursor('after', query.after, thread);
+    const before = messageCursor('before', query.before, thread);
     const runId = query.run_id ?? null;
-    // A `before` page without `after` holds the items closest to the cursor: read from it outwards.
-    const fromCursor = before !== undefined && after === undefined;
-    const readAscending = ascending !== fromCursor;
-    const statement = readAscending ? sql.listAscending : sql.listDescending;
-    const rows = statement.all({ thread, low, high, runId, limit: query.limit + 1 });
-    const has_more = rows.length > query.limit;
-    if (has_more) rows.pop();
-    if (fromCursor) rows.reverse();
+    const { rows, has_more } = readPage(query, after, before, (ascending, range) =>
+      (ascending ? sql.listAscending : sql.listDescending).all({ ...range, thread, runId }),
+    );
     return { data: rows.map((row) => toMessage(row, threadId)), has_more };
+  }
+
+  function listThreads(tenant: string, query: ThreadListQuery) {
+    const after = threadCursor('after', query.after, tenant);
+    const before = threadCursor('before', query.before, tenant);
+    const filter = metadataFilter(query.metadata);
+    const { rows, has_more } = readPage(query, after, before, (ascending, range) =>
+      (ascending ? sql.listThreadsAscending : sql.listThreadsDescending).all({ ...range, tenant, filter }),
+    );
+    return { data: rows.map(toThread), has_more };
+  }
+
+  async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
+    let after = 0;
+    for (;;) {
+      const rows = sql.threadsFrom.all({ after, tenant: tenant ?? null, limit: 500 });
+      for (const row of rows) yield { tenant: row.tenant, thread: toThread(row) };
+      if (rows.length < 500) return;
+      after = rows[rows.length - 1]!.seq;
+    }
   }
 
   return {
     threads: {
-      create: async (tenant, thread) => createThread(tenant, thread),
+      create: async (tenant, thread, idempotency) => createThread(tenant, thread, idempotency),
       get: async (tenant, threadId) => {
         const row = sql.threadById.get(threadId, tenant);
         return row && toThread(row);
@@ -220,10 +387,11 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
         const row = sql.updateThread.get(metadata, tools, threadId, tenant);
         return row && toThread(row);
       },
-      delete: async (tenant, threadId) => sql.deleteThread.run(threadId, tenant).changes > 0,
+      delete: async (tenant, threadId) => deleteThread(tenant, threadId),
+      list: async (tenant, query) => listThreads(tenant, query),
     },
     messages: {
-      create: async (tenant, threadId, message) => createMessage(tenant, threadId, message),
+      create: async (tenant, threadId, message, idempotency) => createMessage(tenant, threadId, message, idempotency),
       get: async (tenant, threadId, messageId) => {
         const seq = threadSeq(tenant, threadId);
         const row = seq === undefined ? undefined : sql.messageById.get(messageId, seq);
@@ -238,6 +406,10 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
     },
     stats: async () => sql.stats.get()!,
+    transfer: {
+      threads: allThreads,
+      importThread: async (tenant, thread, messages) => importThread(tenant, thread, messages),
+    },
     close: async () => {
       db.close();
     },

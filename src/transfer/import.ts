@@ -1,0 +1,47 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Store } from '../store/types.js';
+import { parseExportLine } from './format.js';
+
+export interface ImportResult {
+  created: number;
+  skipped: number;
+  messages: number;
+  /** Lines that were not imported, with their numbers (from 1). */
+  errors: { line: number; error: string }[];
+}
+
+/**
+ * Loads JSON Lines written by export. Each thread is written whole or not at all; a thread whose id
+ * exists already is skipped, so importing the same file twice changes nothing.
+ */
+export async function importThreads(
+  store: Store,
+  input: Readable,
+  options: { tenant?: string; onProgress?: (result: ImportResult) => void } = {},
+): Promise<ImportResult> {
+  const result: ImportResult = { created: 0, skipped: 0, messages: 0, errors: [] };
+  let number = 0;
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    number++;
+    if (text.trim() === '') continue;
+    const parsed = parseExportLine(text);
+    if ('error' in parsed) {
+      result.errors.push({ line: number, error: parsed.error });
+      continue;
+    }
+    const { tenant, messages, ...thread } = parsed.line;
+    try {
+      if (await store.transfer.importThread(options.tenant ?? tenant, thread, messages)) {
+        result.created++;
+        result.messages += messages.length;
+      } else {
+        result.skipped++;
+      }
+    } catch (error) {
+      result.errors.push({ line: number, error: (error as Error).message });
+    }
+    options.onProgress?.(result);
+  }
+  return result;
+}

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { buildTestApp } from './helpers/app.js';
+
+const run = promisify(execFile);
+const cli = (args: string[]) =>
+  run(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, DATABASE_URL: '' } }).then(
+    (out) => ({ code: 0, ...out }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'threadstore-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the threadstore command', () => {
+  test('export, import and copy between database files, with counts', async () => {
+    const source = await buildTestApp();
+    const thread = await source.app.inject({
+      method: 'POST',
+      url: '/v1/threads',
+      payload: { messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }] },
+    });
+    await source.app.close();
+    const file = join(dir, 'export.jsonl');
+
+    const exported = await cli(['export', '--db', source.dbPath, '--out', file]);
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toContain('exported 1 threads, 2 messages');
+    const line = JSON.parse(readFileSync(file, 'utf8'));
+    expect(line.id).toBe(thread.json().id);
+    expect(line.messages.map((m: { content: { text: { value: string } }[] }) => m.content[0]!.text.value)).toEqual([
+      'one',
+      'two',
+    ]);
+
+    const target = join(dir, 'target.db');
+    expect((await cli(['import', file, '--db', target])).stderr).toContain('imported 1 threads, 2 messages');
+    expect((await cli(['import', file, '--db', target])).stderr).toContain('skipped 1 already present');
+
+    const copied = await cli(['copy', '--from', target, '--to', `sqlite:${join(dir, 'copy.db')}`]);
+    expect(copied.stderr).toContain('copied 1 threads, 2 messages');
+    const again = await cli(['export', '--db', join(dir, 'copy.db')]);
+    expect(again.stdout).toBe(readFileSync(file, 'utf8'));
+    await source.close();
+  });
+
+  test('a malformed line is reported by number and the exit code says so', async () => {
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, '{"id":"thread_x","object":"thread"}\n');
+    const result = await cli(['import', file, '--db', join(dir, 'bad.db')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("line 1: Missing required parameter: 'created_at'.");
+  });
+
+  test('a wrong call prints the usage and exits 2', async () => {
+    const result = await cli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage:');
+  });
+});
