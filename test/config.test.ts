@@ -61,11 +61,11 @@ test.each([
   ],
   [
     { DATABASE_URL: 'mysql://db.example/threads' },
-    "DATABASE_URL: unsupported scheme in 'mysql://db.example/threads'; use a file path, sqlite:<path> or :memory:",
+    "DATABASE_URL: unsupported scheme in 'mysql://db.example/threads'; use a file path, sqlite:<path>, :memory: or postgres://…",
   ],
   [
-    { DATABASE_URL: 'postgres://u@localhost/threads' },
-    "DATABASE_URL: unsupported scheme in 'postgres://u@localhost/threads'; use a file path, sqlite:<path> or :memory:",
+    { DATABASE_URL: 'postgres://u@localhost/threads', PG_POOL_MAX: '0' },
+    "Invalid configuration: PG_POOL_MAX must be an integer from 1 to 1000, got '0'",
   ],
   [{ DATABASE_URL: 'sqlite:' }, "DATABASE_URL: 'sqlite:' names no file; use sqlite:<path> or :memory:"],
 ])('%o is refused with a clear message', (env, message) => {

@@ -4,7 +4,9 @@
 -- Each tenant's latest thread position, taken under this row's lock like message positions below.
 CREATE TABLE tenant_positions (
   tenant text PRIMARY KEY,
-  last_position bigint NOT NULL
+  last_position bigint NOT NULL,
+  -- The latest thread's created_at: a replica whose clock is behind never makes it go back.
+  last_created_at bigint NOT NULL
 );
 
 CREATE TABLE threads (
@@ -19,6 +21,8 @@ CREATE TABLE threads (
   -- The position of the thread's latest message. A writer takes the next one while holding this row's lock
   -- until it commits, so positions commit in order and a reader never sees a gap that fills in later.
   last_position bigint NOT NULL DEFAULT 0,
+  -- The latest message's created_at (0 before the first), kept for the same reason.
+  last_created_at bigint NOT NULL,
   UNIQUE (tenant, position)
 );
 

@@ -44,6 +44,8 @@ interface MessageRow {
   run_id: string | null;
 }
 
+const now = () => Math.floor(Date.now() / 1000);
+
 /** Past every real position: the open end of a list range. */
 const END = Number.MAX_SAFE_INTEGER;
 
@@ -161,11 +163,11 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     try {
       await client.query('BEGIN');
       await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
-      const recorded = (await client.query<{ fingerprint: string; response: string }>(SQL.idempotencyRecord, [tenant, idempotency.key])).rows[0];
+      const recorded = (await client.query<{ fingerprint: string; response: string }>(SQL.idempotencyRecord, [tenant, idempotency.key, now()])).rows[0];
       if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
       const response = recorded ? (JSON.parse(recorded.response) as T) : await create(client);
       if (!recorded && response !== undefined) {
-        await client.query(SQL.recordIdempotency, [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response)]);
+        await client.query(SQL.recordIdempotency, [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now()]);
       }
       await client.query('COMMIT');
       return response;
@@ -192,6 +194,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       messages.map((message) => JSON.stringify(message.content)),
       messages.map((message) => JSON.stringify(message.attachments)),
       messages.map((message) => JSON.stringify(message.metadata)),
+      now(),
     ]);
     const { seq, created_at } = rows[0]!;
     return toThread({ seq, id, position: 0, created_at, metadata, tool_resources: toolResources });
@@ -207,6 +210,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         JSON.stringify(message.content),
         JSON.stringify(message.attachments),
         JSON.stringify(message.metadata),
+        now(),
       ])
     ).rows[0];
     return row && toMessage(row, threadId);
@@ -290,6 +294,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         JSON.stringify(thread.metadata),
         JSON.stringify(thread.tool_resources),
         messages.length,
+        messages.reduce((latest, m) => Math.max(latest, m.created_at), thread.created_at),
       ]);
       const seq = inserted.rows[0]?.seq;
       if (seq !== undefined) {

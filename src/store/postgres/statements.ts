@@ -5,9 +5,6 @@ export const MESSAGE_COLUMNS = `m.id, m.created_at, m.role, m.content, m.attachm
 
 const THREAD_COLUMNS = 'seq, id, position, created_at, metadata, tool_resources';
 
-/** The database's clock, read after the row locks are taken: one clock for every replica. */
-const NOW_SECONDS = 'floor(extract(epoch FROM clock_timestamp()))::bigint';
-
 /** How long a recorded Idempotency-Key answers again, in seconds. */
 const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
 
@@ -16,14 +13,18 @@ export const SQL = {
   /**
    * One statement, so atomic: the thread at the tenant's next position (the upsert locks the tenant's
    * counter row until commit, so thread positions commit in order too), its messages at positions 1..n.
+   * created_at is the replica's clock ($10), but never before the tenant's previous thread's.
    */
   createThread: `WITH counter AS (
-      INSERT INTO tenant_positions AS tp (tenant, last_position) VALUES ($2, 1)
-      ON CONFLICT (tenant) DO UPDATE SET last_position = tp.last_position + 1
-      RETURNING last_position
+      INSERT INTO tenant_positions AS tp (tenant, last_position, last_created_at) VALUES ($2, 1, $10)
+      ON CONFLICT (tenant) DO UPDATE
+        SET last_position = tp.last_position + 1, last_created_at = greatest(tp.last_created_at, $10)
+      RETURNING last_position, last_created_at
     ), thread AS (
-      INSERT INTO threads (id, tenant, position, created_at, metadata, tool_resources, last_position)
-      SELECT $1, $2, counter.last_position, ${NOW_SECONDS}, $3, $4, cardinality($5::text[]) FROM counter
+      INSERT INTO threads (id, tenant, position, created_at, metadata, tool_resources, last_position, last_created_at)
+      SELECT $1, $2, counter.last_position, counter.last_created_at, $3, $4, cardinality($5::text[]),
+             CASE WHEN cardinality($5::text[]) > 0 THEN counter.last_created_at ELSE 0 END
+      FROM counter
       RETURNING seq, created_at
     ), inserted AS (
       INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
@@ -42,10 +43,12 @@ export const SQL = {
   listThreads: (direction: 'ASC' | 'DESC') => `SELECT ${THREAD_COLUMNS} FROM threads
     WHERE tenant = $1 AND position > $2 AND position < $3 ORDER BY position ${direction} LIMIT $4`,
   // The UPDATE locks the thread row until this statement commits: the next writer to the thread waits,
-  // so positions are handed out and committed in the same order.
+  // so positions are handed out and committed in the same order. created_at is the replica's clock ($8),
+  // but never before the thread's previous message's, so it never decreases along the thread.
   createMessage: `WITH thread AS (
-      UPDATE threads SET last_position = last_position + 1 WHERE id = $1 AND tenant = $2
-      RETURNING seq, last_position, ${NOW_SECONDS} AS created_at
+      UPDATE threads SET last_position = last_position + 1, last_created_at = greatest(last_created_at, $8)
+      WHERE id = $1 AND tenant = $2
+      RETURNING seq, last_position, last_created_at AS created_at
     )
     INSERT INTO messages AS m (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
     SELECT seq, last_position, $3, created_at, $4, $5, $6, $7, 'completed', created_at FROM thread
@@ -71,20 +74,21 @@ export const SQL = {
   /** Held until the transaction ends: creates with the same tenant and key take turns. */
   lockIdempotencyKey: "SELECT pg_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0))",
   idempotencyRecord: `SELECT fingerprint, response FROM idempotency_keys
-    WHERE tenant = $1 AND key = $2 AND created_at > ${NOW_SECONDS} - ${IDEMPOTENCY_WINDOW}`,
+    WHERE tenant = $1 AND key = $2 AND created_at > $3::bigint - ${IDEMPOTENCY_WINDOW}`,
   recordIdempotency: `INSERT INTO idempotency_keys (tenant, key, fingerprint, response, created_at)
-    VALUES ($1, $2, $3, $4, ${NOW_SECONDS})
-    ON CONFLICT (tenant, key) DO UPDATE SET fingerprint = $3, response = $4, created_at = ${NOW_SECONDS}`,
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (tenant, key) DO UPDATE SET fingerprint = $3, response = $4, created_at = $5`,
   threadsFrom: `SELECT seq, id, tenant, position, created_at, metadata, tool_resources FROM threads
     WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) ORDER BY seq LIMIT $3`,
   // An imported thread keeps its id, timestamps and message order; it joins its tenant's list at the end.
   importThread: `WITH counter AS (
-      INSERT INTO tenant_positions AS tp (tenant, last_position) VALUES ($2, 1)
-      ON CONFLICT (tenant) DO UPDATE SET last_position = tp.last_position + 1
+      INSERT INTO tenant_positions AS tp (tenant, last_position, last_created_at) VALUES ($2, 1, $3)
+      ON CONFLICT (tenant) DO UPDATE
+        SET last_position = tp.last_position + 1, last_created_at = greatest(tp.last_created_at, $3)
       RETURNING last_position
     )
-    INSERT INTO threads (id, tenant, position, created_at, metadata, tool_resources, last_position)
-    SELECT $1, $2, counter.last_position, $3, $4, $5, $6 FROM counter
+    INSERT INTO threads (id, tenant, position, created_at, metadata, tool_resources, last_position, last_created_at)
+    SELECT $1, $2, counter.last_position, $3, $4, $5, $6, $7 FROM counter
     ON CONFLICT (id) DO NOTHING
     RETURNING seq`,
   importMessages: `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata,
