@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { KeyRing } from './api-keys.js';
 import type { Config } from './config.js';
-import { headersTooLarge } from './errors.js';
+import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
+import cors from './plugins/cors.js';
 import errorHandler, { answerUnroutable } from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
+import rateLimit from './plugins/rate-limit.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
@@ -14,31 +17,50 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { compileValidator } from './validation.js';
 
+/**
+ * Set explicitly so a slow or stalled client cannot hold a connection: the whole head within 10 s,
+ * the whole request within 30 s (a 2 MiB body at 70 kB/s), idle keep-alive connections closed after 72 s
+ * (longer than the usual 60 s of load balancers in front, so they close first).
+ */
+export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 72_000 } as const;
+
+/** Never in a log line, whoever logs a request or its headers. */
+export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization'];
+
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** Where the default logger writes (stdout when absent). */
+  logStream?: NodeJS.WritableStream;
 }
 
 const newRequestId = () => `req_${randomBytes(16).toString('hex')}`;
 
-/** Answers a request Node's parser refused before routing (e.g. headers too large) with the envelope. */
+/** Answers a request Node's parser refused before routing (headers too large, too slow, malformed) with the envelope. */
 function rejectMalformedRequest(this: FastifyInstance, error: NodeJS.ErrnoException, socket: import('node:net').Socket) {
   if (!socket.writable) return socket.destroy(error);
   const requestId = newRequestId();
   this.log.info({ reqId: requestId, code: error.code }, 'request refused before routing');
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const body = JSON.stringify(
-    tooLarge ? headersTooLarge().toBody() : { error: { message: 'Bad request.', type: 'invalid_request_error', param: null, code: null } },
-  );
+  const [status, reason, apiError] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', headersTooLarge()]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', requestTimedOut()]
+        : [400, 'Bad Request', new ApiError(400, 'Bad request.')];
+  const body = JSON.stringify(apiError.toBody());
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-      `Content-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}) {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: REDACTED_LOG_PATHS,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     logController: new RequestLog(),
     genReqId: newRequestId,
     requestIdHeader: false,
@@ -46,14 +68,24 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler: rejectMalformedRequest,
     frameworkErrors: answerUnroutable,
+    requestTimeout: SERVER_TIMEOUTS.requestTimeout,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
+    // Fastify's own 503 while closing has its own body; the hook below answers with the envelope.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.headersTimeout = SERVER_TIMEOUTS.headersTimeout;
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
     compileValidator(schema as Record<string, unknown>, { coerceStrings: httpPart !== 'body' }),
   );
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) throw shuttingDown();
   });
 
   await app.register(errorHandler);
@@ -61,10 +93,13 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(storePlugin, { database: config.database });
   await app.register(metrics);
   await app.register(openapi);
+  if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });
+  if (config.rateLimitPerMinute !== undefined) await app.register(rateLimit, { perMinute: config.rateLimitPerMinute });
+  const keys = new KeyRing(config.apiKeys);
   await app.register(healthRoutes);
-  await app.register(apiRoutes, { prefix: '/v1' });
-  // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else inside the API's scope.
-  await app.register(apiRoutes, { metrics: !config.metricsPublic });
+  await app.register(apiRoutes, { prefix: '/v1', keys });
+  // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
+  await app.register(apiRoutes, { keys, metrics: !config.metricsPublic });
   if (config.metricsPublic) await app.register(metricsRoute);
   return app;
 }

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { parseApiKeys, type ApiKey } from './api-keys.js';
 
 const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -14,12 +16,18 @@ const ConfigSchema = Type.Object({
     { default: 'info' },
   ),
   METRICS_PUBLIC: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  API_KEYS: Type.String({ default: '' }),
+  API_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  ALLOW_UNAUTHENTICATED: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  RATE_LIMIT_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 1 })),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
-const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS']);
+const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'RATE_LIMIT_PER_MINUTE']);
 
 export type DatabaseConfig =
-  | { engine: 'sqlite'; path: string }
+  | { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
   | {
       engine: 'postgres';
       url: string;
@@ -39,6 +47,12 @@ export interface Config {
   logLevel: string;
   /** GET /metrics without an API key. */
   metricsPublic: boolean;
+  /** Empty: the server is open, one tenant. */
+  apiKeys: ApiKey[];
+  /** Requests per minute per API key (per client address without keys); undefined: no limit. */
+  rateLimitPerMinute: number | undefined;
+  /** Origins allowed to call from a browser; `['*']` for any; empty: CORS off. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -48,6 +62,7 @@ export class ConfigError extends Error {
 type Settings = Static<typeof ConfigSchema>;
 
 function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
+  const synchronous = settings.SQLITE_SYNCHRONOUS;
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return {
       engine: 'postgres',
@@ -57,16 +72,16 @@ function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
       startupTimeoutMs: settings.PG_STARTUP_TIMEOUT_MS,
     };
   }
-  if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:' };
+  if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:', synchronous };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     if (path === '') throw new ConfigError(`DATABASE_URL: '${url}' names no file; use sqlite:<path> or :memory:`);
-    return { engine: 'sqlite', path };
+    return { engine: 'sqlite', path, synchronous };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw new ConfigError(`DATABASE_URL: unsupported scheme in '${url}'; use a file path, sqlite:<path>, :memory: or postgres://…`);
   }
-  return { engine: 'sqlite', path: url };
+  return { engine: 'sqlite', path: url, synchronous };
 }
 
 /** What a setting accepts, in words: one line per bad setting instead of one per failed schema branch. */
@@ -79,6 +94,20 @@ function expectation(schema: TSchema): string {
   return 'a non-empty string';
 }
 
+function readKeysFile(path: string | undefined): string {
+  if (path === undefined) return '';
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`API_KEYS_FILE: cannot read '${path}': ${(error as Error).message}`);
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || bare === '::ffff:127.0.0.1';
+}
+
 /** Reads the settings from the environment once; a bad value stops start-up with a message naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
@@ -88,10 +117,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>;
   const problems = Object.entries(ConfigSchema.properties)
-    .filter(([key, schema]) => !Value.Check(schema, withDefaults[key]))
+    .filter(([key, schema]) => withDefaults[key] !== undefined && !Value.Check(schema, withDefaults[key]))
     .map(([key, schema]) => `${key} must be ${expectation(schema)}, got '${env[key]}'`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   const settings = withDefaults as Settings;
+  let apiKeys: ApiKey[];
+  try {
+    apiKeys = parseApiKeys([...settings.API_KEYS.split(','), ...readKeysFile(settings.API_KEYS_FILE).split(/\r?\n/)]);
+  } catch (error) {
+    throw new ConfigError(`API_KEYS: ${(error as Error).message}`);
+  }
+  if (apiKeys.length === 0 && !isLoopback(settings.HOST) && settings.ALLOW_UNAUTHENTICATED !== 'true') {
+    throw new ConfigError(
+      `Refusing to listen on ${settings.HOST} without API keys: anyone who can reach it could read and write every thread. ` +
+        'Set API_KEYS (comma-separated keys, tenant:key to group them) or API_KEYS_FILE (one per line), ' +
+        'or set ALLOW_UNAUTHENTICATED=true if the network in front of it does the authentication.',
+    );
+  }
   return {
     port: settings.PORT,
     host: settings.HOST,
@@ -99,5 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: settings.BODY_LIMIT,
     logLevel: settings.LOG_LEVEL,
     metricsPublic: settings.METRICS_PUBLIC === 'true',
+    apiKeys,
+    rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+    corsOrigins: settings.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
   };
 }

@@ -175,6 +175,42 @@ export const deprecatedBeta = () =>
 export const internalError = () =>
   new ApiError(500, 'The server had an error while processing your request. Sorry about that!', null, null, 'server_error');
 
+export const missingApiKey = () =>
+  new ApiError(
+    401,
+    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+  );
+
+export const incorrectApiKey = (maskedKey: string) =>
+  new ApiError(401, `Incorrect API key provided: ${maskedKey}.`, null, 'invalid_api_key');
+
+export const forbiddenJsonKey = () =>
+  new ApiError(
+    400,
+    "We could not accept the JSON body of your request: keys named '__proto__', or 'constructor' holding 'prototype', are not allowed.",
+    null,
+    'invalid_value',
+  );
+
+export const rateLimited = (limit: number, retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    `Rate limit reached for requests per minute: limit ${limit}. Please try again in ${retryAfterSeconds}s.`,
+    null,
+    'rate_limit_exceeded',
+    'requests',
+  );
+
+export const shuttingDown = () =>
+  new ApiError(503, 'The server is shutting down. Please retry your request.', null, null, 'server_error', {
+    connection: 'close',
+  });
+
+export const malformedUrl = (method: string, url: string, reason: string) =>
+  new ApiError(400, `Invalid URL (${method} ${url}): ${reason}.`);
+
+export const requestTimedOut = () => new ApiError(408, 'Request timed out: the request was not received in time.');
+
 /** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
 export const storeUnavailable = () =>
   new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error');

@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
+import { buildApp, REDACTED_LOG_PATHS } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
 function readConfig() {
@@ -16,7 +16,7 @@ const config = readConfig();
 const app = await buildApp(config, {
   logger: {
     level: config.logLevel,
-    redact: ['req.headers.authorization'],
+    redact: REDACTED_LOG_PATHS,
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {}),
   },
 });
@@ -27,4 +27,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   await app.close();
 });
 
+if (config.apiKeys.length === 0) {
+  app.log.warn('no API keys configured: the API is open to anyone who can reach it, as one tenant (set API_KEYS to require keys)');
+}
 await app.listen({ port: config.port, host: config.host });

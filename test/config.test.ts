@@ -10,10 +10,13 @@ test('defaults', () => {
   expect(loadConfig({})).toEqual({
     port: 8080,
     host: '127.0.0.1',
-    database: { engine: 'sqlite', path: './data/threadstore.db' },
+    database: { engine: 'sqlite', path: './data/threadstore.db', synchronous: 'normal' },
     bodyLimit: 2 * 1024 * 1024,
     logLevel: 'info',
     metricsPublic: false,
+    apiKeys: [],
+    rateLimitPerMinute: undefined,
+    corsOrigins: [],
   });
 });
 
@@ -22,14 +25,28 @@ test('empty values count as unset', () => {
 });
 
 test('values are read', () => {
-  const env = { PORT: '0', HOST: '0.0.0.0', DATABASE_URL: '/srv/ts.db', LOG_LEVEL: 'debug', BODY_LIMIT: '4096', METRICS_PUBLIC: 'true' };
+  const env = {
+    PORT: '0',
+    HOST: '0.0.0.0',
+    DATABASE_URL: '/srv/ts.db',
+    LOG_LEVEL: 'debug',
+    BODY_LIMIT: '4096',
+    METRICS_PUBLIC: 'true',
+    ALLOW_UNAUTHENTICATED: 'true',
+    RATE_LIMIT_PER_MINUTE: '60',
+    CORS_ORIGINS: 'https://a.example, https://b.example',
+    SQLITE_SYNCHRONOUS: 'full',
+  };
   expect(loadConfig(env)).toEqual({
     port: 0,
     host: '0.0.0.0',
-    database: { engine: 'sqlite', path: '/srv/ts.db' },
+    database: { engine: 'sqlite', path: '/srv/ts.db', synchronous: 'full' },
     bodyLimit: 4096,
     logLevel: 'debug',
     metricsPublic: true,
+    apiKeys: [],
+    rateLimitPerMinute: 60,
+    corsOrigins: ['https://a.example', 'https://b.example'],
   });
 });
 
@@ -42,7 +59,7 @@ test.each([
   [':memory:', ':memory:'],
   ['sqlite::memory:', ':memory:'],
 ])('DATABASE_URL %s → %s', (url, path) => {
-  expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path });
+  expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ engine: 'sqlite', path, synchronous: 'normal' });
 });
 
 test.each([

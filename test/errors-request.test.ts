@@ -32,14 +32,19 @@ describe('body parsing', () => {
     expectError(res, 400, { message: INVALID_JSON, param: null, code: null });
   });
 
-  test('a prototype-poisoning body is refused as invalid JSON, not a 500', async () => {
+  test('a prototype-poisoning body is refused with its own 400, not a 500', async () => {
     const res = await (await app()).inject({
       method: 'POST',
       url: '/v1/threads',
       headers: { 'content-type': 'application/json' },
       payload: '{"metadata": {"__proto__": {"x": "y"}}}',
     });
-    expectError(res, 400, { message: INVALID_JSON, param: null, code: null });
+    expectError(res, 400, {
+      message:
+        "We could not accept the JSON body of your request: keys named '__proto__', or 'constructor' holding 'prototype', are not allowed.",
+      param: null,
+      code: 'invalid_value',
+    });
   });
 
   test.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
@@ -111,7 +116,7 @@ describe('routing', () => {
     ['PATCH', '/v1/threads/x'],
     ['PUT', '/v1/threads/thread_abc/messages'],
     ['DELETE', '/v1/threads'],
-    ['GET', '/v1/threads'],
+    ['GET', '/v1/assistants'],
     ['GET', '/v2/threads/thread_abc'],
   ])('%s %s is an invalid URL', async (method, url) => {
     const res = await (await app()).inject({ method: method as 'GET', url });

@@ -237,7 +237,7 @@ describe('headers every response carries', () => {
       await call({ method: 'GET', path: '/v1/threads', headers: { 'openai-beta': 'assistants=v1' } }),
       await call({ method: 'DELETE', path: '/v1/nope' }),
     ];
-    expect(errors.map((r) => r.status)).toEqual([404, 400, 400, 400, 400, 415, 413, 404, 404]);
+    expect(errors.map((r) => r.status)).toEqual([404, 400, 400, 400, 400, 415, 413, 400, 404]);
     for (const response of errors) {
       expect(response.headers['content-type']).toMatch(JSON_TYPE);
       expect(response.headers['x-request-id']).toMatch(REQUEST_ID);

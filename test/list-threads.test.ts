@@ -98,3 +98,27 @@ describe('GET /v1/threads', () => {
     expect(res.json().data.map((thread: { id: string }) => thread.id)).toEqual([id]);
   });
 });
+
+describe('tenants', () => {
+  test('each tenant lists only its own threads, and Idempotency-Keys are per tenant', async () => {
+    const keyed = await buildTestApp({ API_KEYS: 'acme:sk-acme-0000000000000,globex:sk-globex-000000000000' });
+    try {
+      const as = (key: string) => ({ authorization: `Bearer ${key}`, 'idempotency-key': 'shared-key' });
+      const acme = await keyed.app.inject({ method: 'POST', url: '/v1/threads', headers: as('sk-acme-0000000000000'), payload: {} });
+      const globex = await keyed.app.inject({ method: 'POST', url: '/v1/threads', headers: as('sk-globex-000000000000'), payload: {} });
+      expect(globex.json().id).not.toBe(acme.json().id);
+      const listAs = async (key: string) =>
+        (await keyed.app.inject({ method: 'GET', url: '/v1/threads', headers: { authorization: `Bearer ${key}` } })).json();
+      expect((await listAs('sk-acme-0000000000000')).data.map((thread: { id: string }) => thread.id)).toEqual([acme.json().id]);
+      expect((await listAs('sk-globex-000000000000')).data.map((thread: { id: string }) => thread.id)).toEqual([globex.json().id]);
+      const foreignCursor = await keyed.app.inject({
+        method: 'GET',
+        url: `/v1/threads?after=${globex.json().id}`,
+        headers: { authorization: 'Bearer sk-acme-0000000000000' },
+      });
+      expect(foreignCursor.statusCode).toBe(400);
+    } finally {
+      await keyed.close();
+    }
+  });
+});

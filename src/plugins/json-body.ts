@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
-import { bodyTooLarge, invalidJson } from '../errors.js';
+import { bodyTooLarge, forbiddenJsonKey, invalidJson } from '../errors.js';
+
+/** JSON text is UTF-8 (RFC 8259): invalid bytes make the body unreadable rather than silently replaced. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** secure-json-parse's answer to a key that could reach an object's prototype. */
+const isForbiddenKey = (error: unknown) =>
+  error instanceof SyntaxError && error.message === 'Object contains forbidden prototype property';
 
 /**
  * JSON is the only body the API reads. An empty body reads as `{}`: the Python SDK sends
@@ -10,13 +17,18 @@ import { bodyTooLarge, invalidJson } from '../errors.js';
  */
 export default fp(async function jsonBody(app: FastifyInstance) {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      return done(invalidJson(), undefined);
+    }
     if (text.trim() === '') return done(null, {});
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch {
-      done(invalidJson(), undefined);
+    } catch (error) {
+      done(isForbiddenKey(error) ? forbiddenJsonKey() : invalidJson(), undefined);
     }
   });
   // Size answers before content type (CONTRACT.md): a declared length over the limit is a 413 even when

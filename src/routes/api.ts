@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { KeyRing } from '../api-keys.js';
 import { deprecatedBeta } from '../errors.js';
+import auth from '../plugins/auth.js';
 import { messageRoutes } from './messages.js';
 import { metricsRoute } from './metrics.js';
 import { threadRoutes } from './threads.js';
@@ -17,6 +19,7 @@ function namesAssistantsV1(header: string | string[] | undefined): boolean {
 }
 
 export interface ApiRoutesOptions {
+  keys: KeyRing;
   /** Also serve GET /metrics here, behind whatever guards the API (set on one mount only). */
   metrics?: boolean;
 }
@@ -24,6 +27,7 @@ export interface ApiRoutesOptions {
 /** The Threads and Messages API, mounted once under /v1 and once at the root. */
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   app.decorateRequest('tenant', '');
+  await app.register(auth, { keys: options.keys });
   app.addHook('onRequest', async (request) => {
     if (namesAssistantsV1(request.headers['openai-beta'])) throw deprecatedBeta();
   });

@@ -7,5 +7,5 @@ import type { Store } from './types.js';
 /** The engine `DATABASE_URL` names; PostgreSQL is waited for and migrated before this resolves. */
 export async function openStore(database: Config['database'], log?: StoreLog): Promise<Store> {
   if (database.engine === 'postgres') return openPostgresStore({ ...database, log });
-  return openSqliteStore({ path: database.path });
+  return openSqliteStore({ path: database.path, synchronous: database.synchronous });
 }

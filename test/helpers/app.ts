@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, inject } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createTestSchema } from './postgres.js';
 
@@ -29,7 +29,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions {
+export interface TestAppOptions extends AppOptions {
   /** Reopen the database of an earlier app (closed first) instead of a fresh one; it is not removed. */
   reopen?: TestApp;
   /** The same for a SQLite file given by path. */
@@ -59,7 +59,7 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
   const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
   let app: App;
   try {
-    app = await buildApp(config);
+    app = await buildApp(config, options);
     await app.ready();
   } catch (error) {
     await database.remove();
@@ -82,8 +82,8 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
 }
 
 /** The same app listening on 127.0.0.1 on a free port, for the SDK and raw HTTP tests. */
-export async function startTestServer(env: Record<string, string> = {}) {
-  const testApp = await buildTestApp(env);
+export async function startTestServer(env: Record<string, string> = {}, options: AppOptions = {}) {
+  const testApp = await buildTestApp(env, options);
   const address = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
   // Assigned onto the test app (not spread) so its dbPath guard stays a getter.
   return Object.assign(testApp, { baseURL: address, baseURLv1: `${address}/v1` });

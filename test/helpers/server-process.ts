@@ -1,65 +1,70 @@
-// threadstore as separate server processes, as replicas run in production: built once into a temporary
-// folder (so the repository's dist/ is left alone), each process started with `node dist/server.js`.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = resolve(import.meta.dirname, '../..');
 
-export interface Build {
-  dir: string;
+export interface BuiltServer {
+  /** The compiled entry point, `node <entry>` runs the real server. */
+  entry: string;
   remove(): void;
 }
 
-/** Compiles src/ with the project's tsc into a folder laid out like the repository (dist/, migrations/). */
-export function buildServer(): Build {
+/**
+ * Compiles src/ with the project's own build config into a temporary folder laid out like the repository
+ * (dist/, and links to migrations/ and node_modules/), so tests run the real `node dist/server.js`
+ * without a tsx loader and without touching the worktree's dist/.
+ */
+export async function buildServer(): Promise<BuiltServer> {
   const dir = mkdtempSync(join(tmpdir(), 'threadstore-build-'));
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], {
-    encoding: 'utf8',
-  });
-  if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
   copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   symlinkSync(join(ROOT, 'migrations'), join(dir, 'migrations'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
+  return { entry: join(dir, 'dist/server.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface ServerProcess {
+  child: ChildProcess;
   baseURL: string;
-  /** Every log line the process wrote, parsed. */
-  logs: Record<string, unknown>[];
-  stop(): Promise<void>;
+  /** Every line the server wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  exited: Promise<number | string>;
 }
 
-/** Starts `node dist/server.js` on a free port and resolves once it listens. */
-export function startServerProcess(build: Build, env: Record<string, string>): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(build.dir, 'dist/server.js')], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+/** Starts the built server on a free port of 127.0.0.1 and waits until it listens. */
+export async function startServerProcess(entry: string, env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  return new Promise((resolvePromise, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        return;
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? 'unknown')));
+  const baseURL = await new Promise<string>((done, fail) => {
+    const look = () => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        child.stdout!.off('data', look);
+        done(match[1]!);
       }
-      logs.push(entry);
-      const listening = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(String(entry.msg));
-      if (listening) resolvePromise({ baseURL: listening[1]!, logs, stop });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
+    };
+    child.stdout!.on('data', look);
+    void exited.then((code) => fail(new Error(`server exited (${code}) before listening:\n${output}`)));
   });
+  return { child, baseURL, output: () => output, exited };
+}
+
+/** Runs a server to completion (it must refuse to start): its exit code and output. */
+export async function runServerToExit(entry: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((done) => child.on('exit', done));
+  return { code, output };
 }

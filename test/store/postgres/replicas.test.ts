@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
-import { buildServer, startServerProcess, type Build, type ServerProcess } from '../../helpers/server-process.js';
+import { buildServer, startServerProcess, type BuiltServer, type ServerProcess } from '../../helpers/server-process.js';
 
 interface Message {
   id: string;
@@ -12,21 +12,21 @@ interface Message {
 }
 
 describe('two replicas on one database', () => {
-  let build: Build;
+  let build: BuiltServer;
   let database: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
 
   beforeAll(async () => {
-    build = buildServer();
+    build = await buildServer();
     database = await createTestDatabase(inject('postgresAdminUrl'));
     // Started together on an empty database: both migrate, under the advisory lock.
-    const start = () => startServerProcess(build, { DATABASE_URL: database.url, PG_POOL_MAX: '8' });
+    const start = () => startServerProcess(build.entry, { DATABASE_URL: database.url, PG_POOL_MAX: '8' });
     [a, b] = await Promise.all([start(), start()]);
   });
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([a, b].map((server) => server && (server.child.kill('SIGTERM'), server.exited)));
     await database?.drop();
     build?.remove();
   });
