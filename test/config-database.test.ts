@@ -3,9 +3,10 @@ import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('DATABASE_URL picks the engine', () => {
   test('a path, sqlite: or :memory: is SQLite, the default', () => {
-    expect(loadConfig({}).database).toEqual({ engine: 'sqlite', path: './data/threadstore.db' });
-    expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/ts.db' }).database).toEqual({ engine: 'sqlite', path: '/var/lib/ts.db' });
-    expect(loadConfig({ DATABASE_URL: ':memory:' }).database).toEqual({ engine: 'sqlite', path: ':memory:' });
+    const sqlite = (path: string) => ({ engine: 'sqlite', path, synchronous: 'normal' });
+    expect(loadConfig({}).database).toEqual(sqlite('./data/threadstore.db'));
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/ts.db' }).database).toEqual(sqlite('/var/lib/ts.db'));
+    expect(loadConfig({ DATABASE_URL: ':memory:' }).database).toEqual(sqlite(':memory:'));
   });
 
   test('postgres:// and postgresql:// are PostgreSQL, with the pool settings', () => {

@@ -114,7 +114,7 @@ test(':memory: serves without a file', async () => {
   try {
     const thread = await createThread(t.app);
     expect((await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}` })).json()).toEqual(thread);
-    expect(t.config.database).toEqual({ engine: 'sqlite', path: ':memory:' });
+    expect(t.config.database).toEqual({ engine: 'sqlite', path: ':memory:', synchronous: 'normal' });
   } finally {
     await t.close();
   }
