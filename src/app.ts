@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { KeyRing } from './api-keys.js';
 import type { Config } from './config.js';
 import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
+import { newRequestId } from './ids.js';
 import cors from './plugins/cors.js';
 import errorHandler, { answerUnroutable } from './plugins/error-handler.js';
 import jsonBody from './plugins/json-body.js';
@@ -15,6 +15,7 @@ import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { compileSerializer } from './serialization.js';
 import { compileValidator } from './validation.js';
 
 /**
@@ -32,8 +33,6 @@ export interface AppOptions {
   /** Where the default logger writes (stdout when absent). */
   logStream?: NodeJS.WritableStream;
 }
-
-const newRequestId = () => `req_${randomBytes(16).toString('hex')}`;
 
 /** Answers a request Node's parser refused before routing (headers too large, too slow, malformed) with the envelope. */
 function rejectMalformedRequest(this: FastifyInstance, error: NodeJS.ErrnoException, socket: import('node:net').Socket) {
@@ -78,6 +77,9 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     compileValidator(schema as Record<string, unknown>, { coerceStrings: httpPart !== 'body' }),
   );
+
+  app.setSerializerCompiler(({ schema }) => compileSerializer(schema as Record<string, unknown>));
+
 
   let closing = false;
   app.addHook('preClose', async () => {

@@ -4,3 +4,8 @@ const randomPart = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi
 
 /** `thread_…` or `msg_…` with 24 random characters of [0-9A-Za-z], as OpenAI's ids. */
 export const newId = (prefix: 'thread' | 'msg'): string => `${prefix}_${randomPart()}`;
+
+const hexPart = customAlphabet('0123456789abcdef', 32);
+
+/** `req_…` with 32 hex characters, from nanoid's pooled randomness: no crypto call per request. */
+export const newRequestId = (): string => `req_${hexPart()}`;

@@ -1,4 +1,5 @@
 import closeWithGrace from 'close-with-grace';
+import pino from 'pino';
 import { buildApp, REDACTED_LOG_PATHS } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -17,7 +18,9 @@ const app = await buildApp(config, {
   logger: {
     level: config.logLevel,
     redact: REDACTED_LOG_PATHS,
-    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {}),
+    // Off a TTY, lines are written asynchronously: under load they gather into one write while the
+    // previous one is in flight, instead of one blocking write per request. pino flushes them on exit.
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : { stream: pino.destination({ dest: 1, sync: false }) }),
   },
 });
 

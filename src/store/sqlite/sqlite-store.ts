@@ -17,6 +17,7 @@ import type {
   ThreadChanges,
   ThreadListQuery,
 } from '../types.js';
+import { groupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 
 interface ThreadRow {
@@ -27,21 +28,25 @@ interface ThreadRow {
   tool_resources: string;
 }
 
-interface MessageRow {
-  seq: number;
-  id: string;
-  created_at: number;
-  role: 'user' | 'assistant';
-  content: string;
-  attachments: string;
-  metadata: string;
-  status: MessageObject['status'];
-  incomplete_details: string | null;
-  completed_at: number | null;
-  incomplete_at: number | null;
-  assistant_id: string | null;
-  run_id: string | null;
-}
+/**
+ * A message row as an array, in MESSAGE_COLUMNS order: better-sqlite3 builds arrays faster than
+ * objects, which shows in lists of many rows.
+ */
+type MessageRow = [
+  seq: number,
+  id: string,
+  created_at: number,
+  role: 'user' | 'assistant',
+  content: string,
+  attachments: string,
+  metadata: string,
+  status: MessageObject['status'],
+  incomplete_details: string | null,
+  completed_at: number | null,
+  incomplete_at: number | null,
+  assistant_id: string | null,
+  run_id: string | null,
+];
 
 const MESSAGE_COLUMNS = `seq, id, created_at, role, content, attachments, metadata, status,
   incomplete_details, completed_at, incomplete_at, assistant_id, run_id`;
@@ -117,21 +122,23 @@ function toThread(row: ThreadRow): ThreadObject {
 }
 
 function toMessage(row: MessageRow, threadId: string): MessageObject {
+  const [, id, created_at, role, content, attachments, metadata, status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id] =
+    row;
   return {
-    id: row.id,
+    id,
     object: 'thread.message',
-    created_at: row.created_at,
+    created_at,
     thread_id: threadId,
-    status: row.status,
-    incomplete_details: row.incomplete_details === null ? null : JSON.parse(row.incomplete_details),
-    completed_at: row.completed_at,
-    incomplete_at: row.incomplete_at,
-    role: row.role,
-    content: JSON.parse(row.content),
-    assistant_id: row.assistant_id,
-    run_id: row.run_id,
-    attachments: JSON.parse(row.attachments),
-    metadata: JSON.parse(row.metadata),
+    status,
+    incomplete_details: incomplete_details === null ? null : JSON.parse(incomplete_details),
+    completed_at,
+    incomplete_at,
+    role,
+    content: JSON.parse(content),
+    assistant_id,
+    run_id,
+    attachments: JSON.parse(attachments),
+    metadata: JSON.parse(metadata),
   };
 }
 
@@ -196,16 +203,23 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     recordIdempotency: db.prepare<[string, string, string, string, number]>(
       `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)`,
     ),
-    insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number], MessageRow>(
+    insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number]>(
       `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    messageById: db.prepare<[string, number], MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ? AND thread_seq = ?`,
-    ),
-    updateMessageMetadata: db.prepare<[string, string, number], MessageRow>(
-      `UPDATE messages SET metadata = ? WHERE id = ? AND thread_seq = ? RETURNING ${MESSAGE_COLUMNS}`,
-    ),
+    /** One lookup for thread and message: the message by its id, then its thread by seq to check id and tenant. */
+    message: db
+      .prepare<[string, string, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN threads t ON t.seq = m.thread_seq
+         WHERE m.id = ? AND t.id = ? AND t.tenant = ?`,
+      )
+      .raw(),
+    messageSeq: db.prepare<[string, number], { seq: number }>('SELECT seq FROM messages WHERE id = ? AND thread_seq = ?'),
+    updateMessageMetadata: db
+      .prepare<[string, string, number], MessageRow>(
+        `UPDATE messages SET metadata = ? WHERE id = ? AND thread_seq = ? RETURNING ${MESSAGE_COLUMNS}`,
+      )
+      .raw(),
     deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),
     insertTombstone: db.prepare<[string, number, number]>(
       'INSERT INTO deleted_messages (id, thread_seq, seq) VALUES (?, ?, ?)',
@@ -214,26 +228,33 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db.prepare<MessageRange, MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages
-       WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
-       ORDER BY seq ASC LIMIT @limit`,
-    ),
-    listDescending: db.prepare<MessageRange, MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages
-       WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
-       ORDER BY seq DESC LIMIT @limit`,
-    ),
+    listAscending: db
+      .prepare<MessageRange, MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
+         ORDER BY seq ASC LIMIT @limit`,
+      )
+      .raw(),
+    listDescending: db
+      .prepare<MessageRange, MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
+         ORDER BY seq DESC LIMIT @limit`,
+      )
+      .raw(),
     stats: db.prepare<[], { threads: number; messages: number }>(
       'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
     ),
   };
 
+  const writes = groupCommit(db);
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
 
-  const insertMessage = (threadSeq: number, message: NewMessage, createdAt: number) =>
-    sql.insertMessage.get(
-      newId('msg'),
+  /** Writes a message; the answer is built from what was written, so nothing is read back or re-parsed. */
+  function insertMessage(threadSeq: number, threadId: string, message: NewMessage, createdAt: number): MessageObject {
+    const id = newId('msg');
+    sql.insertMessage.run(
+      id,
       threadSeq,
       createdAt,
       message.role,
@@ -242,7 +263,24 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       JSON.stringify(message.metadata),
       'completed',
       createdAt,
-    )!;
+    );
+    return {
+      id,
+      object: 'thread.message',
+      created_at: createdAt,
+      thread_id: threadId,
+      status: 'completed',
+      incomplete_details: null,
+      completed_at: createdAt,
+      incomplete_at: null,
+      role: message.role,
+      content: message.content,
+      assistant_id: null,
+      run_id: null,
+      attachments: message.attachments,
+      metadata: message.metadata,
+    };
+  }
 
   /** The response recorded for this key within the window; throws when the key came with another request. */
   function recordedResponse(tenant: string, idempotency: IdempotencyKey | undefined): string | undefined {
@@ -260,6 +298,8 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     return response;
   }
 
+  // Writes that make several changes are transactions, which run as savepoints inside a group commit;
+  // the others make one change each, atomic on its own.
   const createThread = db.transaction((tenant: string, thread: NewThread, idempotency?: IdempotencyKey) => {
     const recorded = recordedResponse(tenant, idempotency);
     if (recorded !== undefined) return JSON.parse(recorded) as ThreadObject;
@@ -268,7 +308,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
-    for (const message of thread.messages) insertMessage(seq, message, createdAt);
+    for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
     const created = toThread({ seq, id, created_at: createdAt, metadata, tool_resources: toolResources });
     return recordResponse(tenant, idempotency, created);
   });
@@ -279,7 +319,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       if (recorded !== undefined) return JSON.parse(recorded) as MessageObject;
       const thread = threadSeq(tenant, threadId);
       if (thread === undefined) return undefined;
-      return recordResponse(tenant, idempotency, toMessage(insertMessage(thread, message, now()), threadId));
+      return recordResponse(tenant, idempotency, insertMessage(thread, threadId, message, now()));
     },
   );
 
@@ -318,13 +358,26 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     return true;
   });
 
+  const updateThread = (tenant: string, threadId: string, changes: ThreadChanges) => {
+    const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
+    const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
+    const row = sql.updateThread.get(metadata, tools, threadId, tenant);
+    return row && toThread(row);
+  };
+
+  const updateMessage = (tenant: string, threadId: string, messageId: string, metadata: Metadata) => {
+    const thread = threadSeq(tenant, threadId);
+    const row = thread === undefined ? undefined : sql.updateMessageMetadata.get(JSON.stringify(metadata), messageId, thread);
+    return row && toMessage(row, threadId);
+  };
+
   const deleteMessage = db.transaction((tenant: string, threadId: string, messageId: string) => {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return false;
-    const row = sql.messageById.get(messageId, thread);
+    const row = sql.messageSeq.get(messageId, thread);
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
-    sql.insertTombstone.run(row.id, thread, row.seq);
+    sql.insertTombstone.run(messageId, thread, row.seq);
     return true;
   });
 
@@ -376,41 +429,32 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
 
   return {
     threads: {
-      create: async (tenant, thread, idempotency) => createThread(tenant, thread, idempotency),
+      create: (tenant, thread, idempotency) => writes.run(createThread, tenant, thread, idempotency),
       get: async (tenant, threadId) => {
         const row = sql.threadById.get(threadId, tenant);
         return row && toThread(row);
       },
-      update: async (tenant, threadId, changes: ThreadChanges) => {
-        const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
-        const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
-        const row = sql.updateThread.get(metadata, tools, threadId, tenant);
-        return row && toThread(row);
-      },
-      delete: async (tenant, threadId) => deleteThread(tenant, threadId),
+      update: (tenant, threadId, changes) => writes.run(updateThread, tenant, threadId, changes),
+      delete: (tenant, threadId) => writes.run(deleteThread, tenant, threadId),
       list: async (tenant, query) => listThreads(tenant, query),
     },
     messages: {
-      create: async (tenant, threadId, message, idempotency) => createMessage(tenant, threadId, message, idempotency),
+      create: (tenant, threadId, message, idempotency) => writes.run(createMessage, tenant, threadId, message, idempotency),
       get: async (tenant, threadId, messageId) => {
-        const seq = threadSeq(tenant, threadId);
-        const row = seq === undefined ? undefined : sql.messageById.get(messageId, seq);
+        const row = sql.message.get(messageId, threadId, tenant);
         return row && toMessage(row, threadId);
       },
-      update: async (tenant, threadId, messageId, metadata: Metadata) => {
-        const seq = threadSeq(tenant, threadId);
-        const row = seq === undefined ? undefined : sql.updateMessageMetadata.get(JSON.stringify(metadata), messageId, seq);
-        return row && toMessage(row, threadId);
-      },
-      delete: async (tenant, threadId, messageId) => deleteMessage(tenant, threadId, messageId),
+      update: (tenant, threadId, messageId, metadata) => writes.run(updateMessage, tenant, threadId, messageId, metadata),
+      delete: (tenant, threadId, messageId) => writes.run(deleteMessage, tenant, threadId, messageId),
       list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
     },
     stats: async () => sql.stats.get()!,
     transfer: {
       threads: allThreads,
-      importThread: async (tenant, thread, messages) => importThread(tenant, thread, messages),
+      importThread: (tenant, thread, messages) => writes.run(importThread, tenant, thread, messages),
     },
     close: async () => {
+      writes.flush();
       db.close();
     },
   };

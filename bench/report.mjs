@@ -1,0 +1,36 @@
+// The results table, plain text for a terminal and Markdown for BENCHMARKS.md alike.
+const fixed = (digits) => (value) => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+const int = fixed(0);
+const one = fixed(1);
+const two = fixed(2);
+
+export function median(values) {
+  const sorted = values.filter((v) => v !== undefined).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * rows: { name, rps, p50, p99, cpuUs, rssMb, against, againstRps, againstP99, againstCpuUs, target }.
+ * Two ratios: of req/s, which the targets name, and of server CPU time per request, the inverse,
+ * which other load on a shared machine disturbs far less.
+ */
+export function table(rows) {
+  const header = [
+    'case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB', 'compared with', 'its req/s', 'its p99 ms', 'its CPU µs/req', 'req/s ratio', 'CPU ratio', 'target',
+  ];
+  const lines = rows.map((row) => {
+    const ratio = row.againstRps ? row.rps / row.againstRps : undefined;
+    const cpuRatio = row.cpuUs ? row.againstCpuUs / row.cpuUs : undefined;
+    const verdict = (value) => (value >= row.target ? 'met' : 'MISSED');
+    const target = row.target === undefined ? '' : `≥ ${row.target}×: req/s ${verdict(ratio)}, CPU ${verdict(cpuRatio)}`;
+    return [
+      row.name, int(row.rps), one(row.p50), one(row.p99), int(row.cpuUs), int(row.rssMb),
+      row.against ?? '', int(row.againstRps), one(row.againstP99), int(row.againstCpuUs), two(ratio), two(cpuRatio), target,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));
+  const format = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+}
