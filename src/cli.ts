@@ -18,7 +18,7 @@ puts imported threads into that tenant.`;
 
 class UsageError extends Error {}
 
-function openDatabase(url: string | undefined): Store {
+function openDatabase(url: string | undefined): Promise<Store> {
   const env = url === undefined ? process.env : { ...process.env, DATABASE_URL: url };
   return openStore(loadConfig(env).database);
 }
@@ -34,7 +34,8 @@ function progress(label: string) {
   };
 }
 
-async function withStore<T>(store: Store, work: (store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(opening: Promise<Store>, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await opening;
   try {
     return await work(store);
   } finally {

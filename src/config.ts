@@ -8,6 +8,9 @@ const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_URL: Type.String({ minLength: 1, default: './data/threadstore.db' }),
   BODY_LIMIT: Type.Integer({ minimum: 1024, default: 2 * 1024 * 1024 }),
+  PG_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  PG_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  PG_STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -21,12 +24,25 @@ const ConfigSchema = Type.Object({
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
-const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'RATE_LIMIT_PER_MINUTE']);
+const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'RATE_LIMIT_PER_MINUTE']);
+
+export type DatabaseConfig =
+  | { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
+  | {
+      engine: 'postgres';
+      url: string;
+      /** Connections each replica keeps at most. */
+      poolMax: number;
+      /** Server-side limit on one statement; 0 means none. */
+      statementTimeoutMs: number;
+      /** How long start-up waits for the database to answer before giving up. */
+      startupTimeoutMs: number;
+    };
 
 export interface Config {
   port: number;
   host: string;
-  database: { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' };
+  database: DatabaseConfig;
   bodyLimit: number;
   logLevel: string;
   /** GET /metrics without an API key. */
@@ -43,17 +59,29 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function parseDatabaseUrl(url: string): Pick<Config['database'], 'engine' | 'path'> {
-  if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:' };
+type Settings = Static<typeof ConfigSchema>;
+
+function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
+  const synchronous = settings.SQLITE_SYNCHRONOUS;
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    return {
+      engine: 'postgres',
+      url,
+      poolMax: settings.PG_POOL_MAX,
+      statementTimeoutMs: settings.PG_STATEMENT_TIMEOUT_MS,
+      startupTimeoutMs: settings.PG_STARTUP_TIMEOUT_MS,
+    };
+  }
+  if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:', synchronous };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     if (path === '') throw new ConfigError(`DATABASE_URL: '${url}' names no file; use sqlite:<path> or :memory:`);
-    return { engine: 'sqlite', path };
+    return { engine: 'sqlite', path, synchronous };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new ConfigError(`DATABASE_URL: unsupported scheme in '${url}'; use a file path, sqlite:<path> or :memory:`);
+    throw new ConfigError(`DATABASE_URL: unsupported scheme in '${url}'; use a file path, sqlite:<path>, :memory: or postgres://…`);
   }
-  return { engine: 'sqlite', path: url };
+  return { engine: 'sqlite', path: url, synchronous };
 }
 
 /** What a setting accepts, in words: one line per bad setting instead of one per failed schema branch. */
@@ -98,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter(([key, schema]) => withDefaults[key] !== undefined && !isValid(schema, withDefaults[key]))
     .map(([key, schema]) => `${key} must be ${expectation(schema)}, got '${env[key]}'`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  const settings = withDefaults as Static<typeof ConfigSchema>;
+  const settings = withDefaults as Settings;
   let apiKeys: ApiKey[];
   try {
     apiKeys = parseApiKeys([...settings.API_KEYS.split(','), ...readKeysFile(settings.API_KEYS_FILE).split(/\r?\n/)]);
@@ -115,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: settings.PORT,
     host: settings.HOST,
-    database: { ...parseDatabaseUrl(settings.DATABASE_URL), synchronous: settings.SQLITE_SYNCHRONOUS },
+    database: parseDatabaseUrl(settings.DATABASE_URL, settings),
     bodyLimit: settings.BODY_LIMIT,
     logLevel: settings.LOG_LEVEL,
     metricsPublic: settings.METRICS_PUBLIC === 'true',

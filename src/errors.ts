@@ -210,3 +210,7 @@ export const malformedUrl = (method: string, url: string, reason: string) =>
   new ApiError(400, `Invalid URL (${method} ${url}): ${reason}.`);
 
 export const requestTimedOut = () => new ApiError(408, 'Request timed out: the request was not received in time.');
+
+/** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
+export const storeUnavailable = () =>
+  new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error');

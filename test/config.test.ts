@@ -78,11 +78,11 @@ test.each([
   ],
   [
     { DATABASE_URL: 'mysql://db.example/threads' },
-    "DATABASE_URL: unsupported scheme in 'mysql://db.example/threads'; use a file path, sqlite:<path> or :memory:",
+    "DATABASE_URL: unsupported scheme in 'mysql://db.example/threads'; use a file path, sqlite:<path>, :memory: or postgres://…",
   ],
   [
-    { DATABASE_URL: 'postgres://u@localhost/threads' },
-    "DATABASE_URL: unsupported scheme in 'postgres://u@localhost/threads'; use a file path, sqlite:<path> or :memory:",
+    { DATABASE_URL: 'postgres://u@localhost/threads', PG_POOL_MAX: '0' },
+    "Invalid configuration: PG_POOL_MAX must be an integer from 1 to 1000, got '0'",
   ],
   [{ DATABASE_URL: 'sqlite:' }, "DATABASE_URL: 'sqlite:' names no file; use sqlite:<path> or :memory:"],
 ])('%o is refused with a clear message', (env, message) => {
@@ -114,7 +114,7 @@ test(':memory: serves without a file', async () => {
   try {
     const thread = await createThread(t.app);
     expect((await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}` })).json()).toEqual(thread);
-    expect(t.config.database.path).toBe(':memory:');
+    expect(t.config.database).toEqual({ engine: 'sqlite', path: ':memory:', synchronous: 'normal' });
   } finally {
     await t.close();
   }

@@ -1,5 +1,4 @@
-import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
@@ -89,7 +88,7 @@ describe('Idempotency-Key on creates', () => {
   test('keys survive a restart', async () => {
     const first = await createThread(t.app, 'durable', { metadata: { n: '1' } });
     await t.app.close();
-    const reopened = await buildTestApp({}, { dbPath: t.dbPath });
+    const reopened = await buildTestApp({}, { reopen: t });
     try {
       const again = await createThread(reopened.app, 'durable', { metadata: { n: '1' } });
       expect(again.json()).toEqual(first.json());
@@ -101,10 +100,9 @@ describe('Idempotency-Key on creates', () => {
 
   test('a key older than 24 hours no longer answers', async () => {
     const first = await createThread(t.app, 'old', {});
-    const db = new Database(t.dbPath);
-    db.prepare('UPDATE idempotency_keys SET created_at = created_at - 86401').run();
-    db.close();
-    const later = await createThread(t.app, 'old', {});
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 86_401_000);
+    const later = await createThread(t.app, 'old', {}).finally(() => vi.useRealTimers());
     expect(later.json().id).not.toBe(first.json().id);
     expect(await threadCount(t.app)).toBe(2);
   });

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
 import { createMessage, createThread, listPage, post } from './helpers/api.js';
-import { buildTestApp, type TestApp } from './helpers/app.js';
+import { buildTestApp, testEngine, type TestApp } from './helpers/app.js';
 
 const open: TestApp[] = [];
-async function build(dbPath?: string) {
-  const t = await buildTestApp({}, dbPath === undefined ? {} : { dbPath });
+async function build(reopen?: TestApp) {
+  const t = await buildTestApp({}, reopen === undefined ? {} : { reopen });
   open.push(t);
   return t;
 }
@@ -31,7 +31,7 @@ test('data written survives closing the app and opening a new one on the same fi
   const pageBefore = await listPage(first.app, thread.id, { order: 'asc' });
   await first.app.close();
 
-  const second = await build(first.dbPath);
+  const second = await build(first);
   expect((await second.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}` })).json()).toEqual(thread);
   const pageAfter = await listPage(second.app, thread.id, { order: 'asc' });
   expect(pageAfter).toEqual(pageBefore);
@@ -47,7 +47,8 @@ test('data written survives closing the app and opening a new one on the same fi
   expect((await post(second.app, `/v1/threads/${thread.id}`, { metadata: {} })).json().metadata).toEqual({});
 });
 
-test('a deleted message leaves no trace of its content or metadata in the database', async () => {
+// Reads the SQLite file's bytes (PostgreSQL keeps dead row versions until vacuum: see the README).
+test.skipIf(testEngine !== 'sqlite')('a deleted message leaves no trace of its content or metadata in the database', async () => {
   const t = await build();
   const thread = await createThread(t.app);
   const secretText = 'SECRET-TEXT-7f3a9c';
@@ -78,11 +79,11 @@ test('a deleted message leaves no trace of its content or metadata in the databa
   expect(bytes).toContain('harmless');
   for (const secret of [secretText, secretMeta, secretKey, 'SECRET-FILE']) expect(bytes.includes(secret), secret).toBe(false);
 
-  const reopened = await build(t.dbPath);
+  const reopened = await build(t);
   expect((await listPage(reopened.app, thread.id)).data).toEqual([keep]);
 });
 
-test('deleting a thread leaves no trace of its messages in the database', async () => {
+test.skipIf(testEngine !== 'sqlite')('deleting a thread leaves no trace of its messages in the database', async () => {
   const t = await build();
   const secret = 'THREAD-SECRET-a1b2c3';
   const thread = await createThread(t.app, {

@@ -64,11 +64,11 @@ describe('the other security settings', () => {
     const config = loadConfig({ RATE_LIMIT_PER_MINUTE: '120', CORS_ORIGINS: 'https://a.example, https://b.example', SQLITE_SYNCHRONOUS: 'full' });
     expect(config.rateLimitPerMinute).toBe(120);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
-    expect(config.database.synchronous).toBe('full');
+    expect(config.database).toMatchObject({ engine: 'sqlite', synchronous: 'full' });
     const defaults = loadConfig({});
     expect(defaults.rateLimitPerMinute).toBeUndefined();
     expect(defaults.corsOrigins).toEqual([]);
-    expect(defaults.database.synchronous).toBe('normal');
+    expect(defaults.database).toMatchObject({ engine: 'sqlite', synchronous: 'normal' });
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
     expect(() => loadConfig({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS/);

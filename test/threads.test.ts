@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createMessage, createThread, expectError, listPage, post } from './helpers/api.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
@@ -13,13 +12,8 @@ afterEach(async () => t.close());
 const THREAD_ID = /^thread_[0-9A-Za-z]{24}$/;
 const MESSAGE_ID = /^msg_[0-9A-Za-z]{24}$/;
 
-function countRows(table: 'threads' | 'messages'): number {
-  const db = new Database(t.dbPath, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+async function countRows(table: 'threads' | 'messages'): Promise<number> {
+  return (await t.app.store.stats())[table];
 }
 
 describe('create', () => {
@@ -106,8 +100,8 @@ describe('create', () => {
       param: 'messages[3].content',
       code: 'empty_array',
     });
-    expect(countRows('threads')).toBe(1);
-    expect(countRows('messages')).toBe(1);
+    expect(await countRows('threads')).toBe(1);
+    expect(await countRows('messages')).toBe(1);
   });
 });
 
@@ -165,7 +159,7 @@ describe('delete', () => {
     const other = await createThread(t.app, { messages: [{ role: 'user', content: 'other' }] });
     await t.app.inject({ method: 'DELETE', url: `/v1/threads/${thread.id}` });
     expect((await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages/${message.id}` })).statusCode).toBe(404);
-    expect(countRows('messages')).toBe(1);
+    expect(await countRows('messages')).toBe(1);
     expect((await listPage(t.app, other.id)).data).toHaveLength(1);
   });
 

@@ -12,7 +12,7 @@ declare module 'fastify' {
 
 /** Opens the configured store once per app and closes it with the app. */
 export default fp(async function storePlugin(app: FastifyInstance, options: { database: Config['database'] }) {
-  const store = openStore(options.database);
+  const store = await openStore(options.database, app.log);
   app.decorate('store', store);
   app.addHook('onClose', async () => store.close());
 });

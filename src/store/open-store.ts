@@ -1,7 +1,11 @@
 import type { Config } from '../config.js';
+import type { StoreLog } from './postgres/connection.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
-export function openStore(database: Config['database']): Store {
+/** The engine `DATABASE_URL` names; PostgreSQL is waited for and migrated before this resolves. */
+export async function openStore(database: Config['database'], log?: StoreLog): Promise<Store> {
+  if (database.engine === 'postgres') return openPostgresStore({ ...database, log });
   return openSqliteStore({ path: database.path, synchronous: database.synchronous });
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewMessage } from '../../src/store/types.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { NewMessage } from '../../../src/store/types.js';
+import { buildTestApp, type TestApp } from '../../helpers/app.js';
 
 const message = (text: string, metadata: Record<string, string> = {}): NewMessage => ({
   role: 'user',

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { loadMigrations, migrate } from '../src/store/sqlite/migrate.js';
-import { createThread } from './helpers/api.js';
-import { buildTestApp } from './helpers/app.js';
+import { loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
+import { createThread } from '../helpers/api.js';
+import { buildTestApp } from '../helpers/app.js';
 
 let dir: string;
 let migrationsDir: string;

@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+
+export interface StoreLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  startupTimeoutMs: number;
+  log?: StoreLog;
+}
+
+const INT8 = 20;
+
+/** `bigint` columns as numbers: ours (Unix seconds, positions, row numbers) stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** host:port/database, never the password: what the logs name. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+export function createPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    statement_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types,
+  });
+  // An idle connection that the server drops emits here; without a listener the process would crash.
+  pool.on('error', (error) => options.log?.warn({ err: error.message }, 'PostgreSQL connection lost'));
+  return pool;
+}
+
+/** A single connection without a statement timeout, for migrations. */
+export function createClient(options: PostgresOptions): pg.Client {
+  return new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 10_000, types });
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * SQLSTATEs of a database that is away, starting, shutting down, full, or too slow:
+ * class 08 (connection exception), 57P01-03 (shutdown, crash, cannot connect now),
+ * 53300 (too many connections), 57014 (statement timeout).
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+
+/** Whether an error means "the database cannot answer now" rather than a fault in the request or the code. */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08'))) {
+    return true;
+  }
+  // node-postgres reports a lost or refused connection with plain messages and no code.
+  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable/i.test(error.message);
+}
+
+/** Retries until the database answers, logging each wait; gives up after `startupTimeoutMs`. */
+export async function waitForDatabase(pool: pg.Pool, options: PostgresOptions): Promise<void> {
+  const database = describeUrl(options.url);
+  const deadline = Date.now() + options.startupTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pool.query('SELECT 1');
+      options.log?.info({ database }, 'connected to PostgreSQL');
+      return;
+    } catch (error) {
+      if (!isUnavailable(error) || Date.now() >= deadline) {
+        throw new Error(`PostgreSQL at ${database} is not usable: ${(error as Error).message}`, { cause: error });
+      }
+      options.log?.warn({ database, attempt, err: (error as Error).message }, 'waiting for PostgreSQL');
+      await sleep(Math.min(250 * attempt, 2_000));
+    }
+  }
+}

@@ -1,0 +1,378 @@
+import type pg from 'pg';
+import { idempotencyConflict, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import { newId } from '../../ids.js';
+import type { MessageObject } from '../../schemas/messages.js';
+import type { ThreadObject } from '../../schemas/threads.js';
+import type {
+  IdempotencyKey,
+  ListQuery,
+  Metadata,
+  MessagePage,
+  NewMessage,
+  NewThread,
+  Page,
+  PageQuery,
+  Store,
+  StoredThread,
+  ThreadListQuery,
+} from '../types.js';
+import { createClient, createPool, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
+import { migrate } from './migrate.js';
+import { SQL } from './statements.js';
+
+interface ThreadRow {
+  seq: number;
+  id: string;
+  position: number;
+  created_at: number;
+  metadata: string;
+  tool_resources: string;
+}
+
+interface MessageRow {
+  id: string;
+  created_at: number;
+  role: 'user' | 'assistant';
+  content: string;
+  attachments: string;
+  metadata: string;
+  status: MessageObject['status'];
+  incomplete_details: string | null;
+  completed_at: number | null;
+  incomplete_at: number | null;
+  assistant_id: string | null;
+  run_id: string | null;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Past every real position: the open end of a list range. */
+const END = Number.MAX_SAFE_INTEGER;
+
+/** Threads read per round while filtering a thread list by metadata. */
+const FILTER_BATCH = 200;
+
+function toThread(row: ThreadRow): ThreadObject {
+  return {
+    id: row.id,
+    object: 'thread',
+    created_at: row.created_at,
+    tool_resources: JSON.parse(row.tool_resources),
+    metadata: JSON.parse(row.metadata),
+  };
+}
+
+function toMessage(row: MessageRow, threadId: string): MessageObject {
+  return {
+    id: row.id,
+    object: 'thread.message',
+    created_at: row.created_at,
+    thread_id: threadId,
+    status: row.status,
+    incomplete_details: row.incomplete_details === null ? null : JSON.parse(row.incomplete_details),
+    completed_at: row.completed_at,
+    incomplete_at: row.incomplete_at,
+    role: row.role,
+    content: JSON.parse(row.content),
+    assistant_id: row.assistant_id,
+    run_id: row.run_id,
+    attachments: JSON.parse(row.attachments),
+    metadata: JSON.parse(row.metadata),
+  };
+}
+
+/**
+ * PostgreSQL's text rejects U+0000, so no stored key can contain it: a key that does names nothing.
+ * (JSON is safe: JSON.stringify writes U+0000 and lone surrogates as escapes.)
+ */
+const unstorable = (...keys: (string | undefined)[]) => keys.some((key) => key?.includes('\0'));
+
+/** A database that is away answers 503 (retried by the SDKs); every other failure stays what it is. */
+function guard<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await operation(...args);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+}
+
+function toStoreError(error: unknown): unknown {
+  if (!isUnavailable(error)) return error;
+  const unavailable = storeUnavailable();
+  unavailable.cause = error;
+  return unavailable;
+}
+
+/**
+ * One page of a list ordered by position. `after` and `before` are cursor positions; in position terms they
+ * bound the range on the side the order gives them. A `before` page without `after` holds the items
+ * closest to the cursor, so it is read from the cursor outwards and turned around.
+ */
+async function readPage<Row>(
+  query: PageQuery,
+  after: number | undefined,
+  before: number | undefined,
+  read: (direction: 'ASC' | 'DESC', low: number, high: number, limit: number) => Promise<Row[]>,
+): Promise<Page<Row>> {
+  const ascending = query.order === 'asc';
+  const low = (ascending ? after : before) ?? 0;
+  const high = (ascending ? before : after) ?? END;
+  const fromCursor = before !== undefined && after === undefined;
+  const rows = await read(ascending !== fromCursor ? 'ASC' : 'DESC', low, high, query.limit + 1);
+  const has_more = rows.length > query.limit;
+  if (has_more) rows.pop();
+  if (fromCursor) rows.reverse();
+  return { data: rows, has_more };
+}
+
+/** Waits for the database, migrates it (once, whatever the number of replicas starting), opens the pool. */
+export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
+  const pool = createPool(options);
+  try {
+    await waitForDatabase(pool, options);
+    const client = createClient(options);
+    await client.connect();
+    try {
+      await migrate(client);
+    } finally {
+      await client.end();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  const threadRow = async (tenant: string, threadId: string) => {
+    if (unstorable(tenant, threadId)) return undefined;
+    return (await pool.query<ThreadRow>(SQL.threadById, [threadId, tenant])).rows[0];
+  };
+
+  /**
+   * Runs a create in a transaction of its own when it carries an Idempotency-Key: the first response is
+   * recorded with the object, and answered again for the same key and request.
+   */
+  async function idempotent<T>(
+    tenant: string,
+    idempotency: IdempotencyKey | undefined,
+    create: (db: pg.Pool | pg.PoolClient) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    if (!idempotency) return create(pool);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
+      const recorded = (await client.query<{ fingerprint: string; response: string }>(SQL.idempotencyRecord, [tenant, idempotency.key, now()])).rows[0];
+      if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+      const response = recorded ? (JSON.parse(recorded.response) as T) : await create(client);
+      if (!recorded && response !== undefined) {
+        await client.query(SQL.recordIdempotency, [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now()]);
+      }
+      await client.query('COMMIT');
+      return response;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function insertThread(db: pg.Pool | pg.PoolClient, tenant: string, thread: NewThread): Promise<ThreadObject> {
+    const id = newId('thread');
+    const metadata = JSON.stringify(thread.metadata);
+    const toolResources = JSON.stringify(thread.tool_resources);
+    const messages = thread.messages;
+    const { rows } = await db.query<{ seq: number; created_at: number }>(SQL.createThread, [
+      id,
+      tenant,
+      metadata,
+      toolResources,
+      messages.map(() => newId('msg')),
+      messages.map((message) => message.role),
+      messages.map((message) => JSON.stringify(message.content)),
+      messages.map((message) => JSON.stringify(message.attachments)),
+      messages.map((message) => JSON.stringify(message.metadata)),
+      now(),
+    ]);
+    const { seq, created_at } = rows[0]!;
+    return toThread({ seq, id, position: 0, created_at, metadata, tool_resources: toolResources });
+  }
+
+  async function insertMessage(db: pg.Pool | pg.PoolClient, tenant: string, threadId: string, message: NewMessage) {
+    const row = (
+      await db.query<MessageRow>(SQL.createMessage, [
+        threadId,
+        tenant,
+        newId('msg'),
+        message.role,
+        JSON.stringify(message.content),
+        JSON.stringify(message.attachments),
+        JSON.stringify(message.metadata),
+        now(),
+      ])
+    ).rows[0];
+    return row && toMessage(row, threadId);
+  }
+
+  async function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
+    if (id === undefined) return undefined;
+    const row = unstorable(id) ? undefined : (await pool.query<{ position: number }>(SQL.messageCursor, [id, thread])).rows[0];
+    if (!row) throw unknownCursor(param, id);
+    return row.position;
+  }
+
+  async function threadCursor(param: 'after' | 'before', id: string | undefined, tenant: string) {
+    if (id === undefined) return undefined;
+    const row = unstorable(id, tenant) ? undefined : (await pool.query<{ position: number }>(SQL.threadCursor, [id, tenant])).rows[0];
+    if (!row) throw unknownThreadCursor(param, id);
+    return row.position;
+  }
+
+  async function listMessages(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined> {
+    const thread = await threadRow(tenant, threadId);
+    if (!thread) return undefined;
+    const after = await messageCursor('after', query.after, thread.seq);
+    const before = await messageCursor('before', query.before, thread.seq);
+    if (unstorable(query.run_id)) return { data: [], has_more: false };
+    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
+      const values = [thread.seq, low, high, query.run_id ?? null, limit];
+      return (await pool.query<MessageRow>(SQL.listMessages(direction), values)).rows;
+    });
+    return { data: page.data.map((row) => toMessage(row, threadId)), has_more: page.has_more };
+  }
+
+  /**
+   * A tenant's threads by position. The metadata filter is applied here, not in SQL: stored metadata is
+   * JSON text that may escape U+0000, which PostgreSQL's JSON functions refuse to decode.
+   */
+  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
+    const after = await threadCursor('after', query.after, tenant);
+    const before = await threadCursor('before', query.before, tenant);
+    const wanted = Object.entries(query.metadata ?? {});
+    const matches = (row: ThreadRow) => {
+      if (wanted.length === 0) return true;
+      const metadata = JSON.parse(row.metadata) as Metadata;
+      return wanted.every(([key, value]) => Object.hasOwn(metadata, key) && metadata[key] === value);
+    };
+    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
+      const found: ThreadRow[] = [];
+      // Walk the range in order, a batch at a time, until the page is full or the range is exhausted.
+      for (;;) {
+        const batch = wanted.length === 0 ? limit : FILTER_BATCH;
+        const rows = (await pool.query<ThreadRow>(SQL.listThreads(direction), [tenant, low, high, batch])).rows;
+        for (const row of rows) if (found.length < limit && matches(row)) found.push(row);
+        if (found.length >= limit || rows.length < batch) return found;
+        const last = rows[rows.length - 1]!.position;
+        if (direction === 'ASC') low = last;
+        else high = last;
+      }
+    });
+    return { data: page.data.map(toThread), has_more: page.has_more };
+  }
+
+  async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
+    let after = 0;
+    for (;;) {
+      const query = pool.query<ThreadRow & { tenant: string }>(SQL.threadsFrom, [after, tenant ?? null, 500]);
+      const rows = (await query.catch((error) => Promise.reject(toStoreError(error)))).rows;
+      for (const row of rows) yield { tenant: row.tenant, thread: toThread(row) };
+      if (rows.length < 500) return;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async function importThread(tenant: string, thread: ThreadObject, messages: MessageObject[]): Promise<boolean> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query<{ seq: number }>(SQL.importThread, [
+        thread.id,
+        tenant,
+        thread.created_at,
+        JSON.stringify(thread.metadata),
+        JSON.stringify(thread.tool_resources),
+        messages.length,
+        messages.reduce((latest, m) => Math.max(latest, m.created_at), thread.created_at),
+      ]);
+      const seq = inserted.rows[0]?.seq;
+      if (seq !== undefined) {
+        await client.query(SQL.importMessages, [
+          seq,
+          messages.map((m) => m.id),
+          messages.map((m) => m.created_at),
+          messages.map((m) => m.role),
+          messages.map((m) => JSON.stringify(m.content)),
+          messages.map((m) => JSON.stringify(m.attachments)),
+          messages.map((m) => JSON.stringify(m.metadata)),
+          messages.map((m) => m.status),
+          messages.map((m) => (m.incomplete_details === null ? null : JSON.stringify(m.incomplete_details))),
+          messages.map((m) => m.completed_at),
+          messages.map((m) => m.incomplete_at),
+          messages.map((m) => m.assistant_id),
+          messages.map((m) => m.run_id),
+        ]);
+      }
+      await client.query('COMMIT');
+      return seq !== undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  return {
+    threads: {
+      create: guard(async (tenant, thread, idempotency) =>
+        (await idempotent(tenant, idempotency, (db) => insertThread(db, tenant, thread)))!,
+      ),
+      get: guard(async (tenant, threadId) => {
+        const row = await threadRow(tenant, threadId);
+        return row && toThread(row);
+      }),
+      update: guard(async (tenant, threadId, changes) => {
+        if (unstorable(tenant, threadId)) return undefined;
+        const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
+        const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
+        const row = (await pool.query<ThreadRow>(SQL.updateThread, [metadata, tools, threadId, tenant])).rows[0];
+        return row && toThread(row);
+      }),
+      delete: guard(async (tenant, threadId) => {
+        if (unstorable(tenant, threadId)) return false;
+        return ((await pool.query(SQL.deleteThread, [threadId, tenant])).rowCount ?? 0) > 0;
+      }),
+      list: guard(listThreads),
+    },
+    messages: {
+      create: guard(async (tenant, threadId, message, idempotency) => {
+        if (unstorable(tenant, threadId)) return undefined;
+        return idempotent(tenant, idempotency, (db) => insertMessage(db, tenant, threadId, message));
+      }),
+      get: guard(async (tenant, threadId, messageId) => {
+        if (unstorable(tenant, threadId, messageId)) return undefined;
+        const row = (await pool.query<MessageRow>(SQL.messageById, [threadId, tenant, messageId])).rows[0];
+        return row && toMessage(row, threadId);
+      }),
+      update: guard(async (tenant, threadId, messageId, metadata) => {
+        if (unstorable(tenant, threadId, messageId)) return undefined;
+        const values = [threadId, tenant, messageId, JSON.stringify(metadata)];
+        const row = (await pool.query<MessageRow>(SQL.updateMessageMetadata, values)).rows[0];
+        return row && toMessage(row, threadId);
+      }),
+      delete: guard(async (tenant, threadId, messageId) => {
+        if (unstorable(tenant, threadId, messageId)) return false;
+        return ((await pool.query(SQL.deleteMessage, [threadId, tenant, messageId])).rowCount ?? 0) > 0;
+      }),
+      list: guard(listMessages),
+    },
+    stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
+    transfer: {
+      threads: allThreads,
+      importThread: guard(importThread),
+    },
+    close: () => pool.end(),
+  };
+}

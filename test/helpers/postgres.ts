@@ -1,0 +1,154 @@
+// A throwaway PostgreSQL for the tests: a cluster of its own (initdb + pg_ctl) on a free port in a temporary
+// folder, or the server TEST_DATABASE_URL names. Each test then gets a database of its own on it.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+/** The folder holding initdb and pg_ctl: Debian's newest version, else whatever PATH has. */
+export function findPostgresBin(): string | undefined {
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian)) {
+    const versions = readdirSync(debian)
+      .filter((version) => existsSync(join(debian, version, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(debian, versions[0], 'bin');
+  }
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
+  }
+  return undefined;
+}
+
+/** PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` OS user. */
+function clusterUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+export function postgresAvailability(): Availability {
+  if (process.env.TEST_DATABASE_URL) return { ok: true };
+  if (!findPostgresBin()) return { ok: false, reason: 'no initdb/pg_ctl found and TEST_DATABASE_URL is not set' };
+  try {
+    clusterUser();
+  } catch {
+    return { ok: false, reason: "running as root but there is no 'postgres' OS user to run the cluster" };
+  }
+  return { ok: true };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function run(command: string, args: string[], user: { uid: number; gid: number } | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`))));
+  });
+}
+
+export interface PostgresCluster {
+  /** Superuser URL of the `postgres` database. */
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the cluster and removes its folder. */
+  destroy(): Promise<void>;
+}
+
+/** initdb + pg_ctl start on 127.0.0.1 and a free port, tuned for tests (no fsync). */
+export async function startPostgresCluster(): Promise<PostgresCluster> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('PostgreSQL is not installed: no initdb/pg_ctl found');
+  const user = clusterUser();
+  const dir = mkdtempSync(join(tmpdir(), 'threadstore-pg-'));
+  if (user) chownSync(dir, user.uid, user.gid);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], user);
+  const settings = [
+    `-p ${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${dir}`,
+    '-c max_connections=300',
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+  ].join(' ');
+  const pgCtl = (...args: string[]) => run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-t', '60', ...args], user);
+  const start = () => pgCtl('-l', join(dir, 'server.log'), '-o', settings, 'start');
+  const stop = () => pgCtl('-m', 'fast', 'stop');
+  await start();
+  let running = true;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async start() {
+      await start();
+      running = true;
+    },
+    async stop() {
+      await stop();
+      running = false;
+    },
+    async destroy() {
+      if (running) await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database on the server `adminUrl` points at (about 0.4 s): for tests that need a whole one. */
+export async function createTestDatabase(adminUrl: string): Promise<TestDatabase> {
+  const name = `threadstore_test_${randomBytes(8).toString('hex')}`;
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/**
+ * A fresh, empty schema in the database `databaseUrl` names (about 2 ms, where a database takes 0.4 s): the
+ * URL it answers sets `search_path` to it, so the app creates its tables there, migrating like production.
+ */
+export async function createTestSchema(databaseUrl: string): Promise<TestDatabase> {
+  const name = `test_${randomBytes(8).toString('hex')}`;
+  await withAdmin(databaseUrl, (client) => client.query(`CREATE SCHEMA ${name}`));
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    url: url.toString(),
+    drop: () => withAdmin(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`)).then(() => undefined),
+  };
+}
