@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { messageNotFound, threadNotFound } from '../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
 import { toNewMessage } from '../message-input.js';
+import { toListResponse } from './list-response.js';
 import {
   CreateMessageRequest,
   DeleteMessageResponse,
@@ -60,13 +61,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit = 20, order = 'desc', after, before, run_id } = request.query;
       const page = await app.store.messages.list(request.tenant, thread_id, { limit, order, after, before, run_id });
       if (!page) throw threadNotFound(thread_id);
-      return {
-        object: 'list' as const,
-        data: page.data,
-        first_id: page.data[0]?.id ?? null,
-        last_id: page.data.at(-1)?.id ?? null,
-        has_more: page.has_more,
-      };
+      return toListResponse(page);
     },
   );
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { threadNotFound } from '../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
 import { toNewMessage } from '../message-input.js';
+import { toListResponse } from './list-response.js';
 import {
   CreateThreadRequest,
   DeleteThreadResponse,
@@ -56,13 +57,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit = 20, order = 'desc', after, before } = request.query;
       const metadata = metadataFilterOf(request.query as Record<string, unknown>);
       const page = await app.store.threads.list(request.tenant, { limit, order, after, before, metadata });
-      return {
-        object: 'list' as const,
-        data: page.data,
-        first_id: page.data[0]?.id ?? null,
-        last_id: page.data.at(-1)?.id ?? null,
-        has_more: page.has_more,
-      };
+      return toListResponse(page);
     },
   );
 

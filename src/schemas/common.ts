@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 
 /** Key-value pairs on threads and messages: at most 16, keys up to 64 and values up to 512 characters. */
 export const Metadata = Type.Unsafe<Record<string, string>>(
@@ -26,3 +26,24 @@ export const ErrorObject = Type.Object({
 });
 
 export const ErrorResponse = Type.Object({ error: ErrorObject }, { title: 'ErrorResponse' });
+
+/** The paging parameters every list takes. */
+export const PageQueryFields = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' })),
+  after: Type.Optional(Type.String()),
+  before: Type.Optional(Type.String()),
+};
+
+/** A page of a list: `first_id`/`last_id` are null on an empty page, as the hosted API answered. */
+export const ListResponse = <Item extends TSchema>(item: Item, title: string) =>
+  Type.Object(
+    {
+      object: Type.Literal('list'),
+      data: Type.Array(item),
+      first_id: Type.Union([Type.String(), Type.Null()]),
+      last_id: Type.Union([Type.String(), Type.Null()]),
+      has_more: Type.Boolean(),
+    },
+    { title },
+  );

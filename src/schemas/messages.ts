@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IdParam, Metadata, NullableMetadata } from './common.js';
+import { IdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -101,16 +101,7 @@ export const MessageObject = Type.Object(
   { title: 'MessageObject' },
 );
 
-export const ListMessagesResponse = Type.Object(
-  {
-    object: Type.Literal('list'),
-    data: Type.Array(MessageObject),
-    first_id: Type.Union([Type.String(), Type.Null()]),
-    last_id: Type.Union([Type.String(), Type.Null()]),
-    has_more: Type.Boolean(),
-  },
-  { title: 'ListMessagesResponse' },
-);
+export const ListMessagesResponse = ListResponse(MessageObject, 'ListMessagesResponse');
 
 export const DeleteMessageResponse = Type.Object(
   { id: Type.String(), object: Type.Literal('thread.message.deleted'), deleted: Type.Boolean() },
@@ -119,13 +110,7 @@ export const DeleteMessageResponse = Type.Object(
 
 export const MessageParams = Type.Object({ thread_id: IdParam('thread'), message_id: IdParam('msg') });
 
-export const ListMessagesQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' })),
-  after: Type.Optional(Type.String()),
-  before: Type.Optional(Type.String()),
-  run_id: Type.Optional(Type.String()),
-});
+export const ListMessagesQuery = Type.Object({ ...PageQueryFields, run_id: Type.Optional(Type.String()) });
 
 export type CreateMessageRequest = Static<typeof CreateMessageRequest>;
 export type MessageObject = Static<typeof MessageObject>;

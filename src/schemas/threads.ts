@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IdParam, Metadata, NullableMetadata } from './common.js';
+import { IdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
 import { CreateMessageRequest } from './messages.js';
 
 const closed = { additionalProperties: false } as const;
@@ -52,23 +52,9 @@ export const DeleteThreadResponse = Type.Object(
 export const ThreadParams = Type.Object({ thread_id: IdParam('thread') });
 
 /** An extension OpenAI never had: the caller's threads, paged like messages; `metadata[key]=value` filters. */
-export const ListThreadsQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' })),
-  after: Type.Optional(Type.String()),
-  before: Type.Optional(Type.String()),
-});
+export const ListThreadsQuery = Type.Object(PageQueryFields);
 
-export const ListThreadsResponse = Type.Object(
-  {
-    object: Type.Literal('list'),
-    data: Type.Array(ThreadObject),
-    first_id: Type.Union([Type.String(), Type.Null()]),
-    last_id: Type.Union([Type.String(), Type.Null()]),
-    has_more: Type.Boolean(),
-  },
-  { title: 'ListThreadsResponse' },
-);
+export const ListThreadsResponse = ListResponse(ThreadObject, 'ListThreadsResponse');
 
 export type ToolResources = Static<typeof ToolResources>;
 export type CreateThreadRequest = Static<typeof CreateThreadRequest>;

@@ -19,6 +19,7 @@ import type {
 import { createClient, createPool, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
 import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
+import { toThread } from '../thread-row.js';
 
 interface ThreadRow {
   seq: number;
@@ -51,16 +52,6 @@ const END = Number.MAX_SAFE_INTEGER;
 
 /** Threads read per round while filtering a thread list by metadata. */
 const FILTER_BATCH = 200;
-
-function toThread(row: ThreadRow): ThreadObject {
-  return {
-    id: row.id,
-    object: 'thread',
-    created_at: row.created_at,
-    tool_resources: JSON.parse(row.tool_resources),
-    metadata: JSON.parse(row.metadata),
-  };
-}
 
 function toMessage(row: MessageRow, threadId: string): MessageObject {
   return {
@@ -197,7 +188,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       now(),
     ]);
     const { seq, created_at } = rows[0]!;
-    return toThread({ seq, id, position: 0, created_at, metadata, tool_resources: toolResources });
+    return toThread({ id, created_at, metadata, tool_resources: toolResources });
   }
 
   async function insertMessage(db: pg.Pool | pg.PoolClient, tenant: string, threadId: string, message: NewMessage) {

@@ -19,6 +19,7 @@ import type {
 } from '../types.js';
 import { groupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
+import { toThread } from '../thread-row.js';
 
 interface ThreadRow {
   seq: number;
@@ -110,16 +111,6 @@ function metadataFilter(metadata: Metadata | undefined): string | null {
 const END = Number.MAX_SAFE_INTEGER;
 
 const now = () => Math.floor(Date.now() / 1000);
-
-function toThread(row: ThreadRow): ThreadObject {
-  return {
-    id: row.id,
-    object: 'thread',
-    created_at: row.created_at,
-    tool_resources: JSON.parse(row.tool_resources),
-    metadata: JSON.parse(row.metadata),
-  };
-}
 
 function toMessage(row: MessageRow, threadId: string): MessageObject {
   const [, id, created_at, role, content, attachments, metadata, status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id] =
@@ -309,7 +300,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
-    const created = toThread({ seq, id, created_at: createdAt, metadata, tool_resources: toolResources });
+    const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
     return recordResponse(tenant, idempotency, created);
   });
 
