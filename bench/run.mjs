@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--db sqlite] [--runs N] [--seconds S] [--log-level L]`
+// `npm run bench [-- --quick] [--db sqlite|postgres] [--runs N] [--seconds S] [--log-level L]`
 // Builds, seeds fresh databases without HTTP, starts the built server and a bare Fastify baseline, drives
 // both with autocannon and prints the table. Fails only on errors (failed requests, a server that does not
 // start), never on a missed target: these machines are noisy.
@@ -113,11 +113,13 @@ async function main() {
     writeFileSync(join(dir, 'canned.json'), JSON.stringify(canned));
     const baseline = await start([...BASELINE, join(dir, 'canned.json')], {});
 
+    // A threadstore server's CPU includes what its engine spends outside it (PostgreSQL's backends).
+    const serverCpu = (server) => cpuSeconds(server.child.pid) + (server === baseline ? 0 : engine.cpuSeconds?.() ?? 0);
     const measure = async (server, request) => {
       await load(server.url, request, warmupSeconds);
-      const cpuBefore = cpuSeconds(server.child.pid);
+      const cpuBefore = serverCpu(server);
       const result = await load(server.url, request, seconds);
-      const cpuUs = ((cpuSeconds(server.child.pid) - cpuBefore) * 1e6) / result.requests;
+      const cpuUs = ((serverCpu(server) - cpuBefore) * 1e6) / result.requests;
       return { ...result, cpuUs, rssMb: rssMb(server.child.pid) };
     };
     const summary = (list) => ({
@@ -205,7 +207,7 @@ async function main() {
     const p99Limit = 10;
     console.log(
       `\nthreadstore (${options.db}) against bare Fastify, ${CONNECTIONS} connections, ${seconds} s per run, ` +
-        `median of ${runs} run${runs === 1 ? '' : 's'}; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
+        `median of ${runs} run${runs === 1 ? '' : 's'}; ${engine.cpuSeconds?.() === undefined ? '' : 'CPU includes the PostgreSQL backends; '}${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
         `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after\n`,
     );
     console.log(table(rows));
@@ -216,6 +218,7 @@ start-up on the ${BIG.toLocaleString()}-message database: ${startupMs.toFixed(0)
 server RSS after serving the ${BIG.toLocaleString()}-message database: ${bigRssMb?.toFixed(0) ?? '–'} MB (target < 150 MB: ${bigRssMb === undefined ? 'unmeasured' : bigRssMb < 150 ? 'met' : 'MISSED'})`);
   } finally {
     for (const server of [...servers]) await stopServer(server);
+    await engine.close?.();
     rmSync(dir, { recursive: true, force: true });
   }
 }
