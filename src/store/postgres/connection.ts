@@ -68,8 +68,11 @@ export function isUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08'))) {
     return true;
   }
-  // node-postgres reports a lost or refused connection with plain messages and no code.
-  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable/i.test(error.message);
+  // node-postgres reports a lost or refused connection with plain messages and no code; a request still
+  // running while the server closes finds the pool already ended, and the server is unavailable to it too.
+  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable|pool after calling end/i.test(
+    error.message,
+  );
 }
 
 /** Retries until the database answers, logging each wait; gives up after `startupTimeoutMs`. */
