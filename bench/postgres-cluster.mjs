@@ -1,50 +1,18 @@
 // A throwaway PostgreSQL cluster for the benchmark (initdb + pg_ctl on a free port in a temporary folder), as
-// test/helpers/postgres.ts starts one for the tests, which plain Node cannot import. As root, the cluster runs
+// test/helpers/postgres.ts starts one for the tests; both use test/helpers/postgres-processes.mjs. As root, the cluster runs
 // as the `postgres` OS user. Unlike the tests' cluster it keeps PostgreSQL's durable defaults (fsync,
 // synchronous_commit on): the benchmark measures what a deployment pays for an acknowledged write.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clusterUser, findPostgresBin, freePort, run } from '../test/helpers/postgres-processes.mjs';
 import { TICKS_PER_SECOND, cpuSeconds } from './processes.mjs';
 
 function postgresBin() {
-  const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) {
-    const versions = readdirSync(debian)
-      .filter((version) => existsSync(join(debian, version, 'bin', 'initdb')))
-      .sort((a, b) => Number(b) - Number(a));
-    if (versions[0]) return join(debian, versions[0], 'bin');
-  }
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
-  }
-  throw new Error('--db postgres: no initdb/pg_ctl found; install PostgreSQL or set BENCH_DATABASE_URL');
-}
-
-function clusterUser() {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function run(file, args, user) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} ${args.join(' ')} failed (${code}): ${stderr}`))));
-  });
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('--db postgres: no initdb/pg_ctl found; install PostgreSQL or set BENCH_DATABASE_URL');
+  return bin;
 }
 
 /** CPU seconds of the postmaster, its live backends, and the backends that have exited. */

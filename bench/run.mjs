@@ -4,7 +4,7 @@
 // start), never on a missed target: these machines are noisy.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../test/helpers/postgres-processes.mjs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,14 +37,6 @@ const DELETE_POOL = Math.ceil((seconds * runs + warmupSeconds) * 25_000);
 const ROOT = new URL('..', import.meta.url);
 const SERVER = ['dist/server.js'];
 const BASELINE = ['bench/baseline-server.mjs'];
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const short = (count) => (count >= 1_000_000 ? `${count / 1_000_000}M` : `${count / 1_000}K`);
 const pick = (list, i) => list[(i * 7919) % list.length];

@@ -1,36 +1,13 @@
 // A throwaway PostgreSQL for the tests: a cluster of its own (initdb + pg_ctl) on a free port in a temporary
 // folder, or the server TEST_DATABASE_URL names. Each test then gets a database of its own on it.
-import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { clusterUser, findPostgresBin, freePort, run } from './postgres-processes.mjs';
 
 export type Availability = { ok: true } | { ok: false; reason: string };
-
-/** The folder holding initdb and pg_ctl: Debian's newest version, else whatever PATH has. */
-export function findPostgresBin(): string | undefined {
-  const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) {
-    const versions = readdirSync(debian)
-      .filter((version) => existsSync(join(debian, version, 'bin', 'initdb')))
-      .sort((a, b) => Number(b) - Number(a));
-    if (versions[0]) return join(debian, versions[0], 'bin');
-  }
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
-  }
-  return undefined;
-}
-
-/** PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` OS user. */
-function clusterUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
 
 export function postgresAvailability(): Availability {
   if (process.env.TEST_DATABASE_URL) return { ok: true };
@@ -41,24 +18,6 @@ export function postgresAvailability(): Availability {
     return { ok: false, reason: "running as root but there is no 'postgres' OS user to run the cluster" };
   }
   return { ok: true };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function run(command: string, args: string[], user: { uid: number; gid: number } | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`))));
-  });
 }
 
 export interface PostgresCluster {

@@ -93,6 +93,11 @@ function readPage<Row>(
   return { rows, has_more };
 }
 
+const messageListSql = (direction: 'ASC' | 'DESC') => `
+  SELECT ${MESSAGE_COLUMNS} FROM messages
+  WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
+  ORDER BY seq ${direction} LIMIT @limit`;
+
 /** Every pair of the metadata filter (a JSON object) must be in the thread's metadata. */
 const threadListSql = (direction: 'ASC' | 'DESC') => `
   SELECT seq, id, created_at, metadata, tool_resources FROM threads
@@ -219,20 +224,8 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db
-      .prepare<MessageRange, MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages
-         WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
-         ORDER BY seq ASC LIMIT @limit`,
-      )
-      .raw(),
-    listDescending: db
-      .prepare<MessageRange, MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages
-         WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
-         ORDER BY seq DESC LIMIT @limit`,
-      )
-      .raw(),
+    listAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC')).raw(),
+    listDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC')).raw(),
     stats: db.prepare<[], { threads: number; messages: number }>(
       'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
     ),
