@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { API_PREFIXES } from './api-prefixes.js';
 import { KeyRing } from './api-keys.js';
 import type { Config } from './config.js';
 import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
@@ -26,7 +27,10 @@ import { compileValidator } from './validation.js';
 export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 72_000 } as const;
 
 /** Never in a log line, whoever logs a request or its headers. */
-export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization'];
+export const REDACTED_LOG_PATHS = ['req.headers', 'headers', 'request.headers'].flatMap((headers) => [
+  `${headers}.authorization`,
+  `${headers}["api-key"]`,
+]);
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -100,9 +104,10 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   if (config.rateLimitPerMinute !== undefined) await app.register(rateLimit, { perMinute: config.rateLimitPerMinute });
   const keys = new KeyRing(config.apiKeys);
   await app.register(healthRoutes);
-  await app.register(apiRoutes, { prefix: '/v1', keys });
   // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
-  await app.register(apiRoutes, { keys, metrics: !config.metricsPublic });
+  for (const prefix of API_PREFIXES) {
+    await app.register(apiRoutes, { prefix, keys, metrics: prefix === '' && !config.metricsPublic });
+  }
   if (config.metricsPublic) await app.register(metricsRoute);
   return app;
 }
