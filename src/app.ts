@@ -68,7 +68,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
-    routerOptions: { maxParamLength: 500 },
+    // ignoreDuplicateSlashes: AzureOpenAI of openai-node 4 and 5 joins an endpoint ending in '/' into '//openai/...'.
+    routerOptions: { maxParamLength: 500, ignoreDuplicateSlashes: true },
     clientErrorHandler: rejectMalformedRequest,
     frameworkErrors: answerUnroutable,
     requestTimeout: SERVER_TIMEOUTS.requestTimeout,

@@ -100,6 +100,14 @@ test('every documented route answers a request with api-version exactly as one w
   }
 });
 
+test("repeated slashes count as one (openai-node 4 and 5 send '//openai/...' for an endpoint ending in '/'); a trailing one does not", async () => {
+  const thread = await call('POST', '//openai/threads?api-version=2024-05-01-preview', {});
+  expect(await call('GET', `/v1//threads//${thread.id}`)).toEqual(thread);
+  const trailing = await t.app.inject({ method: 'GET', url: `/openai/threads/${thread.id}/` });
+  expect(trailing.statusCode).toBe(404);
+  expect(trailing.json().error.message).toBe(`Invalid URL (GET /openai/threads/${thread.id}/)`);
+});
+
 test('metrics stay at the root only', async () => {
   expect((await t.app.inject({ method: 'GET', url: '/openai/metrics' })).statusCode).toBe(404);
 });
