@@ -121,31 +121,35 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     const { context, page, problems } = await tabWithKey(KEYS.list);
     await page.goto(`${server.baseURL}/ui`);
     await page.locator('.thread-row').first().waitFor();
-    await expect(threadIds(page)).resolves.toEqual(newestFirst.slice(0, 20));
+    await expect.poll(() => threadIds(page)).toEqual(newestFirst.slice(0, 20));
     await expect(page.locator('.pager a').allTextContents()).resolves.toEqual(['Older →']);
+    // Every part of the page is an element: no stray text such as a 'null' between them.
+    await expect(page.locator('main > div').evaluate((view) => [...view.childNodes].map((node) => node.nodeName))).resolves.toEqual(
+      ['H1', 'DIV', 'OL', 'NAV'],
+    );
     await page.screenshot({ path: new URL('ui-list.png', ARTIFACTS).pathname });
 
     await page.click('text=Older →');
     await page.waitForURL(`**/ui?after=${newestFirst[19]}`);
     await page.locator('.thread-row').first().waitFor();
-    await expect(threadIds(page)).resolves.toEqual(newestFirst.slice(20));
+    await expect.poll(() => threadIds(page)).toEqual(newestFirst.slice(20));
     await page.reload();
     await page.locator('.thread-row').first().waitFor();
-    await expect(threadIds(page)).resolves.toEqual(newestFirst.slice(20));
+    await expect.poll(() => threadIds(page)).toEqual(newestFirst.slice(20));
     await expect(page.locator('.pager a').allTextContents()).resolves.toEqual(['← Newer']);
 
     await page.click('text=← Newer');
     await page.waitForURL('**/ui?before=*');
-    await expect(threadIds(page)).resolves.toEqual(newestFirst.slice(0, 20));
+    await expect.poll(() => threadIds(page)).toEqual(newestFirst.slice(0, 20));
     await page.goBack();
     await page.waitForURL(`**/ui?after=${newestFirst[19]}`);
-    await expect(threadIds(page)).resolves.toEqual(newestFirst.slice(20));
+    await expect.poll(() => threadIds(page)).toEqual(newestFirst.slice(20));
 
     await page.fill('#filter', 'project=demo');
     await page.press('#filter', 'Enter');
     await page.waitForURL('**/ui?filter=project%3Ddemo');
     await page.locator('.thread-row').first().waitFor();
-    await expect(threadIds(page)).resolves.toEqual([...demo].reverse());
+    await expect.poll(() => threadIds(page)).toEqual([...demo].reverse());
     await expect(page.locator('.thread-row').first().locator('.chip').allTextContents()).resolves.toEqual(['project: demo', 'n: 19']);
 
     await page.fill('#filter', 'project=none');
@@ -217,7 +221,7 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     expect(imageRequests.length).toBeGreaterThan(0);
     expect(imageRequests.every((headers) => headers.referer === undefined)).toBe(true);
 
-    await page.screenshot({ path: new URL('ui-thread.png', ARTIFACTS).pathname });
+    await page.screenshot({ path: new URL('ui-thread.png', ARTIFACTS).pathname, clip: { x: 0, y: 0, width: 1000, height: 640 } });
     await page.click('button.more');
     await expect.poll(() => page.locator('.entry').count()).toBe(40);
     // The keyboard does it too.

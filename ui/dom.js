@@ -1,5 +1,8 @@
 // Builds elements from text and attributes only: nothing is ever parsed as HTML.
 
+/** Children given as `condition && node` are left out when the condition fails. */
+const present = (children) => children.flat().filter((child) => child !== undefined && child !== null && child !== false);
+
 /** el('a', { href, class, text, onclick }, ...children): strings among children become text nodes. */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -10,8 +13,13 @@ export function el(tag, props = {}, ...children) {
     else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
-  node.append(...children.flat().filter((child) => child !== undefined && child !== null && child !== false));
+  node.append(...present(children));
   return node;
+}
+
+/** Replaces what `view` shows, skipping absent (false, null) children as `el` does. */
+export function show(view, ...children) {
+  view.replaceChildren(...present(children));
 }
 
 /** A Unix time in seconds as a <time>, local and readable, with the exact instant in its title. */

@@ -1,7 +1,7 @@
 // The tenant's threads, newest first, a page at a time with the API's cursors; the page's state lives in
 // the URL (?filter=…&after=… or &before=…), so a reload or a shared link shows the same page.
 import { api } from './api.js';
-import { chip, el, errorBox, timeOf } from './dom.js';
+import { chip, el, errorBox, show, timeOf } from './dom.js';
 
 const PAGE_SIZE = 20;
 
@@ -104,7 +104,8 @@ export async function renderThreadList(view, params, { navigate }) {
     older && page.data.length > 0 && el('a', { class: 'button', href: listUrl(filter, ['after', page.last_id]), rel: 'next', text: 'Older →' }),
   );
   const empty = filter ? 'No thread has this metadata.' : after || before ? 'No more threads.' : 'No threads stored yet.';
-  view.replaceChildren(
+  show(
+    view,
     el('h1', { tabindex: '-1', text: 'Threads' }),
     el('div', { class: 'tools' }, findForm(navigate), filterForm(filter, navigate)),
     filterError && errorBox(filterError),
