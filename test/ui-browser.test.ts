@@ -85,6 +85,7 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     await page.goto(`${server.baseURL}/ui`);
     await expect(page.locator('h1').textContent()).resolves.toBe('API key');
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('api-key');
+    await page.screenshot({ path: new URL('ui-key-prompt.png', ARTIFACTS).pathname });
 
     await page.fill('#api-key', 'sk-wrong-0123456789abcdef');
     await page.keyboard.press('Enter');
@@ -306,11 +307,19 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
   });
 
   test('follows the system colour scheme', async () => {
+    const thread = await create(KEYS.thread, '/threads', {
+      metadata: { theme: 'dark' },
+      messages: [
+        { role: 'user', content: 'Does this read well at night?' },
+        { role: 'assistant', content: 'It follows prefers-color-scheme.' },
+      ],
+    });
     const background = async (colorScheme: 'light' | 'dark') => {
-      const { context, page } = await tabWithKey(KEYS.thread, { colorScheme });
-      await page.goto(`${server.baseURL}/ui`);
-      await page.locator('h1').waitFor();
+      const { context, page } = await tabWithKey(KEYS.thread, { colorScheme, viewport: { width: 900, height: 520 } });
+      await page.goto(`${server.baseURL}/ui/threads/${thread.id}`);
+      await page.locator('.entry').nth(1).waitFor();
       const color = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.screenshot({ path: new URL(`ui-thread-${colorScheme}.png`, ARTIFACTS).pathname });
       await context.close();
       return color;
     };

@@ -33,13 +33,10 @@ export async function renderThread(view, threadId, { navigate }) {
       entry.append(errorBox(error));
     }
   };
+  // Messages the thread view shows can be deleted through it; any other item is only shown.
   const entryOf = (entry) => {
-    const kind = entry.message ?? entry.item;
-    if (entry.message || kind.type === 'message') {
-      // Only messages the thread view shows can be deleted through it.
-      return messageEntry(entry, entry.message ? deleteMessage(kind.id) : null);
-    }
-    return itemCard(kind);
+    if (entry.message) return messageEntry(entry, deleteMessage(entry.message.id));
+    return entry.item.type === 'message' ? messageEntry(entry, null) : itemCard(entry.item);
   };
 
   async function loadMore() {
