@@ -5,7 +5,11 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { renderItemSchemas } from '../scripts/write-item-schemas.mjs';
 import { ApiError } from '../src/errors.js';
-import { ANSWER_SCHEMA_OF_TYPE } from '../src/schemas/conversation-item-definitions.js';
+import {
+  ANSWER_SCHEMA_OF_TYPE,
+  DEFINITIONS,
+  REQUEST_SCHEMA_OF_TYPE,
+} from '../src/schemas/conversation-item-definitions.js';
 import {
   NON_MESSAGE_ITEM_TYPES,
   completeNonMessageItem,
@@ -57,6 +61,10 @@ test('the non-message types are every type of the spec item unions but message, 
   expect(STORED_TYPES.sort()).toEqual(Object.keys(ANSWER_SCHEMA_OF_TYPE).sort());
 });
 
+/** The generated request schema of a type, as the fault tests read it. */
+const requestOf = (type: string) =>
+  DEFINITIONS[REQUEST_SCHEMA_OF_TYPE[type]!] as { required: string[]; properties: Record<string, Record<string, unknown>> };
+
 describe.each(STORED_TYPES)('%s', (type) => {
   const example = ITEM_EXAMPLES[type]!;
 
@@ -79,11 +87,42 @@ describe.each(STORED_TYPES)('%s', (type) => {
     });
   });
 
+  const request = requestOf(type);
+
+  test.each(request.required.filter((key) => key !== 'type'))('without %s: missing_required_parameter', (key) => {
+    const { [key]: _left, ...item } = example;
+    expect(errorOf(validateNonMessageItem(item, 'items[1]'))).toEqual({
+      message: `Missing required parameter: 'items[1].${key}'.`,
+      type: 'invalid_request_error',
+      param: `items[1].${key}`,
+      code: 'missing_required_parameter',
+    });
+  });
+
+  const stringFields = Object.keys(example).filter((key) => request.properties[key]?.type === 'string');
+  test.each(stringFields)('%s as a number: invalid_type', (key) => {
+    expect(errorOf(validateNonMessageItem({ ...example, [key]: 42 }, 'items[1]'))).toEqual({
+      message: `Invalid type for 'items[1].${key}': expected a string, but got an integer instead.`,
+      type: 'invalid_request_error',
+      param: `items[1].${key}`,
+      code: 'invalid_type',
+    });
+  });
+
   test('the id is its own: a stored item keeps it, and the prefix names the type', () => {
     expect(itemIdPrefix(type)).toMatch(/^[a-z]+_$/);
     expect(completeNonMessageItem(stored(example)).id).toBe(example.id ?? `${itemIdPrefix(type)}abc`);
   });
 });
+
+test.each(STORED_TYPES.filter((type) => 'status' in requestOf(type).properties))(
+  '%s with an unknown status: invalid_value',
+  (type) => {
+    const error = errorOf(validateNonMessageItem({ ...ITEM_EXAMPLES[type], status: 'finished' }, 'items[1]'));
+    expect(error).toMatchObject({ type: 'invalid_request_error', param: 'items[1].status', code: 'invalid_value' });
+    expect(error.message).toMatch(/^Invalid value: 'finished'\. Supported values are: '[a-z_]+'.*'\.$/);
+  },
+);
 
 test('every stored type has its own id prefix', () => {
   const prefixes = STORED_TYPES.map(itemIdPrefix);
