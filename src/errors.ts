@@ -130,6 +130,31 @@ export const integerBelowMin = (param: string, min: number, value: number) =>
     'integer_below_min_value',
   );
 
+export const patternMismatch = (param: string, pattern: string) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': string does not match pattern. Expected a string that matches the pattern '${pattern}'.`,
+    param,
+    'invalid_value',
+  );
+
+/** A server that only stores items has no model to compact them with. */
+export const compactionNotSupported = (param: string) =>
+  new ApiError(
+    400,
+    "Invalid value: 'compaction_trigger'. This server stores conversations and runs no model, so it cannot compact one; store a 'compaction' item instead.",
+    param,
+    'invalid_value',
+  );
+
+export const nestedTooDeeply = (param: string, max: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': nested too deeply. Expected at most ${max} levels of objects and arrays, but got more.`,
+    param,
+    'invalid_value',
+  );
+
 export const invalidUrl = (param: string) =>
   new ApiError(400, `Invalid '${param}': Expected a valid URL, but got a value with an invalid format.`, param, 'invalid_value');
 
