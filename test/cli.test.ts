@@ -52,7 +52,7 @@ describe('the threadstore command', () => {
     await source.close();
   });
 
-  test('--tenant takes the name as API_KEYS writes it, sha256:<hex> for a bare key; a named tenant that matches nothing fails', async () => {
+  test('--tenant takes the name as API_KEYS writes it, sha256:<hex> for a bare key; a named tenant that matches nothing fails', { timeout: 120_000 }, async () => {
     const [acmeKey, bareKey] = ['sk-acme-0123456789abcdef', 'sk-bare-0123456789abcdef'];
     const env = { API_KEYS: `acme:${acmeKey},${bareKey}` };
     const source = await buildTestApp(env);
