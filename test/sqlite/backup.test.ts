@@ -70,7 +70,7 @@ test('a backup taken under writers is whole and holds every write acknowledged b
     await Promise.all(writers);
 
     expect(backup.code).toBe(0);
-    expect(backup.stderr).toMatch(/^\nbacked up \d+ bytes to .*backup\.db in [\d.]+ s; integrity check ok\n$/);
+    expect(backup.stderr).toMatch(/^\nbacked up \d+ bytes to .*backup\.db: copied in [\d.]+ s, integrity check ok in [\d.]+ s\n$/);
     expect(afterBackup).toBeGreaterThan(beforeBackup.length); // the server kept writing meanwhile
     // Nothing but the backup itself is left beside it.
     expect(readdirSync(dir).sort()).toEqual(['backup.db', 'live.db', 'live.db-shm', 'live.db-wal']);

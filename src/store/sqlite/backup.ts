@@ -3,6 +3,11 @@ import Database from 'better-sqlite3';
 import { ConfigError } from '../../config.js';
 import { loadMigrations } from './migrate.js';
 
+export interface Timing {
+  copySeconds: number;
+  checkSeconds: number;
+}
+
 export interface BackupProgress {
   totalPages: number;
   remainingPages: number;
@@ -51,7 +56,8 @@ function openExisting(file: string, what: string): Database.Database {
  * server writes meanwhile (WAL lets it: a reader does not block writers, nor they it), and the backup
  * never restarts. The copy is checked with `PRAGMA integrity_check` before it is kept.
  */
-async function copyDatabase(from: Database.Database, to: string, onProgress?: (progress: BackupProgress) => void): Promise<void> {
+async function copyDatabase(from: Database.Database, to: string, onProgress?: (progress: BackupProgress) => void): Promise<Timing> {
+  const started = performance.now();
   from.exec('BEGIN');
   try {
     from.prepare('SELECT count(*) FROM sqlite_schema').get(); // takes the snapshot now
@@ -64,19 +70,26 @@ async function copyDatabase(from: Database.Database, to: string, onProgress?: (p
   } finally {
     from.exec('COMMIT');
   }
+  const copied = performance.now();
   checkIntegrity(to);
+  return { copySeconds: (copied - started) / 1000, checkSeconds: (performance.now() - copied) / 1000 };
 }
 
 /**
  * A consistent snapshot of the live database `source` in `out`, written as `out.partial` and renamed
- * when complete and checked, so `out` is never half a backup. Returns its size in bytes.
+ * when complete and checked, so `out` is never half a backup. Returns its size in bytes and the time taken.
  */
-export async function backupSqlite(source: string, out: string, onProgress?: (progress: BackupProgress) => void): Promise<number> {
+export async function backupSqlite(
+  source: string,
+  out: string,
+  onProgress?: (progress: BackupProgress) => void,
+): Promise<Timing & { bytes: number }> {
   const partial = `${out}.partial`;
   rmSync(partial, { force: true });
   const db = openExisting(source, 'The database');
+  let timing: Timing;
   try {
-    await copyDatabase(db, partial, onProgress);
+    timing = await copyDatabase(db, partial, onProgress);
   } catch (error) {
     rmSync(partial, { force: true });
     throw error;
@@ -84,7 +97,7 @@ export async function backupSqlite(source: string, out: string, onProgress?: (pr
     db.close();
   }
   renameSync(partial, out);
-  return statSync(out).size;
+  return { ...timing, bytes: statSync(out).size };
 }
 
 /**
