@@ -239,3 +239,21 @@ export const requestTimedOut = () => new ApiError(408, 'Request timed out: the r
 /** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
 export const storeUnavailable = () =>
   new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error');
+
+/** Another process holds SQLite's write lock; the server does not wait for it. */
+export const storeBusy = () =>
+  new ApiError(503, 'The database is busy: another process holds its write lock. Please retry your request.', null, null, 'server_error', {
+    'retry-after': '1',
+    'x-should-retry': 'true',
+  });
+
+/** The database refuses writes for now (`reason`: why, e.g. "its disk is full"); reads still answer. */
+export const storeCannotWrite = (reason: string) =>
+  new ApiError(
+    503,
+    `The server cannot store changes right now: ${reason}. Nothing was stored; please retry later.`,
+    null,
+    null,
+    'server_error',
+    { 'x-should-retry': 'true' },
+  );

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { idempotencyConflict, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import { idempotencyConflict, storeCannotWrite, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
@@ -89,9 +89,13 @@ function guard<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (
   };
 }
 
+/** SQLSTATE disk_full: PostgreSQL could not extend a file; reads still answer. */
+const DISK_FULL = '53100';
+
 function toStoreError(error: unknown): unknown {
-  if (!isUnavailable(error)) return error;
-  const unavailable = storeUnavailable();
+  const full = (error as { code?: unknown }).code === DISK_FULL;
+  if (!full && !isUnavailable(error)) return error;
+  const unavailable = full ? storeCannotWrite("the database server's disk is full") : storeUnavailable();
   unavailable.cause = error;
   return unavailable;
 }

@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { idempotencyConflict, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
@@ -18,7 +15,8 @@ import type {
   ThreadListQuery,
 } from '../types.js';
 import { groupCommit } from './group-commit.js';
-import { migrate } from './migrate.js';
+import { openDatabase } from './open-database.js';
+import { toStoreError } from './store-errors.js';
 import { toThread } from '../thread-row.js';
 
 interface ThreadRow {
@@ -142,18 +140,29 @@ export interface SqliteOptions {
   /** `:memory:` or a file path; the file's folder is created when missing. */
   path: string;
   synchronous?: 'normal' | 'full';
+  /**
+   * How long a write waits for another process's write lock before the request gets a 503. SQLite waits
+   * synchronously, holding the event loop, so the server waits a few milliseconds; the CLI may wait longer.
+   */
+  lockWaitMs?: number;
 }
 
-export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  // Deleted and overwritten content is zeroed on disk, not left in free space: a delete is for good.
-  db.pragma('secure_delete = ON');
-  migrate(db);
+/** The server's wait for another process's write lock: SQLite's busy handler sleeps 1, 2, then 2 ms. */
+export const SERVER_LOCK_WAIT_MS = 5;
+
+/** A synchronous read whose SQLite failures become the API's 503s. */
+const guarded =
+  <A extends unknown[], T>(read: (...args: A) => T) =>
+  async (...args: A): Promise<T> => {
+    try {
+      return read(...args);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+
+export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SERVER_LOCK_WAIT_MS }: SqliteOptions): Store {
+  const db = openDatabase(path, { synchronous, lockWaitMs });
 
   const sql = {
     insertThread: db.prepare<[string, string, number, string, string], { seq: number }>(
@@ -232,6 +241,10 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
   };
 
   const writes = groupCommit(db);
+  const write = <A extends unknown[], T>(change: (...args: A) => T, ...args: A): Promise<T> =>
+    writes.run(change, ...args).catch((error: unknown) => {
+      throw toStoreError(error);
+    });
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
 
   /** Writes a message; the answer is built from what was written, so nothing is read back or re-parsed. */
@@ -413,29 +426,29 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
 
   return {
     threads: {
-      create: (tenant, thread, idempotency) => writes.run(createThread, tenant, thread, idempotency),
-      get: async (tenant, threadId) => {
+      create: (tenant, thread, idempotency) => write(createThread, tenant, thread, idempotency),
+      get: guarded((tenant: string, threadId: string) => {
         const row = sql.threadById.get(threadId, tenant);
         return row && toThread(row);
-      },
-      update: (tenant, threadId, changes) => writes.run(updateThread, tenant, threadId, changes),
-      delete: (tenant, threadId) => writes.run(deleteThread, tenant, threadId),
-      list: async (tenant, query) => listThreads(tenant, query),
+      }),
+      update: (tenant, threadId, changes) => write(updateThread, tenant, threadId, changes),
+      delete: (tenant, threadId) => write(deleteThread, tenant, threadId),
+      list: guarded(listThreads),
     },
     messages: {
-      create: (tenant, threadId, message, idempotency) => writes.run(createMessage, tenant, threadId, message, idempotency),
-      get: async (tenant, threadId, messageId) => {
+      create: (tenant, threadId, message, idempotency) => write(createMessage, tenant, threadId, message, idempotency),
+      get: guarded((tenant: string, threadId: string, messageId: string) => {
         const row = sql.message.get(messageId, threadId, tenant);
         return row && toMessage(row, threadId);
-      },
-      update: (tenant, threadId, messageId, metadata) => writes.run(updateMessage, tenant, threadId, messageId, metadata),
-      delete: (tenant, threadId, messageId) => writes.run(deleteMessage, tenant, threadId, messageId),
-      list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
+      }),
+      update: (tenant, threadId, messageId, metadata) => write(updateMessage, tenant, threadId, messageId, metadata),
+      delete: (tenant, threadId, messageId) => write(deleteMessage, tenant, threadId, messageId),
+      list: guarded(listMessages),
     },
-    stats: async () => sql.stats.get()!,
+    stats: guarded(() => sql.stats.get()!),
     transfer: {
       threads: allThreads,
-      importThread: (tenant, thread, messages) => writes.run(importThread, tenant, thread, messages),
+      importThread: (tenant, thread, messages) => write(importThread, tenant, thread, messages),
     },
     close: async () => {
       writes.flush();
