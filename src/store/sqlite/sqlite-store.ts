@@ -20,6 +20,7 @@ import type {
 import { groupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { toThread } from '../thread-row.js';
+import { deletedObject, IDEMPOTENCY_WINDOW, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -67,9 +68,6 @@ interface ThreadRange extends Range {
   tenant: string;
   filter: string | null;
 }
-
-/** How long a recorded Idempotency-Key answers again, in seconds. */
-const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
 
 /**
  * One page of a list ordered by seq. `after` and `before` are cursor seqs; in seq terms they bound the
@@ -193,12 +191,28 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
          incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    idempotencyRecord: db.prepare<[string, string], { fingerprint: string; response: string; created_at: number }>(
-      'SELECT fingerprint, response, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?',
+    idempotencyRecord: db.prepare<
+      [string, string],
+      { fingerprint: string; response: string | null; thread_id: string; object_id: string; created_at: number }
+    >('SELECT fingerprint, response, thread_id, object_id, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?'),
+    recordIdempotency: db.prepare<[string, string, string, string, string, string, number]>(
+      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    recordIdempotency: db.prepare<[string, string, string, string, number]>(
-      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)`,
+    /** A deleted object's record stays, without its response, so a replay answers 404 and creates nothing. */
+    neuterIdempotency: db.prepare<[string, string, string]>(
+      'UPDATE idempotency_keys SET response = NULL WHERE thread_id = ? AND object_id = ? AND tenant = ?',
     ),
+    /** The records of a deleted thread's messages: a replay finds no thread, as a first try would. */
+    forgetThreadMessagesIdempotency: db.prepare<[string, string, string]>(
+      'DELETE FROM idempotency_keys WHERE thread_id = ? AND object_id <> ? AND tenant = ?',
+    ),
+    purgeIdempotency: db.prepare<[number, number]>(
+      `DELETE FROM idempotency_keys WHERE (tenant, key) IN (
+         SELECT tenant, key FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+    ),
+    clearThreadTombstone: db.prepare<[string]>('DELETE FROM deleted_threads WHERE id = ?'),
+    clearMessageTombstone: db.prepare<[string]>('DELETE FROM deleted_messages WHERE id = ?'),
     insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number]>(
       `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -226,12 +240,16 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     ),
     listAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC')).raw(),
     listDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC')).raw(),
+    /** Kept by triggers (migration 003): two rows read, never a table counted. */
     stats: db.prepare<[], { threads: number; messages: number }>(
-      'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
+      `SELECT (SELECT n FROM row_counts WHERE name = 'threads') AS threads,
+              (SELECT n FROM row_counts WHERE name = 'messages') AS messages`,
     ),
   };
 
   const writes = groupCommit(db);
+  const purgeExpired = () => sql.purgeIdempotency.run(now() - IDEMPOTENCY_WINDOW, PURGE_BATCH).changes;
+  const purging = purgeExpiredPeriodically(() => writes.run(purgeExpired));
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
 
   /** Writes a message; the answer is built from what was written, so nothing is read back or re-parsed. */
@@ -272,12 +290,18 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const record = sql.idempotencyRecord.get(tenant, idempotency.key);
     if (!record || record.created_at <= now() - IDEMPOTENCY_WINDOW) return undefined;
     if (record.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+    if (record.response === null) throw deletedObject(record);
     return record.response;
   }
 
-  function recordResponse<T>(tenant: string, idempotency: IdempotencyKey | undefined, response: T): T {
+  function recordResponse<T extends { id: string; thread_id?: string }>(
+    tenant: string,
+    idempotency: IdempotencyKey | undefined,
+    response: T,
+  ): T {
     if (idempotency) {
-      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now());
+      const { thread_id, object_id } = objectOf(response);
+      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now());
     }
     return response;
   }
@@ -309,12 +333,17 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
 
   const deleteThread = db.transaction((tenant: string, threadId: string) => {
     const row = sql.deleteThread.get(threadId, tenant);
-    if (row) sql.insertThreadTombstone.run(threadId, tenant, row.seq);
-    return row !== undefined;
+    if (!row) return false;
+    sql.insertThreadTombstone.run(threadId, tenant, row.seq);
+    sql.neuterIdempotency.run(threadId, threadId, tenant);
+    sql.forgetThreadMessagesIdempotency.run(threadId, threadId, tenant);
+    return true;
   });
 
+  // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
   const importThread = db.transaction((tenant: string, thread: ThreadObject, messages: MessageObject[]) => {
     if (sql.threadExists.get(thread.id)) return false;
+    sql.clearThreadTombstone.run(thread.id);
     const { seq } = sql.importThread.get(
       thread.id,
       tenant,
@@ -323,6 +352,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       JSON.stringify(thread.tool_resources),
     )!;
     for (const m of messages) {
+      sql.clearMessageTombstone.run(m.id);
       sql.importMessage.run(
         m.id,
         seq,
@@ -362,6 +392,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
     sql.insertTombstone.run(messageId, thread, row.seq);
+    sql.neuterIdempotency.run(threadId, messageId, tenant);
     return true;
   });
 
@@ -432,12 +463,14 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       delete: (tenant, threadId, messageId) => writes.run(deleteMessage, tenant, threadId, messageId),
       list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
     },
+    purgeExpiredIdempotencyKeys: () => writes.run(purgeExpired),
     stats: async () => sql.stats.get()!,
     transfer: {
       threads: allThreads,
       importThread: (tenant, thread, messages) => writes.run(importThread, tenant, thread, messages),
     },
     close: async () => {
+      purging.stop();
       writes.flush();
       db.close();
     },
