@@ -90,6 +90,7 @@ describe('export and import', () => {
     expect(result).toEqual({ created: 3, skipped: 0, messages: 3 * 103 - 1, errors: [] });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
     expect(await exportToText(target.app)).toBe(text);
+    expect(await target.app.store.stats()).toEqual({ threads: 3, messages: 3 * 103 - 1 });
   });
 
   test('importing the same file twice changes nothing', async () => {

@@ -240,7 +240,11 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     ),
     listAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC')).raw(),
     listDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC')).raw(),
-    /** Kept by triggers (migration 003): two rows read, never a table counted. */
+    /** Every insert of threads or messages adds itself here, in its transaction (deletes: migration 003's triggers). */
+    countInserted: db.prepare<{ threads: number; messages: number }>(
+      "UPDATE row_counts SET n = n + (CASE name WHEN 'threads' THEN @threads ELSE @messages END)",
+    ),
+    /** Kept by countInserted and triggers: two rows read, never a table counted. */
     stats: db.prepare<[], { threads: number; messages: number }>(
       `SELECT (SELECT n FROM row_counts WHERE name = 'threads') AS threads,
               (SELECT n FROM row_counts WHERE name = 'messages') AS messages`,
@@ -317,6 +321,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
+    sql.countInserted.run({ threads: 1, messages: thread.messages.length });
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
     return recordResponse(tenant, idempotency, created);
   });
@@ -327,7 +332,9 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       if (recorded !== undefined) return JSON.parse(recorded) as MessageObject;
       const thread = threadSeq(tenant, threadId);
       if (thread === undefined) return undefined;
-      return recordResponse(tenant, idempotency, insertMessage(thread, threadId, message, now()));
+      const created = insertMessage(thread, threadId, message, now());
+      sql.countInserted.run({ threads: 0, messages: 1 });
+      return recordResponse(tenant, idempotency, created);
     },
   );
 
@@ -369,6 +376,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
         m.run_id,
       );
     }
+    sql.countInserted.run({ threads: 1, messages: messages.length });
     return true;
   });
 
