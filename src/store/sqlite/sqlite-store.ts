@@ -18,6 +18,7 @@ import { groupCommit } from './group-commit.js';
 import { openDatabase } from './open-database.js';
 import { toStoreError } from './store-errors.js';
 import { toThread } from '../thread-row.js';
+import { deletedObject, IDEMPOTENCY_WINDOW, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -65,9 +66,6 @@ interface ThreadRange extends Range {
   tenant: string;
   filter: string | null;
 }
-
-/** How long a recorded Idempotency-Key answers again, in seconds. */
-const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
 
 /**
  * One page of a list ordered by seq. `after` and `before` are cursor seqs; in seq terms they bound the
@@ -202,12 +200,28 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
          incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    idempotencyRecord: db.prepare<[string, string], { fingerprint: string; response: string; created_at: number }>(
-      'SELECT fingerprint, response, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?',
+    idempotencyRecord: db.prepare<
+      [string, string],
+      { fingerprint: string; response: string | null; thread_id: string; object_id: string; created_at: number }
+    >('SELECT fingerprint, response, thread_id, object_id, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?'),
+    recordIdempotency: db.prepare<[string, string, string, string, string, string, number]>(
+      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    recordIdempotency: db.prepare<[string, string, string, string, number]>(
-      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)`,
+    /** A deleted object's record stays, without its response, so a replay answers 404 and creates nothing. */
+    neuterIdempotency: db.prepare<[string, string, string]>(
+      'UPDATE idempotency_keys SET response = NULL WHERE thread_id = ? AND object_id = ? AND tenant = ?',
     ),
+    /** The records of a deleted thread's messages: a replay finds no thread, as a first try would. */
+    forgetThreadMessagesIdempotency: db.prepare<[string, string, string]>(
+      'DELETE FROM idempotency_keys WHERE thread_id = ? AND object_id <> ? AND tenant = ?',
+    ),
+    purgeIdempotency: db.prepare<[number, number]>(
+      `DELETE FROM idempotency_keys WHERE (tenant, key) IN (
+         SELECT tenant, key FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+    ),
+    clearThreadTombstone: db.prepare<[string]>('DELETE FROM deleted_threads WHERE id = ?'),
+    clearMessageTombstone: db.prepare<[string]>('DELETE FROM deleted_messages WHERE id = ?'),
     insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number]>(
       `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -235,8 +249,14 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     ),
     listAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC')).raw(),
     listDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC')).raw(),
+    /** Every insert of threads or messages adds itself here, in its transaction (deletes: migration 003's triggers). */
+    countInserted: db.prepare<{ threads: number; messages: number }>(
+      "UPDATE row_counts SET n = n + (CASE name WHEN 'threads' THEN @threads ELSE @messages END)",
+    ),
+    /** Kept by countInserted and triggers: two rows read, never a table counted. */
     stats: db.prepare<[], { threads: number; messages: number }>(
-      'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
+      `SELECT (SELECT n FROM row_counts WHERE name = 'threads') AS threads,
+              (SELECT n FROM row_counts WHERE name = 'messages') AS messages`,
     ),
   };
 
@@ -245,6 +265,8 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     writes.run(change, ...args).catch((error: unknown) => {
       throw toStoreError(error);
     });
+  const purgeExpired = () => sql.purgeIdempotency.run(now() - IDEMPOTENCY_WINDOW, PURGE_BATCH).changes;
+  const purging = purgeExpiredPeriodically(() => write(purgeExpired));
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
 
   /** Writes a message; the answer is built from what was written, so nothing is read back or re-parsed. */
@@ -285,12 +307,18 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     const record = sql.idempotencyRecord.get(tenant, idempotency.key);
     if (!record || record.created_at <= now() - IDEMPOTENCY_WINDOW) return undefined;
     if (record.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+    if (record.response === null) throw deletedObject(record);
     return record.response;
   }
 
-  function recordResponse<T>(tenant: string, idempotency: IdempotencyKey | undefined, response: T): T {
+  function recordResponse<T extends { id: string; thread_id?: string }>(
+    tenant: string,
+    idempotency: IdempotencyKey | undefined,
+    response: T,
+  ): T {
     if (idempotency) {
-      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now());
+      const { thread_id, object_id } = objectOf(response);
+      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now());
     }
     return response;
   }
@@ -306,6 +334,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
+    sql.countInserted.run({ threads: 1, messages: thread.messages.length });
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
     return recordResponse(tenant, idempotency, created);
   });
@@ -316,18 +345,25 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       if (recorded !== undefined) return JSON.parse(recorded) as MessageObject;
       const thread = threadSeq(tenant, threadId);
       if (thread === undefined) return undefined;
-      return recordResponse(tenant, idempotency, insertMessage(thread, threadId, message, now()));
+      const created = insertMessage(thread, threadId, message, now());
+      sql.countInserted.run({ threads: 0, messages: 1 });
+      return recordResponse(tenant, idempotency, created);
     },
   );
 
   const deleteThread = db.transaction((tenant: string, threadId: string) => {
     const row = sql.deleteThread.get(threadId, tenant);
-    if (row) sql.insertThreadTombstone.run(threadId, tenant, row.seq);
-    return row !== undefined;
+    if (!row) return false;
+    sql.insertThreadTombstone.run(threadId, tenant, row.seq);
+    sql.neuterIdempotency.run(threadId, threadId, tenant);
+    sql.forgetThreadMessagesIdempotency.run(threadId, threadId, tenant);
+    return true;
   });
 
+  // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
   const importThread = db.transaction((tenant: string, thread: ThreadObject, messages: MessageObject[]) => {
     if (sql.threadExists.get(thread.id)) return false;
+    sql.clearThreadTombstone.run(thread.id);
     const { seq } = sql.importThread.get(
       thread.id,
       tenant,
@@ -336,6 +372,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       JSON.stringify(thread.tool_resources),
     )!;
     for (const m of messages) {
+      sql.clearMessageTombstone.run(m.id);
       sql.importMessage.run(
         m.id,
         seq,
@@ -352,6 +389,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
         m.run_id,
       );
     }
+    sql.countInserted.run({ threads: 1, messages: messages.length });
     return true;
   });
 
@@ -375,6 +413,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
     sql.insertTombstone.run(messageId, thread, row.seq);
+    sql.neuterIdempotency.run(threadId, messageId, tenant);
     return true;
   });
 
@@ -445,12 +484,14 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       delete: (tenant, threadId, messageId) => write(deleteMessage, tenant, threadId, messageId),
       list: guarded(listMessages),
     },
+    purgeExpiredIdempotencyKeys: () => write(purgeExpired),
     stats: guarded(() => sql.stats.get()!),
     transfer: {
       threads: allThreads,
       importThread: (tenant, thread, messages) => write(importThread, tenant, thread, messages),
     },
     close: async () => {
+      purging.stop();
       writes.flush();
       db.close();
     },
