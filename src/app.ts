@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { API_PREFIXES } from './api-prefixes.js';
 import { KeyRing } from './api-keys.js';
 import type { Config } from './config.js';
 import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
@@ -27,7 +28,10 @@ import { compileValidator } from './validation.js';
 export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 72_000 } as const;
 
 /** Never in a log line, whoever logs a request or its headers. */
-export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization'];
+export const REDACTED_LOG_PATHS = ['req.headers', 'headers', 'request.headers'].flatMap((headers) => [
+  `${headers}.authorization`,
+  `${headers}["api-key"]`,
+]);
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -65,7 +69,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
-    routerOptions: { maxParamLength: 500 },
+    // ignoreDuplicateSlashes: AzureOpenAI of openai-node 4 and 5 joins an endpoint ending in '/' into '//openai/...'.
+    routerOptions: { maxParamLength: 500, ignoreDuplicateSlashes: true },
     clientErrorHandler: rejectMalformedRequest,
     frameworkErrors: answerUnroutable,
     requestTimeout: SERVER_TIMEOUTS.requestTimeout,
@@ -102,9 +107,10 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   const keys = new KeyRing(config.apiKeys);
   await app.register(healthRoutes);
   await app.register(uiRoutes);
-  await app.register(apiRoutes, { prefix: '/v1', keys });
   // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
-  await app.register(apiRoutes, { keys, metrics: !config.metricsPublic });
+  for (const prefix of API_PREFIXES) {
+    await app.register(apiRoutes, { prefix, keys, metrics: prefix === '' && !config.metricsPublic });
+  }
   if (config.metricsPublic) await app.register(metricsRoute);
   return app;
 }

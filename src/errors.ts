@@ -209,6 +209,14 @@ export const missingApiKey = () =>
 export const incorrectApiKey = (maskedKey: string) =>
   new ApiError(401, `Incorrect API key provided: ${maskedKey}.`, null, 'invalid_api_key');
 
+export const conflictingApiKeys = () =>
+  new ApiError(
+    401,
+    'You provided two different API keys, one in the Authorization header and one in the api-key header. Send one key, or the same key in both.',
+    null,
+    'invalid_api_key',
+  );
+
 export const forbiddenJsonKey = () =>
   new ApiError(
     400,

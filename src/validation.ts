@@ -319,8 +319,10 @@ function compileString(schema: JsonSchema): Check {
       faults.add(stringTooShort(path, minLength, codePointLength(value)));
     }
     if (format === 'uri' && !isAbsoluteHttpUrl(value)) faults.add(invalidUrl(path));
-    if (pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
-    if (prefix !== undefined && !value.startsWith(prefix)) faults.add(invalidIdPrefix(path, value, prefix));
+    // An id's pattern is its prefix: OpenAI answers that with its own message, not the pattern's.
+    if (prefix !== undefined) {
+      if (!value.startsWith(prefix)) faults.add(invalidIdPrefix(path, value, prefix));
+    } else if (pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
     return value;
   };
 }

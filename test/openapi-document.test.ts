@@ -87,9 +87,12 @@ describe('the document', () => {
     }
   });
 
-  test('declares bearer auth for every operation', () => {
-    expect(document.components.securitySchemes).toEqual({ ApiKeyAuth: { type: 'http', scheme: 'bearer' } });
-    expect(document.security).toEqual([{ ApiKeyAuth: [] }]);
+  test('declares bearer auth, or the api-key header, for every operation', () => {
+    expect(document.components.securitySchemes).toEqual({
+      ApiKeyAuth: { type: 'http', scheme: 'bearer' },
+      AzureApiKey: { type: 'apiKey', in: 'header', name: 'api-key', description: 'The same key, as Azure clients send it.' },
+    });
+    expect(document.security).toEqual([{ ApiKeyAuth: [] }, { AzureApiKey: [] }]);
   });
 
   test('marks a body optional exactly where an empty body is accepted', () => {

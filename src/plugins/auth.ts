@@ -2,18 +2,14 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type KeyRing, maskKey } from '../api-keys.js';
-import { incorrectApiKey, missingApiKey } from '../errors.js';
+import { incorrectApiKey } from '../errors.js';
+import { presentedApiKey } from '../presented-api-key.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** A hash of the presented API key ('' without keys): what the rate limit counts by. */
     apiKeyHash: string;
   }
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
-  return match?.[1];
 }
 
 /**
@@ -25,8 +21,9 @@ export default fp(async function auth(app: FastifyInstance, options: { keys: Key
   if (!app.hasRequestDecorator('apiKeyHash')) app.decorateRequest('apiKeyHash', '');
   if (keys.size === 0) return;
   app.addHook('onRequest', (request, _reply, done) => {
-    const token = bearerToken(request.headers.authorization);
-    if (token === undefined) return done(missingApiKey());
+    const presented = presentedApiKey(request.headers);
+    if ('error' in presented) return done(presented.error);
+    const token = presented.key;
     const tenant = keys.tenantOf(token);
     if (tenant === undefined) return done(incorrectApiKey(maskKey(token)));
     request.tenant = tenant;

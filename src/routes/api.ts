@@ -24,7 +24,7 @@ export interface ApiRoutesOptions {
   metrics?: boolean;
 }
 
-/** The Threads and Messages API, mounted once under /v1 and once at the root. */
+/** The Threads and Messages API, mounted once under each of API_PREFIXES. */
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   app.decorateRequest('tenant', '');
   await app.register(auth, { keys: options.keys });
