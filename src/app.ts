@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { KeyRing } from './api-keys.js';
+import { AuthFailureLimit } from './auth-failure-limit.js';
 import type { Config } from './config.js';
 import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
 import { newRequestId } from './ids.js';
@@ -27,6 +28,13 @@ export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000,
 
 /** Never in a log line, whoever logs a request or its headers. */
 export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization'];
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The API keys in force. */
+    keys: KeyRing;
+  }
+}
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -99,10 +107,13 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });
   if (config.rateLimitPerMinute !== undefined) await app.register(rateLimit, { perMinute: config.rateLimitPerMinute });
   const keys = new KeyRing(config.apiKeys);
+  // Shared by both mounts, and reachable from server.ts, which replaces the keys on SIGHUP.
+  app.decorate('keys', keys);
+  const failures = new AuthFailureLimit(config.authFailuresPerMinute);
   await app.register(healthRoutes);
-  await app.register(apiRoutes, { prefix: '/v1', keys });
+  await app.register(apiRoutes, { prefix: '/v1', keys, failures });
   // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
-  await app.register(apiRoutes, { keys, metrics: !config.metricsPublic });
+  await app.register(apiRoutes, { keys, failures, metrics: !config.metricsPublic });
   if (config.metricsPublic) await app.register(metricsRoute);
   return app;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { createReadStream, createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
+import { hashedEntry } from './api-keys.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
@@ -13,6 +15,7 @@ const USAGE = `usage:
   threadstore export [--tenant T] [--out FILE] [--db URL]   every thread with its messages, as JSON Lines
   threadstore import FILE [--tenant T] [--db URL]           load such a file; a thread already there is skipped
   threadstore copy --from URL --to URL [--tenant T]         move threads between two databases
+  threadstore hash-key < FILE                               the sha256: entry of the key read from stdin
 --db defaults to DATABASE_URL (the server's setting); --tenant limits export and copy to one tenant and
 puts imported threads into that tenant.`;
 
@@ -97,6 +100,17 @@ async function main(argv: string[]): Promise<number> {
       ),
     );
     console.error(`\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present`);
+    return 0;
+  }
+
+  if (command === 'hash-key') {
+    // From stdin, so the key stays out of the shell's history and the process list.
+    const key = (await text(process.stdin)).replace(/\r?\n$/, '');
+    try {
+      console.log(hashedEntry(key));
+    } catch (error) {
+      throw new ConfigError(`hash-key: ${(error as Error).message}`);
+    }
     return 0;
   }
 

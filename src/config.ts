@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static, type TSchema } from 'typebox';
-import { parseApiKeys, type ApiKey } from './api-keys.js';
+import { keysFileEntries, parseApiKeys, type ApiKey } from './api-keys.js';
 import { compileValidator } from './validation.js';
 
 const ConfigSchema = Type.Object({
@@ -20,11 +20,12 @@ const ConfigSchema = Type.Object({
   API_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   ALLOW_UNAUTHENTICATED: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
   RATE_LIMIT_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 1 })),
+  AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
   CORS_ORIGINS: Type.String({ default: '' }),
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
-const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'RATE_LIMIT_PER_MINUTE']);
+const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'RATE_LIMIT_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE']);
 
 export type DatabaseConfig =
   | { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
@@ -51,6 +52,8 @@ export interface Config {
   apiKeys: ApiKey[];
   /** Requests per minute per API key (per client address without keys); undefined: no limit. */
   rateLimitPerMinute: number | undefined;
+  /** Requests with an incorrect API key per minute per client address (IPv6: per /64) before 429. */
+  authFailuresPerMinute: number;
   /** Origins allowed to call from a browser; `['*']` for any; empty: CORS off. */
   corsOrigins: string[];
 }
@@ -94,13 +97,34 @@ function expectation(schema: TSchema): string {
   return 'a non-empty string';
 }
 
-function readKeysFile(path: string | undefined): string {
-  if (path === undefined) return '';
+function readKeysFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`API_KEYS_FILE: cannot read '${path}': ${(error as Error).message}`);
   }
+}
+
+function parseKeys(source: string, entries: string[], where?: (index: number) => string): ApiKey[] {
+  try {
+    return parseApiKeys(entries, where);
+  } catch (error) {
+    throw new ConfigError(`${source}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The keys of `API_KEYS` (comma-separated) and `API_KEYS_FILE` (one per line, `#` comments): read at
+ * start-up and again on each SIGHUP. Throws a ConfigError naming the source and entry at fault.
+ */
+export function readApiKeys(env: NodeJS.ProcessEnv): ApiKey[] {
+  const inline = (env.API_KEYS ?? '').split(',');
+  const path = env.API_KEYS_FILE || undefined;
+  if (path === undefined) return parseKeys('API_KEYS', inline);
+  const lines = keysFileEntries(readKeysFile(path));
+  parseKeys('API_KEYS', inline);
+  parseKeys(`API_KEYS_FILE '${path}'`, lines, (index) => `line ${index + 1}`);
+  return parseKeys('API_KEYS and API_KEYS_FILE together', [...inline, ...lines]);
 }
 
 export function isLoopback(host: string): boolean {
@@ -127,12 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map(([key, schema]) => `${key} must be ${expectation(schema)}, got '${env[key]}'`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   const settings = withDefaults as Settings;
-  let apiKeys: ApiKey[];
-  try {
-    apiKeys = parseApiKeys([...settings.API_KEYS.split(','), ...readKeysFile(settings.API_KEYS_FILE).split(/\r?\n/)]);
-  } catch (error) {
-    throw new ConfigError(`API_KEYS: ${(error as Error).message}`);
-  }
+  const apiKeys = readApiKeys(env);
   if (apiKeys.length === 0 && !isLoopback(settings.HOST) && settings.ALLOW_UNAUTHENTICATED !== 'true') {
     throw new ConfigError(
       `Refusing to listen on ${settings.HOST} without API keys: anyone who can reach it could read and write every thread. ` +
@@ -149,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPublic: settings.METRICS_PUBLIC === 'true',
     apiKeys,
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: settings.AUTH_FAILURES_PER_MINUTE,
     corsOrigins: settings.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),

@@ -201,6 +201,17 @@ export const rateLimited = (limit: number, retryAfterSeconds: number) =>
     'requests',
   );
 
+/** Too many incorrect keys from one address: the same 429 shape as the request rate limit. */
+export const tooManyFailedKeys = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    `Too many requests with an incorrect API key from your address. Please try again in ${retryAfterSeconds}s.`,
+    null,
+    'rate_limit_exceeded',
+    'requests',
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+
 export const shuttingDown = () =>
   new ApiError(503, 'The server is shutting down. Please retry your request.', null, null, 'server_error', {
     connection: 'close',

@@ -16,6 +16,7 @@ test('defaults', () => {
     metricsPublic: false,
     apiKeys: [],
     rateLimitPerMinute: undefined,
+    authFailuresPerMinute: 20,
     corsOrigins: [],
   });
 });
@@ -34,6 +35,7 @@ test('values are read', () => {
     METRICS_PUBLIC: 'true',
     ALLOW_UNAUTHENTICATED: 'true',
     RATE_LIMIT_PER_MINUTE: '60',
+    AUTH_FAILURES_PER_MINUTE: '5',
     CORS_ORIGINS: 'https://a.example, https://b.example',
     SQLITE_SYNCHRONOUS: 'full',
   };
@@ -46,6 +48,7 @@ test('values are read', () => {
     metricsPublic: true,
     apiKeys: [],
     rateLimitPerMinute: 60,
+    authFailuresPerMinute: 5,
     corsOrigins: ['https://a.example', 'https://b.example'],
   });
 });
