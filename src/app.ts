@@ -72,6 +72,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler: rejectMalformedRequest,
     frameworkErrors: answerUnroutable,

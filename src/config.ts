@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP, isIPv6 } from 'node:net';
 import { Type, type Static, type TSchema } from 'typebox';
 import { keysFileEntries, parseApiKeys, type ApiKey } from './api-keys.js';
 import { compileValidator } from './validation.js';
@@ -22,6 +23,7 @@ const ConfigSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 1 })),
   AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
   CORS_ORIGINS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: '' }),
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
@@ -54,6 +56,11 @@ export interface Config {
   rateLimitPerMinute: number | undefined;
   /** Requests with an incorrect API key per minute per client address (IPv6: per /64) before 429. */
   authFailuresPerMinute: number;
+  /**
+   * The proxies whose X-Forwarded-For names the client (what the per-address limits count by): addresses,
+   * CIDR blocks or proxy-addr's range names; false: the client is the connection's address.
+   */
+  trustProxy: string[] | false;
   /** Origins allowed to call from a browser; `['*']` for any; empty: CORS off. */
   corsOrigins: string[];
 }
@@ -132,6 +139,24 @@ export function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || bare === '::ffff:127.0.0.1';
 }
 
+/** proxy-addr's names for ranges: 127/8 and ::1, 169.254/16 and fe80::/10, 10/8, 172.16/12, 192.168/16 and fc00::/7. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string): string[] | false {
+  if (value === '') return false;
+  const proxies = value.split(',').map((proxy) => proxy.trim());
+  const bad = proxies.find((proxy) => {
+    if (PROXY_RANGES.has(proxy)) return false;
+    const [address = '', bits, ...rest] = proxy.split('/');
+    const max = isIPv6(address) ? 128 : 32;
+    return isIP(address) === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max));
+  });
+  if (bad !== undefined) {
+    throw new ConfigError(`TRUST_PROXY must be comma-separated proxy addresses, CIDR blocks, loopback, linklocal or uniquelocal, got '${bad}'`);
+  }
+  return proxies;
+}
+
 const isValid = (schema: TSchema, value: unknown) =>
   'value' in compileValidator(schema as Record<string, unknown>, { coerceStrings: false })(value);
 
@@ -169,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys,
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: settings.AUTH_FAILURES_PER_MINUTE,
+    trustProxy: parseTrustProxy(settings.TRUST_PROXY),
     corsOrigins: settings.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),

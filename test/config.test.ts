@@ -17,6 +17,7 @@ test('defaults', () => {
     apiKeys: [],
     rateLimitPerMinute: undefined,
     authFailuresPerMinute: 20,
+    trustProxy: false,
     corsOrigins: [],
   });
 });
@@ -36,6 +37,7 @@ test('values are read', () => {
     ALLOW_UNAUTHENTICATED: 'true',
     RATE_LIMIT_PER_MINUTE: '60',
     AUTH_FAILURES_PER_MINUTE: '5',
+    TRUST_PROXY: '10.0.0.0/8, ::1',
     CORS_ORIGINS: 'https://a.example, https://b.example',
     SQLITE_SYNCHRONOUS: 'full',
   };
@@ -49,6 +51,7 @@ test('values are read', () => {
     apiKeys: [],
     rateLimitPerMinute: 60,
     authFailuresPerMinute: 5,
+    trustProxy: ['10.0.0.0/8', '::1'],
     corsOrigins: ['https://a.example', 'https://b.example'],
   });
 });

@@ -203,4 +203,14 @@ describe('incorrect keys', () => {
     // A request without a key guesses nothing: it still gets the 401 that asks for one.
     expect((await fetch(`${server.baseURL}/v1/threads`, { method: 'POST' })).status).toBe(401);
   });
+
+  test('behind a proxy named in TRUST_PROXY, each client of X-Forwarded-For is counted apart', async () => {
+    writeFileSync(keysFile, `${KEEP}\n`);
+    const server = await start({ AUTH_FAILURES_PER_MINUTE: '2', TRUST_PROXY: 'loopback' });
+    const from = async (client: string, key: string) =>
+      (await fetch(`${server.baseURL}/v1/threads`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': client } })).status;
+    const guess = 'sk-guess-0000000000000000';
+    expect([await from('203.0.113.1', guess), await from('203.0.113.1', guess), await from('203.0.113.1', KEEP)]).toEqual([401, 401, 429]);
+    expect(await from('203.0.113.2', KEEP)).toBe(200);
+  });
 });

@@ -138,5 +138,10 @@ describe('the other security settings', () => {
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
     expect(() => loadConfig({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS/);
+    expect(loadConfig({ TRUST_PROXY: 'uniquelocal' }).trustProxy).toEqual(['uniquelocal']);
+    expect(loadConfig({ TRUST_PROXY: '172.16.0.0/12,fd00::/8' }).trustProxy).toEqual(['172.16.0.0/12', 'fd00::/8']);
+    for (const bad of ['nginx', '10.0.0.0/33', '10.0.0.1/8/8', 'true', '1']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/^TRUST_PROXY must be comma-separated proxy addresses, CIDR blocks/);
+    }
   });
 });
