@@ -12,6 +12,7 @@ const ConfigSchema = Type.Object({
   PG_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   PG_STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+  PG_MAX_WAITING: Type.Integer({ minimum: 0, default: 20 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -27,7 +28,7 @@ const ConfigSchema = Type.Object({
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
-const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'RATE_LIMIT_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE']);
+const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'PG_MAX_WAITING', 'RATE_LIMIT_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE']);
 
 export type DatabaseConfig =
   | { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
@@ -40,6 +41,8 @@ export type DatabaseConfig =
       statementTimeoutMs: number;
       /** How long start-up waits for the database to answer before giving up. */
       startupTimeoutMs: number;
+      /** Store calls that may wait for a connection once all are busy; past it: 503 at once. */
+      maxWaiting: number;
     };
 
 export interface Config {
@@ -80,6 +83,7 @@ function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
       poolMax: settings.PG_POOL_MAX,
       statementTimeoutMs: settings.PG_STATEMENT_TIMEOUT_MS,
       startupTimeoutMs: settings.PG_STARTUP_TIMEOUT_MS,
+      maxWaiting: settings.PG_MAX_WAITING,
     };
   }
   if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:', synchronous };

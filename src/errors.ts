@@ -222,6 +222,13 @@ export const malformedUrl = (method: string, url: string, reason: string) =>
 
 export const requestTimedOut = () => new ApiError(408, 'Request timed out: the request was not received in time.');
 
+/** Every database connection is busy and the wait queue is full: try again in a second. */
+export const storeBusy = () =>
+  new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error', {
+    'retry-after': '1',
+    'x-should-retry': 'true',
+  });
+
 /** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
 export const storeUnavailable = () =>
   new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error');
