@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { KeyRing } from './api-keys.js';
 import { AuthFailureLimit } from './auth-failure-limit.js';
+import backPressure from './plugins/back-pressure.js';
 import type { Config } from './config.js';
 import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
 import { newRequestId } from './ids.js';
@@ -103,6 +104,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
+  if (config.database.engine === 'postgres') await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
   await app.register(metrics);
   await app.register(openapi);
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });

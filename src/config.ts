@@ -12,7 +12,8 @@ const ConfigSchema = Type.Object({
   PG_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   PG_STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
-  PG_MAX_WAITING: Type.Integer({ minimum: 0, default: 20 }),
+  PG_MAX_WAITING: Type.Integer({ minimum: 0, default: 1000 }),
+  PG_MAX_PENDING_BYTES: Type.Integer({ minimum: 0, default: 64 * 1024 * 1024 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -28,7 +29,7 @@ const ConfigSchema = Type.Object({
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
-const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'PG_MAX_WAITING', 'RATE_LIMIT_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE']);
+const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'PG_MAX_WAITING', 'PG_MAX_PENDING_BYTES', 'RATE_LIMIT_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE']);
 
 export type DatabaseConfig =
   | { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
@@ -43,6 +44,8 @@ export type DatabaseConfig =
       startupTimeoutMs: number;
       /** Store calls that may wait for a connection once all are busy; past it: 503 at once. */
       maxWaiting: number;
+      /** Request bodies (by Content-Length) a replica holds at once; past it: 503 before reading one more. */
+      maxPendingBytes: number;
     };
 
 export interface Config {
@@ -84,6 +87,7 @@ function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
       statementTimeoutMs: settings.PG_STATEMENT_TIMEOUT_MS,
       startupTimeoutMs: settings.PG_STARTUP_TIMEOUT_MS,
       maxWaiting: settings.PG_MAX_WAITING,
+      maxPendingBytes: settings.PG_MAX_PENDING_BYTES,
     };
   }
   if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:', synchronous };

@@ -6,17 +6,20 @@ import { type BuiltServer, buildServer, type ServerProcess, startServerProcess }
 
 /*
  * A slow database (its threads table locked by another session) must not let requests and their bodies
- * pile up: past PG_POOL_MAX busy connections and PG_MAX_WAITING queued calls, requests get 503 at once.
+ * pile up: past PG_POOL_MAX busy connections and PG_MAX_WAITING queued calls, or past PG_MAX_PENDING_BYTES
+ * of bodies in flight, requests get 503 at once.
  * BACK_PRESSURE_REQUESTS and BACK_PRESSURE_BODY_BYTES scale it up to measure the peak RSS (e.g. 150 and 2000000);
- * BACK_PRESSURE_MAX_WAITING=1000 shows it without the bound.
+ * BACK_PRESSURE_PENDING_BYTES=1000000000 shows it without the byte bound.
  */
 
 const KEY = 'sk-back-pressure-00000000';
 const POOL = 2;
-const WAITING = Number(process.env.BACK_PRESSURE_MAX_WAITING ?? 3);
+const WAITING = 3;
 const REQUESTS = Number(process.env.BACK_PRESSURE_REQUESTS ?? 40);
 const BODY_BYTES = Number(process.env.BACK_PRESSURE_BODY_BYTES ?? 100_000);
 const MEASURING = process.env.BACK_PRESSURE_REQUESTS !== undefined;
+/** Room for three big bodies: fewer than the pool and its queue hold. */
+const PENDING_BYTES = Number(process.env.BACK_PRESSURE_PENDING_BYTES ?? Math.floor(BODY_BYTES * 3.5));
 
 let built: BuiltServer;
 let database: Awaited<ReturnType<typeof createTestSchema>>;
@@ -29,6 +32,7 @@ beforeAll(async () => {
     API_KEYS: KEY,
     PG_POOL_MAX: String(POOL),
     PG_MAX_WAITING: String(WAITING),
+    PG_MAX_PENDING_BYTES: String(PENDING_BYTES),
     PG_STATEMENT_TIMEOUT_MS: '0',
     BODY_LIMIT: String(BODY_BYTES + 100_000),
   });
@@ -53,14 +57,13 @@ function bigThread() {
   return JSON.stringify({ messages });
 }
 
-test('with the threads table locked, requests past the pool and its wait queue get 503 at once; the others finish once it is free', async () => {
+async function burst(body: string, held: number) {
   const create = (body: string) =>
     fetch(`${server.baseURL}/v1/threads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body,
     });
-  expect((await create('{}')).status).toBe(200);
   const rssBefore = peakRssMb();
 
   const locker = new pg.Client({ connectionString: database.url });
@@ -68,8 +71,6 @@ test('with the threads table locked, requests past the pool and its wait queue g
   await locker.query('BEGIN');
   await locker.query('LOCK TABLE threads IN ACCESS EXCLUSIVE MODE');
   let locked = true;
-  const held = Math.min(REQUESTS, POOL + WAITING);
-  const body = bigThread();
   const answers = Array.from({ length: REQUESTS }, () =>
     create(body).then(async (res) => ({ status: res.status, headers: res.headers, json: await res.json(), whileLocked: locked })),
   );
@@ -87,7 +88,7 @@ test('with the threads table locked, requests past the pool and its wait queue g
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
     console.info(
-      `${REQUESTS} concurrent creates of ${BODY_BYTES} bytes against a locked table, PG_POOL_MAX=${POOL} PG_MAX_WAITING=${WAITING}: ` +
+      `${REQUESTS} concurrent creates of ${body.length} bytes against a locked table, PG_POOL_MAX=${POOL} PG_MAX_WAITING=${WAITING} PG_MAX_PENDING_BYTES=${PENDING_BYTES}: ` +
         `peak RSS ${rssBefore.toFixed(0)} MB before, ${peakRssMb().toFixed(0)} MB while locked`,
     );
     const health = await fetch(`${server.baseURL}/health`);
@@ -110,4 +111,13 @@ test('with the threads table locked, requests past the pool and its wait queue g
   const served = results.filter((r) => r.status === 200);
   expect(served).toHaveLength(held);
   for (const answer of served) expect(answer.whileLocked).toBe(false);
+}
+
+test('with the threads table locked, small requests past the pool and its wait queue get 503 at once; the others finish once it is free', async () => {
+  await burst('{}', POOL + WAITING);
+}, 180_000);
+
+test('with the threads table locked, big bodies past PG_MAX_PENDING_BYTES get 503 at once, before they are read', async () => {
+  const body = bigThread();
+  await burst(body, Math.min(POOL + WAITING, Math.max(1, Math.floor(PENDING_BYTES / body.length))));
 }, 180_000);
