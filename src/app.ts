@@ -17,6 +17,7 @@ import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { uiRoutes } from './routes/ui.js';
 import { compileSerializer } from './serialization.js';
 import { compileValidator } from './validation.js';
 
@@ -114,6 +115,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   app.decorate('keys', keys);
   const failures = new AuthFailureLimit(config.authFailuresPerMinute);
   await app.register(healthRoutes);
+  await app.register(uiRoutes);
   await app.register(apiRoutes, { prefix: '/v1', keys, failures });
   // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
   await app.register(apiRoutes, { keys, failures, metrics: !config.metricsPublic });

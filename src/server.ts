@@ -4,13 +4,18 @@ import { buildApp, REDACTED_LOG_PATHS } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { reloadApiKeys } from './key-reload.js';
 
+/** A setting or a database the server cannot use: one line saying what to do, exit code 1. */
+function refuseToStart(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
 function readConfig() {
   try {
     return loadConfig();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
+    refuseToStart(error);
   }
 }
 
@@ -23,7 +28,7 @@ const app = await buildApp(config, {
     // previous one is in flight, instead of one blocking write per request. pino flushes them on exit.
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : { stream: pino.destination({ dest: 1, sync: false }) }),
   },
-});
+}).catch(refuseToStart);
 
 // SIGHUP reloads the API keys (below) instead of closing, as supervisors and `docker kill -s HUP` expect.
 closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { storeBusy } from '../errors.js';
+import { storeOverloaded } from '../errors.js';
 
 /**
  * PostgreSQL: while the database is slow, requests wait for a connection holding their bodies. A request
@@ -13,10 +13,10 @@ export default fp(async function backPressure(app: FastifyInstance, options: { m
   let pendingBytes = 0;
   app.addHook('onRequest', (request, reply, done) => {
     if (request.routeOptions.url === '/health') return done();
-    if (saturated()) return done(storeBusy());
+    if (saturated()) return done(storeOverloaded());
     const bytes = Number(request.headers['content-length']) || 0;
     if (bytes === 0) return done();
-    if (pendingBytes > 0 && pendingBytes + bytes > options.maxPendingBytes) return done(storeBusy());
+    if (pendingBytes > 0 && pendingBytes + bytes > options.maxPendingBytes) return done(storeOverloaded());
     pendingBytes += bytes;
     // 'close' comes once, whether the response was sent or the client went away.
     reply.raw.once('close', () => (pendingBytes -= bytes));

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { idempotencyConflict, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import { idempotencyConflict, storeCannotWrite, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
@@ -20,6 +20,7 @@ import { createClient, createPool, isSaturated, isUnavailable, waitForDatabase, 
 import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
 import { toThread } from '../thread-row.js';
+import { deletedObject, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -89,9 +90,13 @@ function guard<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (
   };
 }
 
+/** SQLSTATE disk_full: PostgreSQL could not extend a file; reads still answer. */
+const DISK_FULL = '53100';
+
 function toStoreError(error: unknown): unknown {
-  if (!isUnavailable(error)) return error;
-  const unavailable = storeUnavailable();
+  const full = (error as { code?: unknown }).code === DISK_FULL;
+  if (!full && !isUnavailable(error)) return error;
+  const unavailable = full ? storeCannotWrite("the database server's disk is full") : storeUnavailable();
   unavailable.cause = error;
   return unavailable;
 }
@@ -144,7 +149,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
    * Runs a create in a transaction of its own when it carries an Idempotency-Key: the first response is
    * recorded with the object, and answered again for the same key and request.
    */
-  async function idempotent<T>(
+  async function idempotent<T extends { id: string; thread_id?: string }>(
     tenant: string,
     idempotency: IdempotencyKey | undefined,
     create: (db: pg.Pool | pg.PoolClient) => Promise<T | undefined>,
@@ -154,11 +159,19 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     try {
       await client.query('BEGIN');
       await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
-      const recorded = (await client.query<{ fingerprint: string; response: string }>(SQL.idempotencyRecord, [tenant, idempotency.key, now()])).rows[0];
+      const recorded = (
+        await client.query<{ fingerprint: string; response: string | null; thread_id: string; object_id: string }>(
+          SQL.idempotencyRecord,
+          [tenant, idempotency.key, now()],
+        )
+      ).rows[0];
       if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
-      const response = recorded ? (JSON.parse(recorded.response) as T) : await create(client);
+      if (recorded && recorded.response === null) throw deletedObject(recorded);
+      const response = recorded ? (JSON.parse(recorded.response!) as T) : await create(client);
       if (!recorded && response !== undefined) {
-        await client.query(SQL.recordIdempotency, [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now()]);
+        const { thread_id, object_id } = objectOf(response);
+        const values = [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now()];
+        await client.query(SQL.recordIdempotency, values);
       }
       await client.query('COMMIT');
       return response;
@@ -263,6 +276,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     return { data: page.data.map(toThread), has_more: page.has_more };
   }
 
+  const purgeExpired = guard(async () => (await pool.query(SQL.purgeIdempotency, [now(), PURGE_BATCH])).rowCount ?? 0);
+  const purging = purgeExpiredPeriodically(purgeExpired);
+
   async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
     let after = 0;
     for (;;) {
@@ -289,6 +305,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       ]);
       const seq = inserted.rows[0]?.seq;
       if (seq !== undefined) {
+        await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id)]);
         await client.query(SQL.importMessages, [
           seq,
           messages.map((m) => m.id),
@@ -359,12 +376,16 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       }),
       list: guard(listMessages),
     },
+    purgeExpiredIdempotencyKeys: purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
     transfer: {
       threads: allThreads,
       importThread: guard(importThread),
     },
     saturated: () => isSaturated(pool, options),
-    close: () => pool.end(),
+    close: () => {
+      purging.stop();
+      return pool.end();
+    },
   };
 }
