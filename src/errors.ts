@@ -234,6 +234,17 @@ export const rateLimited = (limit: number, retryAfterSeconds: number) =>
     'requests',
   );
 
+/** Too many incorrect keys from one address: the same 429 shape as the request rate limit. */
+export const tooManyFailedKeys = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    `Too many requests with an incorrect API key from your address. Please try again in ${retryAfterSeconds}s.`,
+    null,
+    'rate_limit_exceeded',
+    'requests',
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+
 export const shuttingDown = () =>
   new ApiError(503, 'The server is shutting down. Please retry your request.', null, null, 'server_error', {
     connection: 'close',
@@ -243,6 +254,13 @@ export const malformedUrl = (method: string, url: string, reason: string) =>
   new ApiError(400, `Invalid URL (${method} ${url}): ${reason}.`);
 
 export const requestTimedOut = () => new ApiError(408, 'Request timed out: the request was not received in time.');
+
+/** Every database connection is busy and the wait queue (or the byte budget) is full: try again in a second. */
+export const storeOverloaded = () =>
+  new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error', {
+    'retry-after': '1',
+    'x-should-retry': 'true',
+  });
 
 /** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
 export const storeUnavailable = () =>

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { KeyRing } from '../api-keys.js';
+import type { AuthFailureLimit } from '../auth-failure-limit.js';
 import { deprecatedBeta } from '../errors.js';
 import auth from '../plugins/auth.js';
 import { messageRoutes } from './messages.js';
@@ -20,6 +21,7 @@ function namesAssistantsV1(header: string | string[] | undefined): boolean {
 
 export interface ApiRoutesOptions {
   keys: KeyRing;
+  failures: AuthFailureLimit;
   /** Also serve GET /metrics here, behind whatever guards the API (set on one mount only). */
   metrics?: boolean;
 }
@@ -27,7 +29,7 @@ export interface ApiRoutesOptions {
 /** The Threads and Messages API, mounted once under each of API_PREFIXES. */
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   app.decorateRequest('tenant', '');
-  await app.register(auth, { keys: options.keys });
+  await app.register(auth, { keys: options.keys, failures: options.failures });
   app.addHook('onRequest', (request, _reply, done) => {
     done(namesAssistantsV1(request.headers['openai-beta']) ? deprecatedBeta() : undefined);
   });

@@ -100,5 +100,7 @@ export interface Store {
     /** Writes a thread and its messages with their ids and timestamps, atomically; false when the id exists. */
     importThread(tenant: string, thread: ThreadObject, messages: MessageObject[]): Promise<boolean>;
   };
+  /** Whether a store call now would be refused as busy (PostgreSQL's wait queue is full); SQLite never waits. */
+  saturated?(): boolean;
   close(): Promise<void>;
 }

@@ -16,7 +16,7 @@ import type {
   StoredThread,
   ThreadListQuery,
 } from '../types.js';
-import { createClient, createPool, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
+import { createClient, createPool, isSaturated, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
 import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
 import { toThread } from '../thread-row.js';
@@ -382,6 +382,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       threads: allThreads,
       importThread: guard(importThread),
     },
+    saturated: () => isSaturated(pool, options),
     close: () => {
       purging.stop();
       return pool.end();
