@@ -53,11 +53,15 @@ export interface CompileOptions {
 
 export type ValidationResult = { value: unknown } | { error: ApiError };
 
-export function compileValidator(schema: JsonSchema, options: CompileOptions): (data: unknown) => ValidationResult {
+/** The validator names fields from `path` (e.g. `items[2]` when it checks one item of a body). */
+export function compileValidator(
+  schema: JsonSchema,
+  options: CompileOptions,
+): (data: unknown, path?: string) => ValidationResult {
   const check = compile(schema, options);
-  return (data) => {
+  return (data, path = '') => {
     const faults = new Faults();
-    const value = check(data, '', faults);
+    const value = check(data, path, faults);
     const error = faults.first();
     return error ? { error } : { value };
   };
@@ -237,6 +241,7 @@ function compileArray(schema: JsonSchema, options: CompileOptions): Check {
 function compileString(schema: JsonSchema): Check {
   const { minLength, maxLength, format } = schema as { minLength?: number; maxLength?: number; format?: string };
   const prefix: string | undefined = schema['x-id-prefix'];
+  const accepted: string[] | undefined = prefix === undefined ? undefined : (schema['x-id-accepts'] ?? [prefix]);
   return (value, path, faults) => {
     if (typeof value !== 'string') {
       faults.add(invalidType(paramOf(path), 'a string', value));
@@ -251,7 +256,7 @@ function compileString(schema: JsonSchema): Check {
       faults.add(stringTooShort(path, minLength, codePointLength(value)));
     }
     if (format === 'uri' && !isAbsoluteHttpUrl(value)) faults.add(invalidUrl(path));
-    if (prefix !== undefined && !value.startsWith(prefix)) faults.add(invalidIdPrefix(path, value, prefix));
+    if (prefix !== undefined && !accepted!.some((p) => value.startsWith(p))) faults.add(invalidIdPrefix(path, value, prefix));
     return value;
   };
 }
