@@ -56,7 +56,7 @@ describe('conversations through openai-node 6', () => {
       ],
     });
     expectConversationConformsTo('ConversationItemList', created);
-    const [user, assistant, call, output, developer] = created.data as Record<string, unknown>[];
+    const [user, assistant, call, output, developer] = created.data as unknown as Record<string, unknown>[];
     expect(user).toEqual({ id: expect.stringMatching(MESSAGE_ID), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'What is the weather in Paris?' }] });
     expect(assistant).toEqual({
       id: expect.stringMatching(MESSAGE_ID),
