@@ -14,5 +14,5 @@ export const newRequestId = (): string => `req_${hexPart()}`;
 /** `conv_…` with 48 lowercase hex characters, as OpenAI's conversation ids. */
 export const newConversationId = (): string => `conv_${longHexPart()}`;
 
-/** An id for an item that is not a message (`fc_…`, `rs_…`): its prefix, then 48 hex characters. */
-export const newItemId = (prefix: string): string => (prefix === 'msg' ? newId('msg') : `${prefix}_${longHexPart()}`);
+/** An id for an item that is not a message: its type's prefix (`fc_`, `rs_`, …), then 48 hex characters. */
+export const newItemId = (prefix: string): string => `${prefix}${longHexPart()}`;

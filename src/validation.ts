@@ -53,7 +53,7 @@ export interface CompileOptions {
 
 export type ValidationResult = { value: unknown } | { error: ApiError };
 
-/** The validator names fields from `path` (e.g. `items[2]` when it checks one item of a body). */
+/** The validator's `path` names the value in its errors (`items[3]`); a body is the empty path. */
 export function compileValidator(
   schema: JsonSchema,
   options: CompileOptions,

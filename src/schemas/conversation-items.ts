@@ -3,20 +3,22 @@
 import { ApiError, invalidEnumValue, invalidType, missingParameter } from '../errors.js';
 import type { ValidationResult } from '../validation.js';
 
-export const NON_MESSAGE_ITEM_TYPES = ['function_call', 'function_call_output', 'reasoning'] as const;
-
-const PREFIXES: Record<string, string> = { function_call: 'fc', function_call_output: 'fco', reasoning: 'rs' };
+const PREFIXES: Record<string, string> = { function_call: 'fc_', function_call_output: 'fco_', reasoning: 'rs_' };
 
 const REQUIRED: Record<string, string[]> = {
   function_call: ['call_id', 'name', 'arguments'],
   function_call_output: ['call_id', 'output'],
   reasoning: ['summary'],
+  item_reference: ['id'],
 };
+
+export const NON_MESSAGE_ITEM_TYPES: ReadonlySet<string> = new Set(Object.keys(REQUIRED));
 
 export function validateNonMessageItem(item: unknown, path: string): ValidationResult {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return { error: invalidType(path, 'an object', item) };
   const record = item as Record<string, unknown>;
-  const required = REQUIRED[String(record.type)];
+  const type = record.type === null ? 'item_reference' : String(record.type);
+  const required = REQUIRED[type];
   if (!required) return { error: invalidEnumValue(`${path}.type`, record.type, ['message', ...NON_MESSAGE_ITEM_TYPES]) };
   const missing = required.find((key) => record[key] === undefined);
   if (missing) return { error: missingParameter(`${path}.${missing}`) };

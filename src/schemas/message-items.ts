@@ -78,11 +78,4 @@ export const MessageItemInput = Type.Object(
   { ...closed, title: 'EasyInputMessage' },
 );
 
-/** `{type: "item_reference", id}`: a copy of an item of the same conversation. */
-export const ItemReferenceParam = Type.Object(
-  { type: Type.Literal('item_reference'), id: Type.String({ minLength: 1 }) },
-  { ...closed, title: 'ItemReferenceParam' },
-);
-
 export type MessageItemInput = Static<typeof MessageItemInput>;
-export type ItemReferenceParam = Static<typeof ItemReferenceParam>;

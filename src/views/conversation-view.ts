@@ -1,6 +1,7 @@
+import { newId, newItemId } from '../ids.js';
 import { completeNonMessageItem, itemIdPrefix } from '../schemas/conversation-items.js';
 import type { ContentPart } from '../schemas/messages.js';
-import type { ItemReferenceParam, MessageItemInput } from '../schemas/message-items.js';
+import type { MessageItemInput } from '../schemas/message-items.js';
 import type { ThreadObject } from '../schemas/threads.js';
 import type { ItemBody, ItemRecord, NewItem } from '../store/records.js';
 
@@ -88,8 +89,11 @@ export function fromInputItem(input: Record<string, unknown>): NewItem {
   return newItem(id, completeNonMessageItem(rest) as ItemBody);
 }
 
-export const isReference = (input: unknown): input is ItemReferenceParam =>
-  (input as { type?: unknown }).type === 'item_reference';
+/** `{type: "item_reference", id}` (the spec also lets `type` be null): a copy of an item of the same conversation. */
+export const isReference = (input: unknown): input is { id: string } => {
+  const { type } = input as { type?: unknown };
+  return type === 'item_reference' || type === null;
+};
 
 /** A copy of a stored item under a new id: what an `item_reference` writes. */
 export function copyOf(record: ItemRecord): NewItem {
@@ -97,5 +101,5 @@ export function copyOf(record: ItemRecord): NewItem {
   return { ...newItem(undefined, body as ItemBody), attachments: record.attachments, metadata: record.metadata };
 }
 
-/** The id prefix of a new item of this type: `msg` for messages, so they keep the thread API's format. */
-export const idPrefixOf = (type: string) => (type === 'message' ? 'msg' : itemIdPrefix(type));
+/** A new item's id: the thread API's message format for messages, a prefix of their own for the others. */
+export const newItemIdOf = (type: string) => (type === 'message' ? newId('msg') : newItemId(itemIdPrefix(type)));
