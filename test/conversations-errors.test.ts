@@ -143,6 +143,17 @@ describe('bad input', () => {
     expect((await itemsOf(id)).map((i) => i.id)).toEqual([item!.id]);
   });
 
+  test('concurrent creates supplying one id: exactly one keeps it, the others are refused whole', async () => {
+    const { id } = await conversation([]);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        send('POST', `/v1/conversations/${id}/items`, { items: [{ role: 'user', content: `first ${i}` }, { id: 'msg_chosenByTheClient000', role: 'user', content: `${i}` }] }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400, 400, 400, 400, 400]);
+    expect((await itemsOf(id)).map((i) => i.id)).toEqual([expect.stringMatching(/^msg_/), 'msg_chosenByTheClient000']);
+  });
+
   test('update needs metadata; an unknown cursor answers as for messages', async () => {
     const { id } = await conversation();
     expectError(await send('POST', `/v1/conversations/${id}`, {}), 400, {

@@ -167,6 +167,13 @@ describe('two views of one store', () => {
       messages.map((m) => m.id),
     );
 
+    // Message metadata, which only the thread view shows, can be set on a message written as an item.
+    const tagged = await client.beta.threads.messages.update(messages[2]!.id, { thread_id: conversation.id, metadata: { seen: 'yes' } });
+    expect(tagged.metadata).toEqual({ seen: 'yes' });
+    expect(await client.conversations.items.retrieve(messages[2]!.id, { conversation_id: conversation.id })).toEqual(items[4]);
+    const listed = (await client.get('/threads', { query: { limit: 100 } })) as { data: { id: string }[] };
+    expect(listed.data.map((thread) => thread.id)).toContain(conversation.id);
+
     // Hidden items: 404 on every thread message route, yet a cursor; thread pages stay full.
     const hidden = items[2]!.id!;
     await expect(client.beta.threads.messages.retrieve(hidden, { thread_id: conversation.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
