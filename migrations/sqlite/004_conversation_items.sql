@@ -35,6 +35,10 @@ DROP TABLE messages;
 ALTER TABLE messages_v4 RENAME TO messages;
 CREATE INDEX messages_by_thread ON messages (thread_seq, seq);
 CREATE INDEX messages_by_id ON messages (id);
+-- The dropped table took migration 003's delete counter with it; the count itself is taken again.
+CREATE TRIGGER messages_counted_out AFTER DELETE ON messages
+BEGIN UPDATE row_counts SET n = n - 1 WHERE name = 'messages'; END;
+UPDATE row_counts SET n = (SELECT count(*) FROM messages) WHERE name = 'messages';
 
 -- Tombstones are unique per thread; the store checks an id against a tenant's tombstones too.
 CREATE TABLE deleted_messages_v4 (

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { idempotencyConflict, importedIdTaken, itemIdTaken, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import { idempotencyConflict, importedIdTaken, itemIdTaken, storeCannotWrite, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
@@ -22,6 +22,7 @@ import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
 import { toThread } from '../thread-row.js';
 import { itemIdOf } from '../item-row.js';
+import { deletedObject, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -93,9 +94,13 @@ function guard<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (
   };
 }
 
+/** SQLSTATE disk_full: PostgreSQL could not extend a file; reads still answer. */
+const DISK_FULL = '53100';
+
 function toStoreError(error: unknown): unknown {
-  if (!isUnavailable(error)) return error;
-  const unavailable = storeUnavailable();
+  const full = (error as { code?: unknown }).code === DISK_FULL;
+  if (!full && !isUnavailable(error)) return error;
+  const unavailable = full ? storeCannotWrite("the database server's disk is full") : storeUnavailable();
   unavailable.cause = error;
   return unavailable;
 }
@@ -154,22 +159,31 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     idempotency: IdempotencyKey | undefined,
     items: NewItem[],
     create: (db: pg.Pool | pg.PoolClient) => Promise<T | undefined>,
+    objectFor: (response: T) => { thread_id: string; object_id: string },
   ): Promise<T | undefined> {
     const supplied = items.some((item) => item.id !== undefined);
     if (!idempotency && !supplied) return create(pool);
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      let recorded: { fingerprint: string; response: string } | undefined;
+      let recorded: { fingerprint: string; response: string | null; thread_id: string; object_id: string } | undefined;
       if (idempotency) {
         await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
-        recorded = (await client.query<{ fingerprint: string; response: string }>(SQL.idempotencyRecord, [tenant, idempotency.key, now()])).rows[0];
+        recorded = (
+          await client.query<{ fingerprint: string; response: string | null; thread_id: string; object_id: string }>(
+            SQL.idempotencyRecord,
+            [tenant, idempotency.key, now()],
+          )
+        ).rows[0];
         if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+        if (recorded && recorded.response === null) throw deletedObject(recorded);
       }
       if (!recorded) await checkSuppliedIds(client, tenant, items);
-      const response = recorded ? (JSON.parse(recorded.response) as T) : await create(client);
+      const response = recorded ? (JSON.parse(recorded.response!) as T) : await create(client);
       if (idempotency && !recorded && response !== undefined) {
-        await client.query(SQL.recordIdempotency, [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now()]);
+        const { thread_id, object_id } = objectFor(response);
+        const values = [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now()];
+        await client.query(SQL.recordIdempotency, values);
       }
       await client.query('COMMIT');
       return response;
@@ -304,6 +318,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     return { data: page.data.map(toThread), has_more: page.has_more };
   }
 
+  const purgeExpired = guard(async () => (await pool.query(SQL.purgeIdempotency, [now(), PURGE_BATCH])).rowCount ?? 0);
+  const purging = purgeExpiredPeriodically(purgeExpired);
+
   async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
     let after = 0;
     for (;;) {
@@ -330,6 +347,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       ]);
       const seq = inserted.rows[0]?.seq;
       if (seq !== undefined) {
+        await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id), tenant]);
         const ids = messages.map((m) => m.id);
         const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
         const taken = (await client.query<{ id: string }>(SQL.itemIdsTaken, [tenant, ids])).rows[0]?.id ?? repeated;
@@ -365,7 +383,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   return {
     threads: {
       create: guard(async (tenant, thread, idempotency) =>
-        (await idempotent(tenant, idempotency, thread.items, (db) => insertThread(db, tenant, thread)))!,
+        (await idempotent(tenant, idempotency, thread.items, (db) => insertThread(db, tenant, thread), objectOf))!,
       ),
       get: guard(async (tenant, threadId) => {
         const row = await threadRow(tenant, threadId);
@@ -387,7 +405,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     items: {
       create: guard(async (tenant, threadId, items, idempotency) => {
         if (unstorable(tenant, threadId)) return undefined;
-        return idempotent(tenant, idempotency, items, (db) => insertItems(db, tenant, threadId, items));
+        // An items create's Idempotency-Key record follows its first item (the thread, when it wrote none).
+        const objectFor = (created: ItemRecord[]) => ({ thread_id: threadId, object_id: created[0]?.id ?? threadId });
+        return idempotent(tenant, idempotency, items, (db) => insertItems(db, tenant, threadId, items), objectFor);
       }),
       get: guard(async (tenant, threadId, itemId, view) => {
         if (unstorable(tenant, threadId, itemId)) return undefined;
@@ -406,11 +426,15 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       }),
       list: guard(listItems),
     },
+    purgeExpiredIdempotencyKeys: purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
     transfer: {
       threads: allThreads,
       importThread: guard(importThread),
     },
-    close: () => pool.end(),
+    close: () => {
+      purging.stop();
+      return pool.end();
+    },
   };
 }

@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { idempotencyConflict, importedIdTaken, itemIdTaken, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
@@ -20,9 +17,11 @@ import type {
   ThreadListQuery,
 } from '../types.js';
 import { groupCommit } from './group-commit.js';
-import { migrate } from './migrate.js';
+import { openDatabase } from './open-database.js';
+import { toStoreError } from './store-errors.js';
 import { toThread } from '../thread-row.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../item-row.js';
+import { deletedObject, IDEMPOTENCY_WINDOW, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -73,9 +72,6 @@ interface ThreadRange extends Range {
   tenant: string;
   filter: string | null;
 }
-
-/** How long a recorded Idempotency-Key answers again, in seconds. */
-const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
 
 /**
  * One page of a list ordered by seq. `after` and `before` are cursor seqs; in seq terms they bound the
@@ -151,18 +147,29 @@ export interface SqliteOptions {
   /** `:memory:` or a file path; the file's folder is created when missing. */
   path: string;
   synchronous?: 'normal' | 'full';
+  /**
+   * How long a write waits for another process's write lock before the request gets a 503. SQLite waits
+   * synchronously, holding the event loop, so the server waits a few milliseconds; the CLI may wait longer.
+   */
+  lockWaitMs?: number;
 }
 
-export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  // Deleted and overwritten content is zeroed on disk, not left in free space: a delete is for good.
-  db.pragma('secure_delete = ON');
-  migrate(db);
+/** The server's wait for another process's write lock: SQLite's busy handler sleeps 1, 2, then 2 ms. */
+export const SERVER_LOCK_WAIT_MS = 5;
+
+/** A synchronous read whose SQLite failures become the API's 503s. */
+const guarded =
+  <A extends unknown[], T>(read: (...args: A) => T) =>
+  async (...args: A): Promise<T> => {
+    try {
+      return read(...args);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+
+export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SERVER_LOCK_WAIT_MS }: SqliteOptions): Store {
+  const db = openDatabase(path, { synchronous, lockWaitMs });
 
   const sql = {
     insertThread: db.prepare<[string, string, number, string, string], { seq: number }>(
@@ -208,11 +215,30 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
          incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    idempotencyRecord: db.prepare<[string, string], { fingerprint: string; response: string; created_at: number }>(
-      'SELECT fingerprint, response, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?',
+    idempotencyRecord: db.prepare<
+      [string, string],
+      { fingerprint: string; response: string | null; thread_id: string; object_id: string; created_at: number }
+    >('SELECT fingerprint, response, thread_id, object_id, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?'),
+    recordIdempotency: db.prepare<[string, string, string, string, string, string, number]>(
+      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    recordIdempotency: db.prepare<[string, string, string, string, number]>(
-      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)`,
+    /** A deleted object's record stays, without its response, so a replay answers 404 and creates nothing. */
+    neuterIdempotency: db.prepare<[string, string, string]>(
+      'UPDATE idempotency_keys SET response = NULL WHERE thread_id = ? AND object_id = ? AND tenant = ?',
+    ),
+    /** The records of a deleted thread's messages: a replay finds no thread, as a first try would. */
+    forgetThreadMessagesIdempotency: db.prepare<[string, string, string]>(
+      'DELETE FROM idempotency_keys WHERE thread_id = ? AND object_id <> ? AND tenant = ?',
+    ),
+    purgeIdempotency: db.prepare<[number, number]>(
+      `DELETE FROM idempotency_keys WHERE (tenant, key) IN (
+         SELECT tenant, key FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+    ),
+    clearThreadTombstone: db.prepare<[string]>('DELETE FROM deleted_threads WHERE id = ?'),
+    /** Item ids are per tenant: an imported item's tombstone goes from the tenant's threads. */
+    clearItemTombstone: db.prepare<[string, string]>(
+      'DELETE FROM deleted_messages WHERE id = ? AND thread_seq IN (SELECT seq FROM threads WHERE tenant = ?)',
     ),
     insertItem: db.prepare<[string, number, number, string, string, string | null, string, string, string, string, number | null]>(
       `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status, completed_at)
@@ -243,12 +269,24 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     ),
     listAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC')).raw(),
     listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC')).raw(),
+    /** Every insert of threads or items adds itself here, in its transaction (deletes: migration 003's triggers). */
+    countInserted: db.prepare<{ threads: number; messages: number }>(
+      "UPDATE row_counts SET n = n + (CASE name WHEN 'threads' THEN @threads ELSE @messages END)",
+    ),
+    /** Kept by countInserted and triggers: two rows read, never a table counted. */
     stats: db.prepare<[], { threads: number; messages: number }>(
-      'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
+      `SELECT (SELECT n FROM row_counts WHERE name = 'threads') AS threads,
+              (SELECT n FROM row_counts WHERE name = 'messages') AS messages`,
     ),
   };
 
   const writes = groupCommit(db);
+  const write = <A extends unknown[], T>(change: (...args: A) => T, ...args: A): Promise<T> =>
+    writes.run(change, ...args).catch((error: unknown) => {
+      throw toStoreError(error);
+    });
+  const purgeExpired = () => sql.purgeIdempotency.run(now() - IDEMPOTENCY_WINDOW, PURGE_BATCH).changes;
+  const purging = purgeExpiredPeriodically(() => write(purgeExpired));
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
 
   /**
@@ -298,12 +336,18 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const record = sql.idempotencyRecord.get(tenant, idempotency.key);
     if (!record || record.created_at <= now() - IDEMPOTENCY_WINDOW) return undefined;
     if (record.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+    if (record.response === null) throw deletedObject(record);
     return record.response;
   }
 
-  function recordResponse<T>(tenant: string, idempotency: IdempotencyKey | undefined, response: T): T {
+  function recordResponse<T>(
+    tenant: string,
+    idempotency: IdempotencyKey | undefined,
+    response: T,
+    { thread_id, object_id }: { thread_id: string; object_id: string },
+  ): T {
     if (idempotency) {
-      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now());
+      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now());
     }
     return response;
   }
@@ -319,26 +363,35 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     insertItems(tenant, seq, thread.items, createdAt);
+    sql.countInserted.run({ threads: 1, messages: thread.items.length });
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
-    return recordResponse(tenant, idempotency, created);
+    return recordResponse(tenant, idempotency, created, objectOf(created));
   });
 
+  /** An items create's Idempotency-Key record follows its first item (the thread, when it wrote none). */
   const createItems = db.transaction((tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey) => {
     const recorded = recordedResponse(tenant, idempotency);
     if (recorded !== undefined) return JSON.parse(recorded) as ItemRecord[];
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
-    return recordResponse(tenant, idempotency, insertItems(tenant, thread, items, now()));
+    const created = insertItems(tenant, thread, items, now());
+    sql.countInserted.run({ threads: 0, messages: created.length });
+    return recordResponse(tenant, idempotency, created, { thread_id: threadId, object_id: created[0]?.id ?? threadId });
   });
 
   const deleteThread = db.transaction((tenant: string, threadId: string) => {
     const row = sql.deleteThread.get(threadId, tenant);
-    if (row) sql.insertThreadTombstone.run(threadId, tenant, row.seq);
-    return row !== undefined;
+    if (!row) return false;
+    sql.insertThreadTombstone.run(threadId, tenant, row.seq);
+    sql.neuterIdempotency.run(threadId, threadId, tenant);
+    sql.forgetThreadMessagesIdempotency.run(threadId, threadId, tenant);
+    return true;
   });
 
+  // A thread or item restored after its delete is live again: its tombstone goes, so it can be deleted again.
   const importThread = db.transaction((tenant: string, thread: ThreadObject, items: ItemRecord[]) => {
     if (sql.threadExists.get(thread.id)) return false;
+    sql.clearThreadTombstone.run(thread.id);
     const { seq } = sql.importThread.get(
       thread.id,
       tenant,
@@ -347,6 +400,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       JSON.stringify(thread.tool_resources),
     )!;
     for (const m of items) {
+      sql.clearItemTombstone.run(m.id, tenant);
       if (sql.itemIdTaken.get({ id: m.id, tenant })) throw importedIdTaken(m.id);
       sql.importItem.run(
         m.id,
@@ -366,6 +420,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
         m.run_id,
       );
     }
+    sql.countInserted.run({ threads: 1, messages: items.length });
     return true;
   });
 
@@ -390,6 +445,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
     sql.insertTombstone.run(itemId, thread, row.seq);
+    sql.neuterIdempotency.run(threadId, itemId, tenant);
     return true;
   });
 
@@ -441,31 +497,33 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
 
   return {
     threads: {
-      create: (tenant, thread, idempotency) => writes.run(createThread, tenant, thread, idempotency),
-      get: async (tenant, threadId) => {
+      create: (tenant, thread, idempotency) => write(createThread, tenant, thread, idempotency),
+      get: guarded((tenant: string, threadId: string) => {
         const row = sql.threadById.get(threadId, tenant);
         return row && toThread(row);
-      },
-      update: (tenant, threadId, changes) => writes.run(updateThread, tenant, threadId, changes),
-      delete: (tenant, threadId) => writes.run(deleteThread, tenant, threadId),
-      list: async (tenant, query) => listThreads(tenant, query),
+      }),
+      update: (tenant, threadId, changes) => write(updateThread, tenant, threadId, changes),
+      delete: (tenant, threadId) => write(deleteThread, tenant, threadId),
+      list: guarded(listThreads),
     },
     items: {
-      create: (tenant, threadId, items, idempotency) => writes.run(createItems, tenant, threadId, items, idempotency),
-      get: async (tenant, threadId, itemId, view) => {
+      create: (tenant, threadId, items, idempotency) => write(createItems, tenant, threadId, items, idempotency),
+      get: guarded((tenant: string, threadId: string, itemId: string, view: ItemView) => {
         const row = sql.item.get(itemId, threadId, tenant, viewFlag(view));
         return row && toRecord(row);
-      },
-      update: (tenant, threadId, itemId, metadata, view) => writes.run(updateItem, tenant, threadId, itemId, metadata, view),
-      delete: (tenant, threadId, itemId, view) => writes.run(deleteItem, tenant, threadId, itemId, view),
-      list: async (tenant, threadId, query) => listItems(tenant, threadId, query),
+      }),
+      update: (tenant, threadId, itemId, metadata, view) => write(updateItem, tenant, threadId, itemId, metadata, view),
+      delete: (tenant, threadId, itemId, view) => write(deleteItem, tenant, threadId, itemId, view),
+      list: guarded(listItems),
     },
-    stats: async () => sql.stats.get()!,
+    purgeExpiredIdempotencyKeys: () => write(purgeExpired),
+    stats: guarded(() => sql.stats.get()!),
     transfer: {
       threads: allThreads,
-      importThread: (tenant, thread, items) => writes.run(importThread, tenant, thread, items),
+      importThread: (tenant, thread, items) => write(importThread, tenant, thread, items),
     },
     close: async () => {
+      purging.stop();
       writes.flush();
       db.close();
     },
