@@ -41,6 +41,17 @@ export const threadNotFound = (id: string) => new ApiError(404, `No thread found
 
 export const messageNotFound = (id: string) => new ApiError(404, `No message found with id '${id}'.`);
 
+export const conversationNotFound = (id: string) => new ApiError(404, `Conversation with id '${id}' not found.`);
+
+export const itemNotFound = (id: string) => new ApiError(404, `Item with id '${id}' not found.`);
+
+/** An import of an item whose id an item of the tenant has already (the whole thread is rolled back). */
+export const importedIdTaken = (id: string) => new Error(`item id '${id}' is already used in this tenant`);
+
+/** A client-supplied item id already used in this tenant's store (another tenant's ids are never consulted). */
+export const itemIdTaken = (index: number, id: string) =>
+  new ApiError(400, `Invalid 'items[${index}].id': '${id}' is already used by another item.`, `items[${index}].id`, 'invalid_value');
+
 export const invalidIdPrefix = (param: string, id: string, prefix: string) =>
   new ApiError(400, `Invalid '${param}': '${id}'. Expected an ID that begins with '${prefix}'.`, param, 'invalid_value');
 

@@ -305,6 +305,7 @@ function compileString(schema: JsonSchema): Check {
   const { minLength, maxLength, format } = schema as { minLength?: number; maxLength?: number; format?: string };
   const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern as string, 'u');
   const prefix: string | undefined = schema['x-id-prefix'];
+  const accepted: string[] | undefined = prefix === undefined ? undefined : (schema['x-id-accepts'] ?? [prefix]);
   return (value, path, faults) => {
     if (typeof value !== 'string') {
       faults.add(invalidType(paramOf(path), 'a string', value));
@@ -319,10 +320,8 @@ function compileString(schema: JsonSchema): Check {
       faults.add(stringTooShort(path, minLength, codePointLength(value)));
     }
     if (format === 'uri' && !isAbsoluteHttpUrl(value)) faults.add(invalidUrl(path));
-    // An id's pattern is its prefix: OpenAI answers that with its own message, not the pattern's.
-    if (prefix !== undefined) {
-      if (!value.startsWith(prefix)) faults.add(invalidIdPrefix(path, value, prefix));
-    } else if (pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
+    if (prefix !== undefined && !accepted!.some((p) => value.startsWith(p))) faults.add(invalidIdPrefix(path, value, prefix));
+    else if (prefix === undefined && pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
     return value;
   };
 }

@@ -27,13 +27,15 @@ export default fp(async function openapi(app: FastifyInstance) {
         title: 'threadstore',
         version,
         description:
-          "A self-hosted, wire-compatible server for OpenAI's Assistants v2 Threads and Messages API. " +
+          "A self-hosted, wire-compatible server for OpenAI's Assistants v2 Threads and Messages API " +
+          'and its Conversations API, over one store. ' +
           'Every path also answers under /openai (for Azure clients) and without the /v1 prefix.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       tags: [
         { name: 'Threads', description: 'Threads hold messages.' },
         { name: 'Messages', description: 'Messages within a thread.' },
+        { name: 'Conversations', description: 'Manage conversations and conversation items (the same store as threads).' },
       ],
       components: {
         securitySchemes: {

@@ -3,6 +3,8 @@ import type { KeyRing } from '../api-keys.js';
 import type { AuthFailureLimit } from '../auth-failure-limit.js';
 import { deprecatedBeta } from '../errors.js';
 import auth from '../plugins/auth.js';
+import { conversationItemRoutes } from './conversation-items.js';
+import { conversationRoutes } from './conversations.js';
 import { messageRoutes } from './messages.js';
 import { metricsRoute } from './metrics.js';
 import { threadRoutes } from './threads.js';
@@ -26,14 +28,26 @@ export interface ApiRoutesOptions {
   metrics?: boolean;
 }
 
-/** The Threads and Messages API, mounted once under each of API_PREFIXES. */
-export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
-  app.decorateRequest('tenant', '');
-  await app.register(auth, { keys: options.keys, failures: options.failures });
+/** The Assistants API's threads and messages: the only scope that looks at `OpenAI-Beta`. */
+const assistantsRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', (request, _reply, done) => {
     done(namesAssistantsV1(request.headers['openai-beta']) ? deprecatedBeta() : undefined);
   });
   await app.register(threadRoutes);
   await app.register(messageRoutes);
+};
+
+/** The Conversations API over the same store. */
+const conversationsApiRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(conversationRoutes);
+  await app.register(conversationItemRoutes);
+};
+
+/** Both APIs, mounted once under each of API_PREFIXES. */
+export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
+  app.decorateRequest('tenant', '');
+  await app.register(auth, { keys: options.keys, failures: options.failures });
+  await app.register(assistantsRoutes);
+  await app.register(conversationsApiRoutes);
   if (options.metrics) await app.register(metricsRoute);
 };

@@ -1,7 +1,10 @@
 // Every SQL statement of the PostgreSQL store.
 
-export const MESSAGE_COLUMNS = `m.id, m.created_at, m.role, m.content, m.attachments, m.metadata, m.status,
+export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.content, m.attachments, m.metadata, m.status,
   m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;
+
+/** Rows the thread view shows (user and assistant messages), unless the boolean parameter asks for all. */
+const inView = (all: string) => `(${all}::boolean OR (m.type = 'message' AND m.role IN ('user', 'assistant')))`;
 
 const THREAD_COLUMNS = 'seq, id, position, created_at, metadata, tool_resources';
 
@@ -11,7 +14,7 @@ export const SQL = {
   threadById: `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1 AND tenant = $2`,
   /**
    * One statement, so atomic: the thread at the tenant's next position (the upsert locks the tenant's
-   * counter row until commit, so thread positions commit in order too), its messages at positions 1..n.
+   * counter row until commit, so thread positions commit in order too), its items at positions 1..n.
    * created_at is the replica's clock ($10), but never before the tenant's previous thread's.
    */
   createThread: `WITH counter AS (
@@ -26,11 +29,13 @@ export const SQL = {
       FROM counter
       RETURNING seq, created_at
     ), inserted AS (
-      INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
-      SELECT thread.seq, given.position, given.id, thread.created_at, given.role, given.content, given.attachments,
-             given.metadata, 'completed', thread.created_at
-      FROM thread, unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-        WITH ORDINALITY AS given (id, role, content, attachments, metadata, position)
+      INSERT INTO messages (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
+                            status, completed_at)
+      SELECT thread.seq, given.position, given.id, thread.created_at, given.type, given.role, given.item, given.content,
+             given.attachments, given.metadata, given.status,
+             CASE WHEN given.status = 'completed' THEN thread.created_at END
+      FROM thread, unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[], $12::text[], $13::text[])
+        WITH ORDINALITY AS given (id, role, content, attachments, metadata, type, item, status, position)
     )
     SELECT seq, created_at FROM thread`,
   updateThread: `UPDATE threads SET metadata = coalesce($1, metadata), tool_resources = coalesce($2, tool_resources)
@@ -47,24 +52,38 @@ export const SQL = {
   listThreads: (direction: 'ASC' | 'DESC') => `SELECT ${THREAD_COLUMNS} FROM threads
     WHERE tenant = $1 AND position > $2 AND position < $3 ORDER BY position ${direction} LIMIT $4`,
   // The UPDATE locks the thread row until this statement commits: the next writer to the thread waits,
-  // so positions are handed out and committed in the same order. created_at is the replica's clock ($8),
-  // but never before the thread's previous message's, so it never decreases along the thread.
-  createMessage: `WITH thread AS (
-      UPDATE threads SET last_position = last_position + 1, last_created_at = greatest(last_created_at, $8)
+  // so positions are handed out and committed in the same order. created_at is the replica's clock ($11),
+  // but never before the thread's previous item's, so it never decreases along the thread.
+  createItems: `WITH thread AS (
+      UPDATE threads SET last_position = last_position + cardinality($3::text[]), last_created_at = greatest(last_created_at, $11)
       WHERE id = $1 AND tenant = $2
-      RETURNING seq, last_position, last_created_at AS created_at
+      RETURNING seq, last_position - cardinality($3::text[]) AS first_position, last_created_at AS created_at
     )
-    INSERT INTO messages AS m (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
-    SELECT seq, last_position, $3, created_at, $4, $5, $6, $7, 'completed', created_at FROM thread
-    RETURNING ${MESSAGE_COLUMNS}`,
-  messageById: `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN threads t ON t.seq = m.thread_seq
-    WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3`,
-  updateMessageMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
-    WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 RETURNING ${MESSAGE_COLUMNS}`,
+    INSERT INTO messages AS m (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
+                               status, completed_at)
+    SELECT seq, first_position + given.ord, given.id, created_at, given.type, given.role, given.item, given.content,
+           given.attachments, given.metadata, given.status, CASE WHEN given.status = 'completed' THEN created_at END
+    FROM thread, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+      WITH ORDINALITY AS given (id, type, role, item, content, attachments, metadata, status, ord)
+    RETURNING ${ITEM_COLUMNS}, m.position`,
+  /** Whether an item or a tombstone of the tenant has this id. */
+  itemIdTaken: `SELECT 1 FROM messages m JOIN threads t ON t.seq = m.thread_seq WHERE m.id = $1 AND t.tenant = $2
+    UNION ALL SELECT 1 FROM deleted_messages d JOIN threads t ON t.seq = d.thread_seq WHERE d.id = $1 AND t.tenant = $2
+    LIMIT 1`,
+  /** The first of these ids ($2) an item or a tombstone of the tenant ($1) already has. */
+  itemIdsTaken: `SELECT m.id FROM messages m JOIN threads t ON t.seq = m.thread_seq WHERE t.tenant = $1 AND m.id = ANY($2::text[])
+    UNION ALL SELECT d.id FROM deleted_messages d JOIN threads t ON t.seq = d.thread_seq WHERE t.tenant = $1 AND d.id = ANY($2::text[])
+    LIMIT 1`,
+  /** Held until the transaction ends: writes supplying the same item id in a tenant take turns. */
+  lockItemId: "SELECT pg_advisory_xact_lock(hashtextextended('item' || E'\\n' || $1 || E'\\n' || $2, 0))",
+  itemById: `SELECT ${ITEM_COLUMNS} FROM messages m JOIN threads t ON t.seq = m.thread_seq
+    WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}`,
+  updateItemMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
+    WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$5')} RETURNING ${ITEM_COLUMNS}`,
   // Content and metadata go for good, from its Idempotency-Key record too; only the id and position stay, for cursors.
-  deleteMessage: `WITH gone AS (
+  deleteItem: `WITH gone AS (
       DELETE FROM messages m USING threads t
-      WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3
+      WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}
       RETURNING m.id, m.thread_seq, m.position
     ), neutered AS (
       UPDATE idempotency_keys SET response = NULL
@@ -73,8 +92,9 @@ export const SQL = {
     INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone`,
   messageCursor: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
     UNION ALL SELECT position FROM deleted_messages WHERE id = $1 AND thread_seq = $2`,
-  listMessages: (direction: 'ASC' | 'DESC') => `SELECT ${MESSAGE_COLUMNS} FROM messages m
+  listItems: (direction: 'ASC' | 'DESC') => `SELECT ${ITEM_COLUMNS} FROM messages m
     WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3 AND ($4::text IS NULL OR m.run_id = $4)
+      AND ${inView('$6')}
     ORDER BY m.position ${direction} LIMIT $5`,
   // Exact counts for the metrics gauges: a scan, off the event loop, at most once per METRICS_COUNT_TTL (plugins/metrics.ts).
   stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
@@ -92,7 +112,7 @@ export const SQL = {
       ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
   // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
   clearTombstones: `WITH threads_cleared AS (DELETE FROM deleted_threads WHERE id = $1)
-    DELETE FROM deleted_messages WHERE id = ANY($2::text[])`,
+    DELETE FROM deleted_messages d USING threads t WHERE t.seq = d.thread_seq AND t.tenant = $3 AND d.id = ANY($2::text[])`,
   threadsFrom: `SELECT seq, id, tenant, position, created_at, metadata, tool_resources FROM threads
     WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) ORDER BY seq LIMIT $3`,
   // An imported thread keeps its id, timestamps and message order; it joins its tenant's list at the end.
@@ -106,12 +126,13 @@ export const SQL = {
     SELECT $1, $2, counter.last_position, $3, $4, $5, $6, $7 FROM counter
     ON CONFLICT (id) DO NOTHING
     RETURNING seq`,
-  importMessages: `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata,
-      status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
+  importItems: `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata,
+      status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id, type, item)
     SELECT $1, given.position, given.id, given.created_at, given.role, given.content, given.attachments, given.metadata,
-      given.status, given.incomplete_details, given.completed_at, given.incomplete_at, given.assistant_id, given.run_id
+      given.status, given.incomplete_details, given.completed_at, given.incomplete_at, given.assistant_id, given.run_id,
+      given.type, given.item
     FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-      $10::bigint[], $11::bigint[], $12::text[], $13::text[])
+      $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
       WITH ORDINALITY AS given (id, created_at, role, content, attachments, metadata, status, incomplete_details,
-        completed_at, incomplete_at, assistant_id, run_id, position)`,
+        completed_at, incomplete_at, assistant_id, run_id, type, item, position)`,
 };
