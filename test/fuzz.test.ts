@@ -12,7 +12,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 
 const KEY = 'sk-fuzz-caller-000000000000';
 const OTHER_KEY = 'sk-fuzz-bystander-0000000000';
-const ENV = { API_KEYS: `${KEY},${OTHER_KEY}` };
+// The fuzzer sends wrong keys on purpose: the per-address limit on them (tested in auth-failure-limit) stays out of its way.
+const ENV = { API_KEYS: `${KEY},${OTHER_KEY}`, AUTH_FAILURES_PER_MINUTE: '1000000000' };
 
 interface Fixture {
   t: TestApp;
