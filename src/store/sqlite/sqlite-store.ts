@@ -8,15 +8,20 @@ import type { ThreadObject } from '../../schemas/threads.js';
 import type {
   IdempotencyKey,
   ListQuery,
+  MessagePage,
   Metadata,
   NewMessage,
   NewThread,
-  PageQuery,
+  Page,
   Store,
   StoredThread,
   ThreadChanges,
   ThreadListQuery,
 } from '../types.js';
+import { type PairIndex, walkFiltered } from '../metadata-walk.js';
+import { rowsWithinBudget } from '../page-budget.js';
+import { type Direction, readPage, whole } from '../read-page.js';
+import { backgroundPurge, PURGING_TENANT } from '../thread-purge.js';
 import { groupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { toThread } from '../thread-row.js';
@@ -60,60 +65,61 @@ interface Range {
 
 interface MessageRange extends Range {
   thread: number;
-  runId: string | null;
+  runId?: string;
 }
 
 interface ThreadRange extends Range {
   tenant: string;
-  filter: string | null;
 }
+
+interface PairScan {
+  tenant: string;
+  key: string;
+  value: string;
+  others: string;
+  low: number;
+  high: number;
+  max: number;
+}
+
+/** Messages a purge deletes per statement (each up to the body limit in size), and its time slice per write. */
+const PURGE_BATCH = 16;
+const PURGE_SLICE_MS = 10;
 
 /** How long a recorded Idempotency-Key answers again, in seconds. */
 const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
 
 /**
- * One page of a list ordered by seq. `after` and `before` are cursor seqs; in seq terms they bound the
- * range on the side the order gives them. A `before` page without `after` holds the items closest to the
- * cursor, so it is read from the cursor outwards and turned around.
+ * A thread's messages in order (or, with `sizes`, what their JSON columns take: SQLite reads that from the
+ * row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
+ * statistics to prefer it over the thread's index).
  */
-function readPage<Row>(
-  query: PageQuery,
-  after: number | undefined,
-  before: number | undefined,
-  read: (ascending: boolean, range: Range) => Row[],
-): { rows: Row[]; has_more: boolean } {
-  const ascending = query.order === 'asc';
-  const low = (ascending ? after : before) ?? 0;
-  const high = (ascending ? before : after) ?? END;
-  const fromCursor = before !== undefined && after === undefined;
-  const rows = read(ascending !== fromCursor, { low, high, limit: query.limit + 1 });
-  const has_more = rows.length > query.limit;
-  if (has_more) rows.pop();
-  if (fromCursor) rows.reverse();
-  return { rows, has_more };
-}
-
-const messageListSql = (direction: 'ASC' | 'DESC') => `
-  SELECT ${MESSAGE_COLUMNS} FROM messages
-  WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
+export const messageListSql = (direction: Direction, byRun: boolean, sizes = false) => `
+  SELECT ${sizes ? 'octet_length(content) + octet_length(attachments) + octet_length(metadata)' : MESSAGE_COLUMNS}
+  FROM messages${byRun ? ' INDEXED BY messages_by_run' : ''}
+  WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high
   ORDER BY seq ${direction} LIMIT @limit`;
 
-/** Every pair of the metadata filter (a JSON object) must be in the thread's metadata. */
-const threadListSql = (direction: 'ASC' | 'DESC') => `
+const threadListSql = (direction: Direction) => `
   SELECT seq, id, created_at, metadata, tool_resources FROM threads
   WHERE tenant = @tenant AND seq > @low AND seq < @high
-    AND (@filter IS NULL OR NOT EXISTS (
-      SELECT 1 FROM json_each(@filter) AS wanted WHERE NOT EXISTS (
-        SELECT 1 FROM json_each(threads.metadata) AS have WHERE have.key = wanted.key AND have.value = wanted.value)))
   ORDER BY seq ${direction} LIMIT @limit`;
 
-/** The metadata filter as a JSON object SQLite compares against, or null for none. */
-function metadataFilter(metadata: Metadata | undefined): string | null {
-  return metadata && Object.keys(metadata).length > 0 ? JSON.stringify(metadata) : null;
-}
-
-/** Past every real seq: the open end of a list range. */
-const END = Number.MAX_SAFE_INTEGER;
+/**
+ * Up to @max threads holding the pair @key = @value, each with its row when it holds every pair of @others
+ * (a JSON object) too: the walk of a metadata-filtered list (metadata-walk.ts).
+ */
+const metadataScanSql = (direction: Direction) => `
+  SELECT d.thread_seq AS position, t.seq, t.id, t.created_at, t.metadata, t.tool_resources FROM (
+    SELECT thread_seq FROM thread_metadata
+    WHERE tenant = @tenant AND key = @key AND value = @value AND thread_seq > @low AND thread_seq < @high
+    ORDER BY thread_seq ${direction} LIMIT @max
+  ) AS d
+  LEFT JOIN threads AS t ON t.seq = d.thread_seq AND NOT EXISTS (
+    SELECT 1 FROM json_each(@others) AS wanted WHERE NOT EXISTS (
+      SELECT 1 FROM thread_metadata AS m
+      WHERE m.tenant = @tenant AND m.key = wanted.key AND m.value = wanted.value AND m.thread_seq = d.thread_seq))
+  ORDER BY d.thread_seq ${direction}`;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -166,9 +172,20 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `UPDATE threads SET metadata = coalesce(?, metadata), tool_resources = coalesce(?, tool_resources)
        WHERE id = ? AND tenant = ? RETURNING seq, id, created_at, metadata, tool_resources`,
     ),
-    deleteThread: db.prepare<[string, string], { seq: number }>(
-      'DELETE FROM threads WHERE id = ? AND tenant = ? RETURNING seq',
+    hideThread: db.prepare<[string, string], { seq: number }>(
+      `UPDATE threads SET tenant = '${PURGING_TENANT}', id = '${PURGING_TENANT}' || seq, metadata = '{}', tool_resources = '{}'
+       WHERE id = ? AND tenant = ? RETURNING seq`,
     ),
+    threadsToPurge: db
+      .prepare<[], number>(`SELECT seq FROM threads WHERE tenant = '${PURGING_TENANT}' ORDER BY seq`)
+      .pluck(),
+    purgeMessages: db.prepare<[number, number]>(
+      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE thread_seq = ? ORDER BY seq LIMIT ?)',
+    ),
+    purgeMessageTombstones: db.prepare<[number, number]>(
+      'DELETE FROM deleted_messages WHERE id IN (SELECT id FROM deleted_messages WHERE thread_seq = ? LIMIT ?)',
+    ),
+    deletePurgedThread: db.prepare<[number]>(`DELETE FROM threads WHERE seq = ? AND tenant = '${PURGING_TENANT}'`),
     insertThreadTombstone: db.prepare<[string, string, number]>(
       'INSERT INTO deleted_threads (id, tenant, seq) VALUES (?, ?, ?)',
     ),
@@ -178,9 +195,21 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     ),
     listThreadsAscending: db.prepare<ThreadRange, ThreadRow>(threadListSql('ASC')),
     listThreadsDescending: db.prepare<ThreadRange, ThreadRow>(threadListSql('DESC')),
+    insertPair: db.prepare<[string, string, string, number]>(
+      'INSERT INTO thread_metadata (tenant, key, value, thread_seq) VALUES (?, ?, ?, ?)',
+    ),
+    deletePairs: db.prepare<[number]>('DELETE FROM thread_metadata WHERE thread_seq = ?'),
+    countPair: db
+      .prepare<[string, string, string, number], number>(
+        'SELECT count(*) FROM (SELECT 1 FROM thread_metadata WHERE tenant = ? AND key = ? AND value = ? LIMIT ?)',
+      )
+      .pluck(),
+    scanPairAscending: db.prepare<PairScan, ThreadRow & { position: number }>(metadataScanSql('ASC')),
+    scanPairDescending: db.prepare<PairScan, ThreadRow & { position: number }>(metadataScanSql('DESC')),
     threadsFrom: db.prepare<{ after: number; tenant: string | null; limit: number }, ThreadRow & { tenant: string }>(
       `SELECT seq, id, tenant, created_at, metadata, tool_resources FROM threads
-       WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) ORDER BY seq LIMIT @limit`,
+       WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) AND tenant <> '${PURGING_TENANT}'
+       ORDER BY seq LIMIT @limit`,
     ),
     threadExists: db.prepare<[string], { seq: number }>('SELECT seq FROM threads WHERE id = ?'),
     importThread: db.prepare<[string, string, number, string, string], { seq: number }>(
@@ -224,8 +253,14 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC')).raw(),
-    listDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC')).raw(),
+    listAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC', false)).raw(),
+    listDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC', false)).raw(),
+    listRunAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC', true)).raw(),
+    listRunDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC', true)).raw(),
+    sizesAscending: db.prepare<MessageRange, number>(messageListSql('ASC', false, true)).pluck(),
+    sizesDescending: db.prepare<MessageRange, number>(messageListSql('DESC', false, true)).pluck(),
+    runSizesAscending: db.prepare<MessageRange, number>(messageListSql('ASC', true, true)).pluck(),
+    runSizesDescending: db.prepare<MessageRange, number>(messageListSql('DESC', true, true)).pluck(),
     stats: db.prepare<[], { threads: number; messages: number }>(
       'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
     ),
@@ -233,6 +268,20 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
 
   const writes = groupCommit(db);
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
+
+  /** The thread's metadata pairs, for lists filtered by metadata. Written in the thread's transaction. */
+  function indexMetadata(tenant: string, seq: number, metadata: Metadata) {
+    for (const [key, value] of Object.entries(metadata)) sql.insertPair.run(tenant, key, value, seq);
+  }
+
+  const pairIndex = (tenant: string): PairIndex<ThreadRow> => ({
+    count: ([key, value], cap) => sql.countPair.get(tenant, key, value, cap)!,
+    scan: ([key, value], others, direction, low, high, max) => {
+      const scan = direction === 'ASC' ? sql.scanPairAscending : sql.scanPairDescending;
+      const params = { tenant, key, value, others: JSON.stringify(Object.fromEntries(others)), low, high, max };
+      return scan.all(params).map((row) => ({ position: row.position, row: row.id === null ? null : row }));
+    },
+  });
 
   /** Writes a message; the answer is built from what was written, so nothing is read back or re-parsed. */
   function insertMessage(threadSeq: number, threadId: string, message: NewMessage, createdAt: number): MessageObject {
@@ -292,6 +341,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
+    indexMetadata(tenant, seq, thread.metadata);
     for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
     return recordResponse(tenant, idempotency, created);
@@ -308,10 +358,31 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
   );
 
   const deleteThread = db.transaction((tenant: string, threadId: string) => {
-    const row = sql.deleteThread.get(threadId, tenant);
-    if (row) sql.insertThreadTombstone.run(threadId, tenant, row.seq);
-    return row !== undefined;
+    const row = sql.hideThread.get(threadId, tenant);
+    if (!row) return false;
+    sql.insertThreadTombstone.run(threadId, tenant, row.seq);
+    sql.deletePairs.run(row.seq);
+    return true;
   });
+
+  /** Deletes a hidden thread's rows a few at a time for up to PURGE_SLICE_MS; true once the thread is gone. */
+  const purgeStep = db.transaction((seq: number) => {
+    const started = performance.now();
+    do {
+      if (sql.purgeMessages.run(seq, PURGE_BATCH).changes > 0) continue;
+      if (sql.purgeMessageTombstones.run(seq, PURGE_BATCH).changes > 0) continue;
+      sql.deletePurgedThread.run(seq);
+      return true;
+    } while (performance.now() - started < PURGE_SLICE_MS);
+    return false;
+  });
+
+  // A failed step (the file locked by another process, say) is retried at the next delete or open.
+  const purge = backgroundPurge(
+    { pending: async () => sql.threadsToPurge.all(), step: (seq) => writes.run(purgeStep, seq) },
+    () => undefined,
+  );
+  purge.wake();
 
   const importThread = db.transaction((tenant: string, thread: ThreadObject, messages: MessageObject[]) => {
     if (sql.threadExists.get(thread.id)) return false;
@@ -322,6 +393,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       JSON.stringify(thread.metadata),
       JSON.stringify(thread.tool_resources),
     )!;
+    indexMetadata(tenant, seq, thread.metadata);
     for (const m of messages) {
       sql.importMessage.run(
         m.id,
@@ -342,12 +414,16 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     return true;
   });
 
-  const updateThread = (tenant: string, threadId: string, changes: ThreadChanges) => {
+  const updateThread = db.transaction((tenant: string, threadId: string, changes: ThreadChanges) => {
     const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
     const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
     const row = sql.updateThread.get(metadata, tools, threadId, tenant);
+    if (row && changes.metadata !== undefined) {
+      sql.deletePairs.run(row.seq);
+      indexMetadata(tenant, row.seq, changes.metadata);
+    }
     return row && toThread(row);
-  };
+  });
 
   const updateMessage = (tenant: string, threadId: string, messageId: string, metadata: Metadata) => {
     const thread = threadSeq(tenant, threadId);
@@ -379,26 +455,35 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     return row.seq;
   }
 
-  function listMessages(tenant: string, threadId: string, query: ListQuery) {
+  async function listMessages(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined> {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
-    const runId = query.run_id ?? null;
-    const { rows, has_more } = readPage(query, after, before, (ascending, range) =>
-      (ascending ? sql.listAscending : sql.listDescending).all({ ...range, thread, runId }),
-    );
-    return { data: rows.map((row) => toMessage(row, threadId)), has_more };
+    const runId = query.run_id;
+    const statements =
+      runId === undefined
+        ? { ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const
+        : { ASC: [sql.runSizesAscending, sql.listRunAscending], DESC: [sql.runSizesDescending, sql.listRunDescending] } as const;
+    const page = await readPage(query, after, before, (direction, low, high, limit) => {
+      // The sizes first (from the row headers), so a page never reads content it will not send.
+      const [sizes, list] = statements[direction];
+      const found = sizes.all({ thread, runId, low, high, limit });
+      const fit = rowsWithinBudget(found);
+      return { rows: fit === 0 ? [] : list.all({ thread, runId, low, high, limit: fit }), cut: fit < found.length };
+    });
+    return { data: page.data.map((row) => toMessage(row, threadId)), has_more: page.has_more };
   }
 
-  function listThreads(tenant: string, query: ThreadListQuery) {
+  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
     const after = threadCursor('after', query.after, tenant);
     const before = threadCursor('before', query.before, tenant);
-    const filter = metadataFilter(query.metadata);
-    const { rows, has_more } = readPage(query, after, before, (ascending, range) =>
-      (ascending ? sql.listThreadsAscending : sql.listThreadsDescending).all({ ...range, tenant, filter }),
-    );
-    return { data: rows.map(toThread), has_more };
+    const filter = query.metadata ?? {};
+    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
+      if (Object.keys(filter).length > 0) return whole(await walkFiltered(pairIndex(tenant), filter, direction, low, high, limit));
+      return whole((direction === 'ASC' ? sql.listThreadsAscending : sql.listThreadsDescending).all({ tenant, low, high, limit }));
+    });
+    return { data: page.data.map(toThread), has_more: page.has_more };
   }
 
   async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
@@ -419,8 +504,12 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
         return row && toThread(row);
       },
       update: (tenant, threadId, changes) => writes.run(updateThread, tenant, threadId, changes),
-      delete: (tenant, threadId) => writes.run(deleteThread, tenant, threadId),
-      list: async (tenant, query) => listThreads(tenant, query),
+      delete: async (tenant, threadId) => {
+        const deleted = await writes.run(deleteThread, tenant, threadId);
+        if (deleted) purge.wake();
+        return deleted;
+      },
+      list: listThreads,
     },
     messages: {
       create: (tenant, threadId, message, idempotency) => writes.run(createMessage, tenant, threadId, message, idempotency),
@@ -430,7 +519,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       },
       update: (tenant, threadId, messageId, metadata) => writes.run(updateMessage, tenant, threadId, messageId, metadata),
       delete: (tenant, threadId, messageId) => writes.run(deleteMessage, tenant, threadId, messageId),
-      list: async (tenant, threadId, query) => listMessages(tenant, threadId, query),
+      list: listMessages,
     },
     stats: async () => sql.stats.get()!,
     transfer: {
@@ -438,6 +527,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       importThread: (tenant, thread, messages) => writes.run(importThread, tenant, thread, messages),
     },
     close: async () => {
+      await purge.close();
       writes.flush();
       db.close();
     },
