@@ -18,6 +18,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATABASE_URL=/data/threadstore.db
 WORKDIR /app
 COPY package.json ./
 COPY migrations ./migrations
+COPY ui ./ui
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 RUN mkdir /data && chown node:node /data

@@ -60,3 +60,15 @@ export class KeyRing {
     return tenant;
   }
 }
+
+/**
+ * The stored tenant of a tenant as an operator names it (`threadstore export --tenant`): a name as written
+ * before the colon in `API_KEYS` (`acme`), or `sha256:<hex>` for a bare key's own tenant, the key's SHA-256
+ * in lowercase hex (`printf %s "$KEY" | sha256sum`). Undefined for text that cannot name a tenant.
+ */
+export function storedTenantOf(name: string): string | undefined {
+  const hashed = /^sha256:([0-9a-f]{64})$/.exec(name);
+  if (hashed) return `key:${hashed[1]}`;
+  if (name.trim() === '' || /[:\s]/.test(name)) return undefined;
+  return `tenant:${name}`;
+}

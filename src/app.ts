@@ -15,6 +15,7 @@ import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { uiRoutes } from './routes/ui.js';
 import { compileSerializer } from './serialization.js';
 import { compileValidator } from './validation.js';
 
@@ -100,6 +101,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   if (config.rateLimitPerMinute !== undefined) await app.register(rateLimit, { perMinute: config.rateLimitPerMinute });
   const keys = new KeyRing(config.apiKeys);
   await app.register(healthRoutes);
+  await app.register(uiRoutes);
   await app.register(apiRoutes, { prefix: '/v1', keys });
   // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
   await app.register(apiRoutes, { keys, metrics: !config.metricsPublic });

@@ -130,6 +130,31 @@ export const integerBelowMin = (param: string, min: number, value: number) =>
     'integer_below_min_value',
   );
 
+export const patternMismatch = (param: string, pattern: string) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': string does not match pattern. Expected a string that matches the pattern '${pattern}'.`,
+    param,
+    'invalid_value',
+  );
+
+/** A server that only stores items has no model to compact them with. */
+export const compactionNotSupported = (param: string) =>
+  new ApiError(
+    400,
+    "Invalid value: 'compaction_trigger'. This server stores conversations and runs no model, so it cannot compact one; store a 'compaction' item instead.",
+    param,
+    'invalid_value',
+  );
+
+export const nestedTooDeeply = (param: string, max: number) =>
+  new ApiError(
+    400,
+    `Invalid '${param}': nested too deeply. Expected at most ${max} levels of objects and arrays, but got more.`,
+    param,
+    'invalid_value',
+  );
+
 export const invalidUrl = (param: string) =>
   new ApiError(400, `Invalid '${param}': Expected a valid URL, but got a value with an invalid format.`, param, 'invalid_value');
 
@@ -214,3 +239,21 @@ export const requestTimedOut = () => new ApiError(408, 'Request timed out: the r
 /** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
 export const storeUnavailable = () =>
   new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error');
+
+/** Another process holds SQLite's write lock; the server does not wait for it. */
+export const storeBusy = () =>
+  new ApiError(503, 'The database is busy: another process holds its write lock. Please retry your request.', null, null, 'server_error', {
+    'retry-after': '1',
+    'x-should-retry': 'true',
+  });
+
+/** The database refuses writes for now (`reason`: why, e.g. "its disk is full"); reads still answer. */
+export const storeCannotWrite = (reason: string) =>
+  new ApiError(
+    503,
+    `The server cannot store changes right now: ${reason}. Nothing was stored; please retry later.`,
+    null,
+    null,
+    'server_error',
+    { 'x-should-retry': 'true' },
+  );

@@ -3,13 +3,18 @@ import pino from 'pino';
 import { buildApp, REDACTED_LOG_PATHS } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
+/** A setting or a database the server cannot use: one line saying what to do, exit code 1. */
+function refuseToStart(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
 function readConfig() {
   try {
     return loadConfig();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
+    refuseToStart(error);
   }
 }
 
@@ -22,7 +27,7 @@ const app = await buildApp(config, {
     // previous one is in flight, instead of one blocking write per request. pino flushes them on exit.
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : { stream: pino.destination({ dest: 1, sync: false }) }),
   },
-});
+}).catch(refuseToStart);
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an error');

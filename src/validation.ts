@@ -9,6 +9,7 @@ import {
   invalidType,
   invalidUrl,
   missingParameter,
+  patternMismatch,
   propertyNameTooLong,
   stringTooLong,
   stringTooShort,
@@ -49,15 +50,24 @@ type Check = (value: unknown, path: string, faults: Faults) => unknown;
 export interface CompileOptions {
   /** Query strings and path parameters arrive as text: read integers out of them. */
   coerceStrings: boolean;
+  /** What `{ $ref: name }` names (the spec's component schemas); each compiles once, recursion included. */
+  definitions?: Readonly<Record<string, JsonSchema>>;
 }
+
+/** The compiled definitions of one `definitions` map, shared by every validator compiled over it. */
+const compiledRefs = new WeakMap<object, Map<string, Check>>();
 
 export type ValidationResult = { value: unknown } | { error: ApiError };
 
-export function compileValidator(schema: JsonSchema, options: CompileOptions): (data: unknown) => ValidationResult {
+/** The validator's `path` names the value in its errors (`items[3]`); a body is the empty path. */
+export function compileValidator(
+  schema: JsonSchema,
+  options: CompileOptions,
+): (data: unknown, path?: string) => ValidationResult {
   const check = compile(schema, options);
-  return (data) => {
+  return (data, path = '') => {
     const faults = new Faults();
-    const value = check(data, '', faults);
+    const value = check(data, path, faults);
     const error = faults.first();
     return error ? { error } : { value };
   };
@@ -96,9 +106,32 @@ function isAbsoluteHttpUrl(text: string): boolean {
   }
 }
 
+function resolve(schema: JsonSchema, options: CompileOptions): JsonSchema {
+  if (schema.$ref === undefined) return schema;
+  const target = options.definitions?.[schema.$ref];
+  if (!target) throw new Error(`compileValidator: unknown $ref ${schema.$ref}`);
+  return resolve(target, options);
+}
+
+function compileRef(name: string, options: CompileOptions): Check {
+  const definitions = options.definitions ?? {};
+  let cache = compiledRefs.get(definitions);
+  if (!cache) compiledRefs.set(definitions, (cache = new Map()));
+  const known = cache.get(name);
+  if (known) return known;
+  // A recursive definition meets itself while compiling: it calls through the slot filled just after.
+  let compiled: Check | undefined;
+  cache.set(name, (value, path, faults) => compiled!(value, path, faults));
+  compiled = compile(resolve({ $ref: name }, options), options);
+  cache.set(name, compiled);
+  return compiled;
+}
+
 function compile(schema: JsonSchema, options: CompileOptions): Check {
+  if (schema.$ref !== undefined) return compileRef(schema.$ref, options);
   if (schema.anyOf) return compileUnion(schema.anyOf, options);
   if (schema.const !== undefined) return compileEnum([schema.const]);
+  if (Object.keys(schema).length === 0) return (value) => value;
   switch (schema.type) {
     case 'object':
       return compileObject(schema, options);
@@ -130,23 +163,48 @@ function compileEnum(allowed: unknown[]): Check {
   };
 }
 
-function discriminatorOf(branch: JsonSchema): unknown {
-  return branch.type === 'object' ? branch.properties?.type?.const : undefined;
+/** The `type` values an object branch takes (`const` or a union of them), or undefined. */
+function discriminatorsOf(branch: JsonSchema): unknown[] | undefined {
+  if (branch.type !== 'object') return undefined;
+  const type: JsonSchema | undefined = branch.properties?.type;
+  if (type?.const !== undefined) return [type.const];
+  const values = type?.anyOf?.map((b: JsonSchema) => b.const);
+  return values?.length && values.every((v: unknown) => v !== undefined) ? values : undefined;
 }
 
-function compileUnion(branches: JsonSchema[], options: CompileOptions): Check {
+/** The JSON type a branch accepts, a `const` counting as its value's type. */
+function jsonTypeOfBranch(branch: JsonSchema): string | undefined {
+  if (branch.const !== undefined) return jsonTypeOf(branch.const) === 'integer' ? 'number' : jsonTypeOf(branch.const);
+  return branch.type;
+}
+
+function compileUnion(unresolved: JsonSchema[], options: CompileOptions): Check {
+  // Branches are read through their $refs but compiled by ref, so that recursive definitions terminate.
+  const branches = unresolved.map((b) => resolve(b, options));
   if (branches.every((b) => b.const !== undefined)) return compileEnum(branches.map((b) => b.const));
 
-  const nonNull = branches.filter((b) => b.type !== 'null');
+  const nonNullRefs = unresolved.filter((_, i) => branches[i]!.type !== 'null');
+  const nonNull = nonNullRefs.map((b) => resolve(b, options));
   if (nonNull.length === 1) {
-    const check = compile(nonNull[0]!, options);
+    const check = compile(nonNullRefs[0]!, options);
+    return (value, path, faults) => (value === null ? null : check(value, path, faults));
+  }
+  if (nonNull.every((b) => b.const !== undefined)) {
+    const check = compileEnum(nonNull.map((b) => b.const));
     return (value, path, faults) => (value === null ? null : check(value, path, faults));
   }
 
-  if (nonNull.every((b) => discriminatorOf(b) !== undefined)) {
-    const byType = new Map(nonNull.map((b) => [discriminatorOf(b), compile(b, options)]));
+  const discriminators = nonNull.map(discriminatorsOf);
+  const values = discriminators.flat();
+  if (discriminators.every((d) => d !== undefined) && new Set(values).size === values.length) {
+    const byType = new Map(nonNullRefs.flatMap((b, i) => {
+      const check = compile(b, options);
+      return discriminators[i]!.map((type) => [type, check] as const);
+    }));
     const allowed = [...byType.keys()];
+    const nullable = nonNull.length < branches.length;
     return (value, path, faults) => {
+      if (value === null && nullable) return value;
       if (!isPlainObject(value)) {
         faults.add(invalidType(paramOf(path), 'an object', value));
         return value;
@@ -161,8 +219,17 @@ function compileUnion(branches: JsonSchema[], options: CompileOptions): Check {
     };
   }
 
-  // Branches of different JSON types (a string or an array of parts): the value's own type picks one.
-  const byJsonType = new Map(nonNull.map((b) => [b.type as string, compile(b, options)]));
+  // Branches of different JSON types (a string or an array of parts): the value's own type picks one;
+  // constants of one JSON type (`{...} | 'always' | 'never'`) are one enum.
+  const byJsonType = new Map<string, Check>();
+  for (const type of new Set(nonNull.map(jsonTypeOfBranch))) {
+    const ofType = nonNullRefs.filter((_, i) => jsonTypeOfBranch(nonNull[i]!) === type);
+    const shapes = ofType.map((b) => resolve(b, options));
+    if (type === undefined || (ofType.length > 1 && !shapes.every((b) => b.const !== undefined))) {
+      throw new Error(`compileValidator: cannot pick a branch of ${JSON.stringify(unresolved)}`);
+    }
+    byJsonType.set(type, ofType.length > 1 ? compileEnum(shapes.map((b) => b.const)) : compile(ofType[0]!, options));
+  }
   const expected = `one of ${[...byJsonType.keys()].map(typeWord).join(' or ')}`;
   return (value, path, faults) => {
     const check = byJsonType.get(jsonTypeOf(value)) ?? (Number.isInteger(value) ? byJsonType.get('number') : undefined);
@@ -240,6 +307,7 @@ function compileArray(schema: JsonSchema, options: CompileOptions): Check {
 
 function compileString(schema: JsonSchema): Check {
   const { minLength, maxLength, format } = schema as { minLength?: number; maxLength?: number; format?: string };
+  const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern as string, 'u');
   const prefix: string | undefined = schema['x-id-prefix'];
   return (value, path, faults) => {
     if (typeof value !== 'string') {
@@ -255,6 +323,7 @@ function compileString(schema: JsonSchema): Check {
       faults.add(stringTooShort(path, minLength, codePointLength(value)));
     }
     if (format === 'uri' && !isAbsoluteHttpUrl(value)) faults.add(invalidUrl(path));
+    if (pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
     if (prefix !== undefined && !value.startsWith(prefix)) faults.add(invalidIdPrefix(path, value, prefix));
     return value;
   };

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,47 @@ describe('the threadstore command', () => {
     expect(copied.stderr).toContain('copied 1 threads, 2 messages');
     const again = await cli(['export', '--db', join(dir, 'copy.db')]);
     expect(again.stdout).toBe(readFileSync(file, 'utf8'));
+    await source.close();
+  });
+
+  test('--tenant takes the name as API_KEYS writes it, sha256:<hex> for a bare key; a named tenant that matches nothing fails', { timeout: 120_000 }, async () => {
+    const [acmeKey, bareKey] = ['sk-acme-0123456789abcdef', 'sk-bare-0123456789abcdef'];
+    const env = { API_KEYS: `acme:${acmeKey},${bareKey}` };
+    const source = await buildTestApp(env);
+    const create = (key: string, name: string) =>
+      source.app.inject({ method: 'POST', url: '/v1/threads', headers: { authorization: `Bearer ${key}` }, payload: { metadata: { name } } });
+    const acmeThread = (await create(acmeKey, 'acme')).json().id;
+    const bareThread = (await create(bareKey, 'bare')).json().id;
+    const bareTenant = `sha256:${createHash('sha256').update(bareKey).digest('hex')}`;
+
+    const acme = await cli(['export', '--db', source.databaseUrl, '--tenant', 'acme']);
+    expect(acme.code).toBe(0);
+    expect(acme.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual([acmeThread]);
+    const bare = await cli(['export', '--db', source.databaseUrl, '--tenant', bareTenant]);
+    expect(bare.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual([bareThread]);
+
+    const nobody = await cli(['export', '--db', source.databaseUrl, '--tenant', 'acne']);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stdout).toBe('');
+    expect(nobody.stderr).toBe(
+      "\nexported 0 threads, 0 messages\nno threads of tenant 'acne' (stored as 'tenant:acne'): check the name against API_KEYS\n",
+    );
+    const copied = await cli(['copy', '--from', source.databaseUrl, '--to', join(dir, 'copy.db'), '--tenant', 'acne']);
+    expect(copied.code).toBe(1);
+    expect(copied.stderr).toContain("no threads of tenant 'acne'");
+    const wrong = await cli(['export', '--db', source.databaseUrl, '--tenant', 'acme:key']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^--tenant: 'acme:key' names no tenant\nusage:/);
+
+    // Imported into a named tenant, the threads are that tenant's: its key sees them.
+    const file = join(dir, 'bare.jsonl');
+    writeFileSync(file, bare.stdout);
+    const target = await buildTestApp(env);
+    expect((await cli(['import', file, '--db', target.databaseUrl, '--tenant', 'acme'])).code).toBe(0);
+    const seen = await target.app.inject({ url: `/v1/threads/${bareThread}`, headers: { authorization: `Bearer ${acmeKey}` } });
+    expect(seen.statusCode).toBe(200);
+    expect(seen.json().metadata).toEqual({ name: 'bare' });
+    await target.close();
     await source.close();
   });
 

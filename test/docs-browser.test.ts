@@ -1,29 +1,16 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer } from './helpers/app.js';
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, warnWithoutChromium } from './helpers/chromium.js';
 
-/** Debian's chromium; CI installs it (.ci/run), and this test skips where it could not. */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`docs-browser: skipped, no ${CHROMIUM} (install it: apt-get install -y chromium)`);
+warnWithoutChromium('docs-browser');
 
 describe.skipIf(!haveChromium)('Swagger UI at /docs in headless chromium', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
   beforeAll(async () => {
     server = await startTestServer({ API_KEYS: 'sk-docs-browser-0123456789' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   });
   afterAll(async () => {
     await browser?.close();

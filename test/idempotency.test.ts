@@ -1,11 +1,17 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { PURGE_BATCH } from '../src/store/idempotency-records.js';
+import { expectError } from './helpers/api.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
+import { queryDatabase } from './helpers/sql.js';
 
 let t: TestApp;
 beforeEach(async () => {
   t = await buildTestApp();
 });
-afterEach(async () => t.close());
+afterEach(async () => {
+  vi.useRealTimers();
+  await t.close();
+});
 
 const createThread = (app: TestApp['app'], key: string | undefined, payload: object) =>
   app.inject({
@@ -107,6 +113,21 @@ describe('Idempotency-Key on creates', () => {
     expect(await threadCount(t.app)).toBe(2);
   });
 
+  test('records past the window are purged, a batch at a time, and the others kept', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() - 86_401_000);
+    for (let i = 0; i < 2 * PURGE_BATCH + 3; i++) await createThread(t.app, `expired-${i}`, {});
+    vi.useRealTimers();
+    await createThread(t.app, 'fresh', {});
+
+    const batches: number[] = [];
+    do batches.push(await t.app.store.purgeExpiredIdempotencyKeys());
+    while (batches[batches.length - 1] === PURGE_BATCH);
+    expect(batches).toEqual([PURGE_BATCH, PURGE_BATCH, 3]);
+    const kept = await queryDatabase<{ key: string }>(t.engine, t.databaseUrl, 'SELECT key FROM idempotency_keys');
+    expect(kept).toEqual([{ key: 'fresh' }]);
+  });
+
   test('an overlong key is a 400', async () => {
     const res = await createThread(t.app, 'k'.repeat(256), {});
     expect(res.statusCode).toBe(400);
@@ -117,5 +138,59 @@ describe('Idempotency-Key on creates', () => {
       param: 'idempotency-key',
       code: 'string_above_max_length',
     });
+  });
+});
+
+describe('Idempotency-Key records of deleted objects', () => {
+  /** What the records still hold: their keys, and how much of a response each kept. */
+  const records = async () =>
+    (
+      await queryDatabase<{ key: string; kept: number }>(
+        t.engine,
+        t.databaseUrl,
+        'SELECT key, coalesce(length(response), 0) AS kept FROM idempotency_keys',
+      )
+    ).sort((a, b) => a.key.localeCompare(b.key));
+
+  const sendMessage = (threadId: string, key: string, text: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/v1/threads/${threadId}/messages`,
+      headers: { 'idempotency-key': key },
+      payload: { role: 'user', content: text },
+    });
+
+  test('a replay after the message was deleted is its 404, creates nothing, and the record keeps no content', async () => {
+    const thread = (await createThread(t.app, undefined, {})).json();
+    const message = (await sendMessage(thread.id, 'msg-key', 'secret words')).json();
+    await t.app.inject({ method: 'DELETE', url: `/v1/threads/${thread.id}/messages/${message.id}` });
+
+    const replay = await sendMessage(thread.id, 'msg-key', 'secret words');
+    expectError(replay, 404, { message: `No message found with id '${message.id}'.`, param: null, code: null });
+    const list = await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages` });
+    expect(list.json().data).toEqual([]);
+    expect(await records()).toEqual([{ key: 'msg-key', kept: 0 }]);
+    expect((await sendMessage(thread.id, 'msg-key', 'other words')).statusCode).toBe(409);
+  });
+
+  test("a replay after the thread was deleted is the thread's 404, for the thread's create and its messages'", async () => {
+    const thread = (await createThread(t.app, 'thread-key', { metadata: { a: '1' } })).json();
+    await sendMessage(thread.id, 'msg-key', 'secret words');
+    await t.app.inject({ method: 'DELETE', url: `/v1/threads/${thread.id}` });
+
+    const notFound = { message: `No thread found with id '${thread.id}'.`, param: null, code: null };
+    expectError(await createThread(t.app, 'thread-key', { metadata: { a: '1' } }), 404, notFound);
+    expectError(await sendMessage(thread.id, 'msg-key', 'secret words'), 404, notFound);
+    expect(await threadCount(t.app)).toBe(0);
+    expect(await records()).toEqual([{ key: 'thread-key', kept: 0 }]);
+  });
+
+  test("another object's record is left alone", async () => {
+    const kept = (await createThread(t.app, 'kept-thread', {})).json();
+    const gone = (await createThread(t.app, 'gone-thread', {})).json();
+    const message = (await sendMessage(kept.id, 'kept-msg', 'hello')).json();
+    await t.app.inject({ method: 'DELETE', url: `/v1/threads/${gone.id}` });
+    expect((await createThread(t.app, 'kept-thread', {})).json()).toEqual(kept);
+    expect((await sendMessage(kept.id, 'kept-msg', 'hello')).json()).toEqual(message);
   });
 });

@@ -1,10 +1,18 @@
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
+import { METRICS_COUNT_TTL_MS } from '../src/plugins/metrics.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 
 const apps: TestApp[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
+
+/** Moves the clock past the gauges' count, so the next scrape counts afresh. */
+function countExpires() {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + METRICS_COUNT_TTL_MS + 1);
+}
 
 async function build(env: Record<string, string> = {}) {
   const app = await buildTestApp(env);
@@ -48,6 +56,7 @@ test('counts requests and their latency by route pattern and status, and gauges 
   expect(sample(text, 'threadstore_messages')).toBe(3);
 
   await t.app.inject({ method: 'DELETE', url: `/v1/threads/${threadId}` });
+  countExpires();
   const after = await scrape(t);
   expect(sample(after, 'threadstore_threads')).toBe(1);
   expect(sample(after, 'threadstore_messages')).toBe(0);
@@ -86,4 +95,20 @@ test('with API keys, /metrics needs one unless METRICS_PUBLIC=true', async (cont
   expect(allowed.statusCode).toBe(200);
   const open = await build({ ...env, METRICS_PUBLIC: 'true' });
   expect((await open.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+});
+
+test('the stored counts are taken once for both gauges and shared by scrapes for a few seconds', async () => {
+  const t = await build();
+  await t.app.inject({ method: 'POST', url: '/v1/threads', payload: { messages: [{ role: 'user', content: 'a' }] } });
+  const counts = vi.spyOn(t.app.store, 'stats');
+  const scrapes = await Promise.all([scrape(t), scrape(t), scrape(t), scrape(t)]);
+  expect(counts).toHaveBeenCalledTimes(1);
+  expect(scrapes.map((text) => [sample(text, 'threadstore_threads'), sample(text, 'threadstore_messages')])).toEqual(Array(4).fill([1, 1]));
+
+  await t.app.inject({ method: 'POST', url: '/v1/threads' });
+  expect(sample(await scrape(t), 'threadstore_threads')).toBe(1);
+  expect(counts).toHaveBeenCalledTimes(1);
+  countExpires();
+  expect(sample(await scrape(t), 'threadstore_threads')).toBe(2);
+  expect(counts).toHaveBeenCalledTimes(2);
 });

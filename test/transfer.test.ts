@@ -90,6 +90,7 @@ describe('export and import', () => {
     expect(result).toEqual({ created: 3, skipped: 0, messages: 3 * 103 - 1, errors: [] });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
     expect(await exportToText(target.app)).toBe(text);
+    expect(await target.app.store.stats()).toEqual({ threads: 3, messages: 3 * 103 - 1 });
   });
 
   test('importing the same file twice changes nothing', async () => {
@@ -136,5 +137,37 @@ describe('export and import', () => {
     const result = await copyThreads(source.app.store, target.app.store);
     expect(result).toEqual({ threads: 3, messages: 3 * 103 - 1, skipped: 0 });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
+  });
+});
+
+describe('a thread or message restored after its delete', () => {
+  const remove = (url: string) => source.app.inject({ method: 'DELETE', url });
+
+  test('a thread imported again after it was deleted can be deleted again', async () => {
+    const [id] = await seed(source.app);
+    const text = await exportToText(source.app);
+    expect((await remove(`/v1/threads/${id}`)).statusCode).toBe(200);
+    expect((await importThreads(source.app.store, Readable.from([text]))).created).toBe(1);
+
+    const again = await remove(`/v1/threads/${id}`);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ id, object: 'thread.deleted', deleted: true });
+    expect((await source.app.inject({ method: 'GET', url: `/v1/threads/${id}` })).statusCode).toBe(404);
+    const list = await source.app.inject({ method: 'GET', url: `/v1/threads?after=${id}` });
+    expect(list.statusCode).toBe(200);
+  });
+
+  test('a deleted message imported again, in another thread, can be deleted again', async () => {
+    await seed(source.app);
+    const line = JSON.parse((await exportToText(source.app)).trim().split('\n')[0]!);
+    const messageId = line.messages[0].id as string;
+    expect((await remove(`/v1/threads/${line.id}/messages/${messageId}`)).statusCode).toBe(200);
+    line.id = 'thread_restoredElsewhere000000';
+    line.messages = [{ ...line.messages[0], thread_id: line.id }];
+    expect((await importThreads(source.app.store, Readable.from([JSON.stringify(line)]))).created).toBe(1);
+
+    const again = await remove(`/v1/threads/${line.id}/messages/${messageId}`);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ id: messageId, object: 'thread.message.deleted', deleted: true });
   });
 });

@@ -12,6 +12,29 @@ declare module 'fastify' {
 /** Requests that matched no route share one label, so probing random URLs cannot grow the series. */
 const UNMATCHED_ROUTE = 'unmatched';
 
+/** How long one count of what is stored serves the gauges: scrapes within it (and at once) share it. */
+export const METRICS_COUNT_TTL_MS = 5_000;
+
+/** `count()`'s answer, reused for `ttlMs` after it settles; callers meanwhile share the one in flight. */
+function shared<T>(count: () => Promise<T>, ttlMs: number): () => Promise<T> {
+  let latest: { value: Promise<T>; until: number } | undefined;
+  return () => {
+    if (latest && Date.now() < latest.until) return latest.value;
+    const value = count();
+    const entry = { value, until: Number.POSITIVE_INFINITY };
+    latest = entry;
+    value.then(
+      () => {
+        entry.until = Date.now() + ttlMs;
+      },
+      () => {
+        if (latest === entry) latest = undefined;
+      },
+    );
+    return value;
+  };
+}
+
 /**
  * Counts every request and its latency by method, route pattern and status, and reports how many
  * threads and messages are stored. The /metrics route itself is `metricsRoute` (routes/metrics.ts),
@@ -33,12 +56,13 @@ export default fp(async function metrics(app: FastifyInstance) {
     labelNames,
     registers: [registry],
   });
+  const stats = shared(() => app.store.stats(), METRICS_COUNT_TTL_MS);
   new Gauge({
     name: 'threadstore_threads',
     help: 'Threads stored, across all tenants.',
     registers: [registry],
     async collect() {
-      this.set((await app.store.stats()).threads);
+      this.set((await stats()).threads);
     },
   });
   new Gauge({
@@ -46,7 +70,7 @@ export default fp(async function metrics(app: FastifyInstance) {
     help: 'Messages stored, across all tenants.',
     registers: [registry],
     async collect() {
-      this.set((await app.store.stats()).messages);
+      this.set((await stats()).messages);
     },
   });
 

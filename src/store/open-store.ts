@@ -4,8 +4,11 @@ import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
-/** The engine `DATABASE_URL` names; PostgreSQL is waited for and migrated before this resolves. */
-export async function openStore(database: Config['database'], log?: StoreLog): Promise<Store> {
+/**
+ * The engine `DATABASE_URL` names; PostgreSQL is waited for and migrated before this resolves.
+ * `sqliteLockWaitMs`: how long a SQLite write waits for another process's lock (the server: a few ms).
+ */
+export async function openStore(database: Config['database'], log?: StoreLog, sqliteLockWaitMs?: number): Promise<Store> {
   if (database.engine === 'postgres') return openPostgresStore({ ...database, log });
-  return openSqliteStore({ path: database.path, synchronous: database.synchronous });
+  return openSqliteStore({ path: database.path, synchronous: database.synchronous, lockWaitMs: sqliteLockWaitMs });
 }

@@ -48,6 +48,7 @@ export type MessagePage = Page<MessageObject>;
 /**
  * A create sent with an `Idempotency-Key`: the first response is recorded with the object, in the same
  * transaction, and answered again for the same key and fingerprint; another fingerprint is a conflict.
+ * Deleting the object neuters its record: a replay is then the object's 404 (`deletedObject`).
  */
 export interface IdempotencyKey {
   key: string;
@@ -88,6 +89,8 @@ export interface Store {
     /** `undefined` when the thread does not exist; throws `unknownCursor` for a cursor foreign to the thread. */
     list(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined>;
   };
+  /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
+  purgeExpiredIdempotencyKeys(): Promise<number>;
   /** How many threads and messages are stored, across all tenants (the metrics gauges). */
   stats(): Promise<{ threads: number; messages: number }>;
   /** Moving data in and out whole: export, import and copy between engines. */

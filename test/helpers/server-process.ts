@@ -14,13 +14,14 @@ export interface BuiltServer {
 
 /**
  * Compiles src/ with the project's own build config into a temporary folder laid out like the repository
- * (dist/, and links to migrations/ and node_modules/), so tests run the real `node dist/server.js`
+ * (dist/, and links to migrations/, ui/ and node_modules/), so tests run the real `node dist/server.js`
  * without a tsx loader and without touching the worktree's dist/.
  */
 export async function buildServer(): Promise<BuiltServer> {
   const dir = mkdtempSync(join(tmpdir(), 'threadstore-build-'));
   copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(ROOT, 'migrations'), join(dir, 'migrations'));
+  symlinkSync(join(ROOT, 'ui'), join(dir, 'ui'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
   return { entry: join(dir, 'dist/server.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };

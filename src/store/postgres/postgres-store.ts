@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { idempotencyConflict, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import { idempotencyConflict, storeCannotWrite, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
@@ -23,6 +23,7 @@ import { createClient, createPool, isUnavailable, waitForDatabase, type Postgres
 import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
 import { toThread } from '../thread-row.js';
+import { deletedObject, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -51,7 +52,7 @@ interface MessageRow {
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Messages (or their tombstones) a purge step deletes in one statement. */
-const PURGE_BATCH = 1000;
+const THREAD_PURGE_BATCH = 1000;
 
 /** A thread's metadata pairs for the index, JSON-encoded (PostgreSQL's text cannot hold U+0000): keys, values. */
 function pairArrays(metadata: Metadata): [string[], string[]] {
@@ -95,9 +96,13 @@ function guard<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (
   };
 }
 
+/** SQLSTATE disk_full: PostgreSQL could not extend a file; reads still answer. */
+const DISK_FULL = '53100';
+
 function toStoreError(error: unknown): unknown {
-  if (!isUnavailable(error)) return error;
-  const unavailable = storeUnavailable();
+  const full = (error as { code?: unknown }).code === DISK_FULL;
+  if (!full && !isUnavailable(error)) return error;
+  const unavailable = full ? storeCannotWrite("the database server's disk is full") : storeUnavailable();
   unavailable.cause = error;
   return unavailable;
 }
@@ -128,7 +133,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
    * Runs a create in a transaction of its own when it carries an Idempotency-Key: the first response is
    * recorded with the object, and answered again for the same key and request.
    */
-  async function idempotent<T>(
+  async function idempotent<T extends { id: string; thread_id?: string }>(
     tenant: string,
     idempotency: IdempotencyKey | undefined,
     create: (db: pg.Pool | pg.PoolClient) => Promise<T | undefined>,
@@ -138,11 +143,19 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     try {
       await client.query('BEGIN');
       await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
-      const recorded = (await client.query<{ fingerprint: string; response: string }>(SQL.idempotencyRecord, [tenant, idempotency.key, now()])).rows[0];
+      const recorded = (
+        await client.query<{ fingerprint: string; response: string | null; thread_id: string; object_id: string }>(
+          SQL.idempotencyRecord,
+          [tenant, idempotency.key, now()],
+        )
+      ).rows[0];
       if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
-      const response = recorded ? (JSON.parse(recorded.response) as T) : await create(client);
+      if (recorded && recorded.response === null) throw deletedObject(recorded);
+      const response = recorded ? (JSON.parse(recorded.response!) as T) : await create(client);
       if (!recorded && response !== undefined) {
-        await client.query(SQL.recordIdempotency, [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now()]);
+        const { thread_id, object_id } = objectOf(response);
+        const values = [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now()];
+        await client.query(SQL.recordIdempotency, values);
       }
       await client.query('COMMIT');
       return response;
@@ -251,8 +264,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
 
   /** One statement per step: messages first, then their tombstones, then the thread row. */
   async function purgeStep(seq: number): Promise<boolean> {
-    if (((await pool.query(SQL.purgeMessages, [seq, PURGE_BATCH])).rowCount ?? 0) > 0) return false;
-    if (((await pool.query(SQL.purgeMessageTombstones, [seq, PURGE_BATCH])).rowCount ?? 0) > 0) return false;
+    if (((await pool.query(SQL.purgeMessages, [seq, THREAD_PURGE_BATCH])).rowCount ?? 0) > 0) return false;
+    if (((await pool.query(SQL.purgeMessageTombstones, [seq, THREAD_PURGE_BATCH])).rowCount ?? 0) > 0) return false;
     await pool.query(SQL.deletePurgedThread, [seq]);
     return true;
   }
@@ -266,6 +279,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     (error) => options.log?.warn({ err: error }, 'purging deleted threads stopped; it resumes at the next delete or start'),
   );
   purge.wake();
+
+  const purgeExpired = guard(async () => (await pool.query(SQL.purgeIdempotency, [now(), PURGE_BATCH])).rowCount ?? 0);
+  const purging = purgeExpiredPeriodically(purgeExpired);
 
   async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
     let after = 0;
@@ -293,6 +309,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       ]);
       const seq = inserted.rows[0]?.seq;
       if (seq !== undefined) {
+        await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id)]);
         await client.query(SQL.insertPairs, [tenant, inserted.rows[0]!.position, seq, ...pairArrays(thread.metadata)]);
         await client.query(SQL.importMessages, [
           seq,
@@ -367,12 +384,14 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       }),
       list: guard(listMessages),
     },
+    purgeExpiredIdempotencyKeys: purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
     transfer: {
       threads: allThreads,
       importThread: guard(importThread),
     },
     close: async () => {
+      purging.stop();
       await purge.close();
       await pool.end();
     },

@@ -1,5 +1,6 @@
 // Every SQL statement of the PostgreSQL store.
 import type { Direction } from '../read-page.js';
+import { IDEMPOTENCY_WINDOW } from '../idempotency-records.js';
 import { PURGING_TENANT } from '../thread-purge.js';
 
 export const MESSAGE_COLUMNS = `m.id, m.created_at, m.role, m.content, m.attachments, m.metadata, m.status,
@@ -9,9 +10,6 @@ const THREAD_COLUMNS = 'seq, id, position, created_at, metadata, tool_resources'
 
 /** A thread's metadata pairs ($1 keys, $2 values, JSON-encoded) as rows of (key, value). */
 const pairs = (keys: string, values: string) => `unnest(${keys}::text[], ${values}::text[]) AS pair (key, value)`;
-
-/** How long a recorded Idempotency-Key answers again, in seconds. */
-const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
 
 export const SQL = {
   threadById: `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1 AND tenant = $2`,
@@ -58,7 +56,10 @@ export const SQL = {
       ON CONFLICT DO NOTHING
     )
     SELECT ${THREAD_COLUMNS} FROM updated`,
-  /** Hides the thread for the background purge (thread-purge.ts), leaves its tombstone, drops its pairs. */
+  /**
+   * Hides the thread for the background purge (thread-purge.ts), leaves its tombstone, drops its pairs. The
+   * thread's Idempotency-Key record is neutered (a replay answers 404), its messages' records removed.
+   */
   deleteThread: `WITH target AS (
       SELECT seq, position FROM threads WHERE id = $1 AND tenant = $2 FOR UPDATE
     ), hidden AS (
@@ -70,6 +71,12 @@ export const SQL = {
       INSERT INTO deleted_threads (id, tenant, position) SELECT $1, $2, position FROM target
     ), unindexed AS (
       DELETE FROM thread_metadata m USING target WHERE m.thread_seq = target.seq
+    ), neutered AS (
+      UPDATE idempotency_keys SET response = NULL
+      WHERE thread_id = $1 AND object_id = $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM target)
+    ), forgotten AS (
+      DELETE FROM idempotency_keys
+      WHERE thread_id = $1 AND object_id <> $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM target)
     )
     SELECT seq FROM hidden`,
   threadsToPurge: `SELECT seq FROM threads WHERE tenant = '${PURGING_TENANT}' ORDER BY seq`,
@@ -115,11 +122,14 @@ export const SQL = {
     WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3`,
   updateMessageMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
     WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 RETURNING ${MESSAGE_COLUMNS}`,
-  // Content and metadata go for good; only the id and position stay, for cursors.
+  // Content and metadata go for good, from its Idempotency-Key record too; only the id and position stay, for cursors.
   deleteMessage: `WITH gone AS (
       DELETE FROM messages m USING threads t
       WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3
       RETURNING m.id, m.thread_seq, m.position
+    ), neutered AS (
+      UPDATE idempotency_keys SET response = NULL
+      WHERE thread_id = $1 AND object_id = $3 AND tenant = $2 AND EXISTS (SELECT 1 FROM gone)
     )
     INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone`,
   messageCursor: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
@@ -139,15 +149,23 @@ export const SQL = {
       WINDOW w AS (ORDER BY page.position ${direction} ROWS UNBOUNDED PRECEDING)
     ) AS budgeted
     WHERE n = 1 OR running <= $5 ORDER BY n`,
-  // Exact counts for the metrics gauges (a scan: scrape accordingly on very large databases).
+  // Exact counts for the metrics gauges: a scan, off the event loop, at most once per METRICS_COUNT_TTL (plugins/metrics.ts).
   stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
   /** Held until the transaction ends: creates with the same tenant and key take turns. */
   lockIdempotencyKey: "SELECT pg_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0))",
-  idempotencyRecord: `SELECT fingerprint, response FROM idempotency_keys
+  idempotencyRecord: `SELECT fingerprint, response, thread_id, object_id FROM idempotency_keys
     WHERE tenant = $1 AND key = $2 AND created_at > $3::bigint - ${IDEMPOTENCY_WINDOW}`,
-  recordIdempotency: `INSERT INTO idempotency_keys (tenant, key, fingerprint, response, created_at)
-    VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (tenant, key) DO UPDATE SET fingerprint = $3, response = $4, created_at = $5`,
+  recordIdempotency: `INSERT INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (tenant, key) DO UPDATE
+      SET fingerprint = $3, response = $4, thread_id = $5, object_id = $6, created_at = $7`,
+  // Replicas purge concurrently: each takes rows no other is deleting.
+  purgeIdempotency: `DELETE FROM idempotency_keys WHERE (tenant, key) IN (
+      SELECT tenant, key FROM idempotency_keys WHERE created_at <= $1::bigint - ${IDEMPOTENCY_WINDOW}
+      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
+  clearTombstones: `WITH threads_cleared AS (DELETE FROM deleted_threads WHERE id = $1)
+    DELETE FROM deleted_messages WHERE id = ANY($2::text[])`,
   threadsFrom: `SELECT seq, id, tenant, position, created_at, metadata, tool_resources FROM threads
     WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) AND tenant <> '${PURGING_TENANT}' ORDER BY seq LIMIT $3`,
   // An imported thread keeps its id, timestamps and message order; it joins its tenant's list at the end.

@@ -1,12 +1,17 @@
 import type Database from 'better-sqlite3';
 
+/** Another connection holds the write lock: running the writes again one by one would only wait again. */
+const isLockHeld = (error: unknown) => (error as { code?: unknown }).code === 'SQLITE_BUSY';
+
 /**
  * Group commit: writes queued during one turn of the event loop run together in one transaction.
  * A write that throws rolls back alone: each is either one statement (atomic by itself in SQLite) or a
- * `db.transaction` function, which inside the batch runs as a savepoint. Every caller's promise
- * settles only after that transaction has committed (or failed), so nothing is acknowledged before
- * it is as durable as a write committed alone; the commit, the expensive part, is paid once per turn.
- * One queue for every write keeps them in the order they were asked for.
+ * `db.transaction` function, which inside the batch runs as a savepoint. When the batch itself fails
+ * (its COMMIT, or an error such as a full disk after which SQLite rolls the whole transaction back),
+ * each write runs again in a transaction of its own, so only the writes that fail alone are rejected.
+ * Every caller's promise settles only after its transaction has committed (or failed), so nothing is
+ * acknowledged before it is as durable as a write committed alone; the commit, the expensive part, is
+ * paid once per turn. One queue for every write keeps them in the order they were asked for.
  */
 export function groupCommit(db: Database.Database) {
   interface Pending {
@@ -23,10 +28,21 @@ export function groupCommit(db: Database.Database) {
       try {
         return { ok: true as const, value: write(...args) };
       } catch (error) {
+        // SQLite ended the transaction itself (a full disk, an I/O error): the writes before are gone too.
+        if (!db.inTransaction) throw error;
         return { ok: false as const, error };
       }
     }),
   );
+  const runOne = db.transaction(({ write, args }: Pending) => write(...args));
+
+  function runAlone(pending: Pending) {
+    try {
+      pending.resolve(runOne.immediate(pending));
+    } catch (error) {
+      pending.reject(error);
+    }
+  }
 
   function flush() {
     scheduled = undefined;
@@ -37,7 +53,11 @@ export function groupCommit(db: Database.Database) {
     try {
       outcomes = runAll.immediate(batch);
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      if (batch.length === 1 || isLockHeld(error)) {
+        for (const pending of batch) pending.reject(error);
+      } else {
+        for (const pending of batch) runAlone(pending);
+      }
       return;
     }
     outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.error)));

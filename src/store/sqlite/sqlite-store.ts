@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { idempotencyConflict, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
@@ -23,8 +20,10 @@ import { rowsWithinBudget } from '../page-budget.js';
 import { type Direction, readPage, whole } from '../read-page.js';
 import { backgroundPurge, PURGING_TENANT } from '../thread-purge.js';
 import { groupCommit } from './group-commit.js';
-import { migrate } from './migrate.js';
+import { openDatabase } from './open-database.js';
+import { toStoreError } from './store-errors.js';
 import { toThread } from '../thread-row.js';
+import { deletedObject, IDEMPOTENCY_WINDOW, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -82,12 +81,9 @@ interface PairScan {
   max: number;
 }
 
-/** Messages a purge deletes per statement (each up to the body limit in size), and its time slice per write. */
-const PURGE_BATCH = 16;
-const PURGE_SLICE_MS = 10;
-
-/** How long a recorded Idempotency-Key answers again, in seconds. */
-const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
+/** Messages a thread purge deletes per statement (each up to the body limit in size), and its time slice per write. */
+const THREAD_PURGE_BATCH = 16;
+const THREAD_PURGE_SLICE_MS = 10;
 
 /**
  * A thread's messages in order (or, with `sizes`, what their JSON columns take: SQLite reads that from the
@@ -148,18 +144,29 @@ export interface SqliteOptions {
   /** `:memory:` or a file path; the file's folder is created when missing. */
   path: string;
   synchronous?: 'normal' | 'full';
+  /**
+   * How long a write waits for another process's write lock before the request gets a 503. SQLite waits
+   * synchronously, holding the event loop, so the server waits a few milliseconds; the CLI may wait longer.
+   */
+  lockWaitMs?: number;
 }
 
-export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  // Deleted and overwritten content is zeroed on disk, not left in free space: a delete is for good.
-  db.pragma('secure_delete = ON');
-  migrate(db);
+/** The server's wait for another process's write lock: SQLite's busy handler sleeps 1, 2, then 2 ms. */
+export const SERVER_LOCK_WAIT_MS = 5;
+
+/** A synchronous read whose SQLite failures become the API's 503s. */
+const guarded =
+  <A extends unknown[], T>(read: (...args: A) => T | Promise<T>) =>
+  async (...args: A): Promise<T> => {
+    try {
+      return await read(...args);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+
+export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SERVER_LOCK_WAIT_MS }: SqliteOptions): Store {
+  const db = openDatabase(path, { synchronous, lockWaitMs });
 
   const sql = {
     insertThread: db.prepare<[string, string, number, string, string], { seq: number }>(
@@ -222,12 +229,28 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
          incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    idempotencyRecord: db.prepare<[string, string], { fingerprint: string; response: string; created_at: number }>(
-      'SELECT fingerprint, response, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?',
+    idempotencyRecord: db.prepare<
+      [string, string],
+      { fingerprint: string; response: string | null; thread_id: string; object_id: string; created_at: number }
+    >('SELECT fingerprint, response, thread_id, object_id, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?'),
+    recordIdempotency: db.prepare<[string, string, string, string, string, string, number]>(
+      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    recordIdempotency: db.prepare<[string, string, string, string, number]>(
-      `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)`,
+    /** A deleted object's record stays, without its response, so a replay answers 404 and creates nothing. */
+    neuterIdempotency: db.prepare<[string, string, string]>(
+      'UPDATE idempotency_keys SET response = NULL WHERE thread_id = ? AND object_id = ? AND tenant = ?',
     ),
+    /** The records of a deleted thread's messages: a replay finds no thread, as a first try would. */
+    forgetThreadMessagesIdempotency: db.prepare<[string, string, string]>(
+      'DELETE FROM idempotency_keys WHERE thread_id = ? AND object_id <> ? AND tenant = ?',
+    ),
+    purgeIdempotency: db.prepare<[number, number]>(
+      `DELETE FROM idempotency_keys WHERE (tenant, key) IN (
+         SELECT tenant, key FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+    ),
+    clearThreadTombstone: db.prepare<[string]>('DELETE FROM deleted_threads WHERE id = ?'),
+    clearMessageTombstone: db.prepare<[string]>('DELETE FROM deleted_messages WHERE id = ?'),
     insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number]>(
       `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -261,12 +284,24 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     sizesDescending: db.prepare<MessageRange, number>(messageListSql('DESC', false, true)).pluck(),
     runSizesAscending: db.prepare<MessageRange, number>(messageListSql('ASC', true, true)).pluck(),
     runSizesDescending: db.prepare<MessageRange, number>(messageListSql('DESC', true, true)).pluck(),
+    /** Every insert of threads or messages adds itself here, in its transaction (deletes: migration 003's triggers). */
+    countInserted: db.prepare<{ threads: number; messages: number }>(
+      "UPDATE row_counts SET n = n + (CASE name WHEN 'threads' THEN @threads ELSE @messages END)",
+    ),
+    /** Kept by countInserted and triggers: two rows read, never a table counted. */
     stats: db.prepare<[], { threads: number; messages: number }>(
-      'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
+      `SELECT (SELECT n FROM row_counts WHERE name = 'threads') AS threads,
+              (SELECT n FROM row_counts WHERE name = 'messages') AS messages`,
     ),
   };
 
   const writes = groupCommit(db);
+  const write = <A extends unknown[], T>(change: (...args: A) => T, ...args: A): Promise<T> =>
+    writes.run(change, ...args).catch((error: unknown) => {
+      throw toStoreError(error);
+    });
+  const purgeExpired = () => sql.purgeIdempotency.run(now() - IDEMPOTENCY_WINDOW, PURGE_BATCH).changes;
+  const purging = purgeExpiredPeriodically(() => write(purgeExpired));
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
 
   /** The thread's metadata pairs, for lists filtered by metadata. Written in the thread's transaction. */
@@ -321,12 +356,18 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const record = sql.idempotencyRecord.get(tenant, idempotency.key);
     if (!record || record.created_at <= now() - IDEMPOTENCY_WINDOW) return undefined;
     if (record.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+    if (record.response === null) throw deletedObject(record);
     return record.response;
   }
 
-  function recordResponse<T>(tenant: string, idempotency: IdempotencyKey | undefined, response: T): T {
+  function recordResponse<T extends { id: string; thread_id?: string }>(
+    tenant: string,
+    idempotency: IdempotencyKey | undefined,
+    response: T,
+  ): T {
     if (idempotency) {
-      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), now());
+      const { thread_id, object_id } = objectOf(response);
+      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now());
     }
     return response;
   }
@@ -343,6 +384,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     indexMetadata(tenant, seq, thread.metadata);
     for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
+    sql.countInserted.run({ threads: 1, messages: thread.messages.length });
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
     return recordResponse(tenant, idempotency, created);
   });
@@ -353,7 +395,9 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
       if (recorded !== undefined) return JSON.parse(recorded) as MessageObject;
       const thread = threadSeq(tenant, threadId);
       if (thread === undefined) return undefined;
-      return recordResponse(tenant, idempotency, insertMessage(thread, threadId, message, now()));
+      const created = insertMessage(thread, threadId, message, now());
+      sql.countInserted.run({ threads: 0, messages: 1 });
+      return recordResponse(tenant, idempotency, created);
     },
   );
 
@@ -362,30 +406,34 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     if (!row) return false;
     sql.insertThreadTombstone.run(threadId, tenant, row.seq);
     sql.deletePairs.run(row.seq);
+    sql.neuterIdempotency.run(threadId, threadId, tenant);
+    sql.forgetThreadMessagesIdempotency.run(threadId, threadId, tenant);
     return true;
   });
 
-  /** Deletes a hidden thread's rows a few at a time for up to PURGE_SLICE_MS; true once the thread is gone. */
+  /** Deletes a hidden thread's rows a few at a time for up to THREAD_PURGE_SLICE_MS; true once the thread is gone. */
   const purgeStep = db.transaction((seq: number) => {
     const started = performance.now();
     do {
-      if (sql.purgeMessages.run(seq, PURGE_BATCH).changes > 0) continue;
-      if (sql.purgeMessageTombstones.run(seq, PURGE_BATCH).changes > 0) continue;
+      if (sql.purgeMessages.run(seq, THREAD_PURGE_BATCH).changes > 0) continue;
+      if (sql.purgeMessageTombstones.run(seq, THREAD_PURGE_BATCH).changes > 0) continue;
       sql.deletePurgedThread.run(seq);
       return true;
-    } while (performance.now() - started < PURGE_SLICE_MS);
+    } while (performance.now() - started < THREAD_PURGE_SLICE_MS);
     return false;
   });
 
   // A failed step (the file locked by another process, say) is retried at the next delete or open.
   const purge = backgroundPurge(
-    { pending: async () => sql.threadsToPurge.all(), step: (seq) => writes.run(purgeStep, seq) },
+    { pending: async () => sql.threadsToPurge.all(), step: (seq) => write(purgeStep, seq) },
     () => undefined,
   );
   purge.wake();
 
+  // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
   const importThread = db.transaction((tenant: string, thread: ThreadObject, messages: MessageObject[]) => {
     if (sql.threadExists.get(thread.id)) return false;
+    sql.clearThreadTombstone.run(thread.id);
     const { seq } = sql.importThread.get(
       thread.id,
       tenant,
@@ -395,6 +443,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     )!;
     indexMetadata(tenant, seq, thread.metadata);
     for (const m of messages) {
+      sql.clearMessageTombstone.run(m.id);
       sql.importMessage.run(
         m.id,
         seq,
@@ -411,6 +460,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
         m.run_id,
       );
     }
+    sql.countInserted.run({ threads: 1, messages: messages.length });
     return true;
   });
 
@@ -438,6 +488,7 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
     sql.insertTombstone.run(messageId, thread, row.seq);
+    sql.neuterIdempotency.run(threadId, messageId, tenant);
     return true;
   });
 
@@ -498,35 +549,37 @@ export function openSqliteStore({ path, synchronous = 'normal' }: SqliteOptions)
 
   return {
     threads: {
-      create: (tenant, thread, idempotency) => writes.run(createThread, tenant, thread, idempotency),
-      get: async (tenant, threadId) => {
+      create: (tenant, thread, idempotency) => write(createThread, tenant, thread, idempotency),
+      get: guarded((tenant: string, threadId: string) => {
         const row = sql.threadById.get(threadId, tenant);
         return row && toThread(row);
-      },
-      update: (tenant, threadId, changes) => writes.run(updateThread, tenant, threadId, changes),
+      }),
+      update: (tenant, threadId, changes) => write(updateThread, tenant, threadId, changes),
       delete: async (tenant, threadId) => {
-        const deleted = await writes.run(deleteThread, tenant, threadId);
+        const deleted = await write(deleteThread, tenant, threadId);
         if (deleted) purge.wake();
         return deleted;
       },
-      list: listThreads,
+      list: guarded(listThreads),
     },
     messages: {
-      create: (tenant, threadId, message, idempotency) => writes.run(createMessage, tenant, threadId, message, idempotency),
-      get: async (tenant, threadId, messageId) => {
+      create: (tenant, threadId, message, idempotency) => write(createMessage, tenant, threadId, message, idempotency),
+      get: guarded((tenant: string, threadId: string, messageId: string) => {
         const row = sql.message.get(messageId, threadId, tenant);
         return row && toMessage(row, threadId);
-      },
-      update: (tenant, threadId, messageId, metadata) => writes.run(updateMessage, tenant, threadId, messageId, metadata),
-      delete: (tenant, threadId, messageId) => writes.run(deleteMessage, tenant, threadId, messageId),
-      list: listMessages,
+      }),
+      update: (tenant, threadId, messageId, metadata) => write(updateMessage, tenant, threadId, messageId, metadata),
+      delete: (tenant, threadId, messageId) => write(deleteMessage, tenant, threadId, messageId),
+      list: guarded(listMessages),
     },
-    stats: async () => sql.stats.get()!,
+    purgeExpiredIdempotencyKeys: () => write(purgeExpired),
+    stats: guarded(() => sql.stats.get()!),
     transfer: {
       threads: allThreads,
-      importThread: (tenant, thread, messages) => writes.run(importThread, tenant, thread, messages),
+      importThread: (tenant, thread, messages) => write(importThread, tenant, thread, messages),
     },
     close: async () => {
+      purging.stop();
       await purge.close();
       writes.flush();
       db.close();

@@ -1,0 +1,48 @@
+import { messageNotFound, threadNotFound } from '../errors.js';
+
+/** How long a recorded Idempotency-Key answers again, in seconds; past it, the record is purged. */
+export const IDEMPOTENCY_WINDOW = 24 * 60 * 60;
+
+/**
+ * Expired records deleted per statement: a record holds a whole response (up to the body limit), so a
+ * batch is kept small enough to stay well under the event loop budget on SQLite.
+ */
+export const PURGE_BATCH = 8;
+
+/** How often each store purges expired records. */
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * The answer to a replay whose object was deleted since: the 404 a read of it gets. A message's record
+ * only outlives it while its thread stands (a thread's delete removes its messages' records).
+ */
+export function deletedObject(record: { thread_id: string; object_id: string }): Error {
+  return record.object_id === record.thread_id ? threadNotFound(record.thread_id) : messageNotFound(record.object_id);
+}
+
+/** The ids a response names: the thread's and the created object's (the same for a thread). */
+export function objectOf(response: { id: string; thread_id?: string }): { thread_id: string; object_id: string } {
+  return { thread_id: response.thread_id ?? response.id, object_id: response.id };
+}
+
+/**
+ * Every PURGE_INTERVAL_MS, deletes expired records a batch at a time until a batch comes back short,
+ * letting other work run between batches. Never keeps the process alive; `stop` before closing the store.
+ */
+export function purgeExpiredPeriodically(purgeBatch: () => Promise<number>): { stop(): void } {
+  let running = false;
+  async function purgeAll() {
+    if (running) return;
+    running = true;
+    try {
+      while ((await purgeBatch()) === PURGE_BATCH) await new Promise((next) => setImmediate(next));
+    } catch {
+      // The database is away or busy: the next round tries again.
+    } finally {
+      running = false;
+    }
+  }
+  const timer = setInterval(() => void purgeAll(), PURGE_INTERVAL_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

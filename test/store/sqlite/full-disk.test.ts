@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../../../src/errors.js';
+import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import type { NewMessage, Store } from '../../../src/store/types.js';
+import { mountTmpfs, type Tmpfs } from '../../helpers/tmpfs.js';
+
+const message = (text: string): NewMessage => ({
+  role: 'user',
+  content: [{ type: 'text', text: { value: text, annotations: [] } }],
+  attachments: [],
+  metadata: {},
+});
+
+const mounted = mountTmpfs(8 * 1024 * 1024);
+const skip = typeof mounted === 'string' ? mounted : undefined;
+
+describe.skipIf(skip !== undefined)(`SQLite store on a full disk${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const tmpfs = mounted as Tmpfs;
+  const dbPath = join(tmpfs.dir ?? '', 'threadstore.db');
+  let store: Store;
+  beforeAll(() => {
+    store = openSqliteStore({ path: dbPath });
+  });
+  afterAll(async () => {
+    await store.close();
+    tmpfs.unmount();
+  });
+
+  it('fails only the write that does not fit, with a 503 to retry, and commits the others of its batch', async () => {
+    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
+    tmpfs.fill(256 * 1024);
+    // One turn of the event loop: one batch, whose commit cannot fit the first write.
+    const big = store.messages.create('', thread.id, message('x'.repeat(2 * 1024 * 1024)));
+    const small = [1, 2, 3].map((i) => store.messages.create('', thread.id, message(`small ${i}`)));
+    const [bigOutcome, ...smallOutcomes] = await Promise.allSettled([big, ...small]);
+
+    expect(bigOutcome.status).toBe('rejected');
+    const error = (bigOutcome as PromiseRejectedResult).reason as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.statusCode).toBe(503);
+    expect(error.headers).toEqual({ 'x-should-retry': 'true' });
+    expect(error.toBody()).toEqual({
+      error: {
+        message: 'The server cannot store changes right now: its disk is full. Nothing was stored; please retry later.',
+        type: 'server_error',
+        param: null,
+        code: null,
+      },
+    });
+    expect(smallOutcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await store.threads.get('', thread.id)).toEqual(thread);
+    const page = await store.messages.list('', thread.id, { limit: 100, order: 'asc' });
+    expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(['small 1', 'small 2', 'small 3']);
+
+    tmpfs.free();
+    const later = await store.messages.create('', thread.id, message('y'.repeat(2 * 1024 * 1024)));
+    expect(later!.content[0]!.text!.value).toHaveLength(2 * 1024 * 1024);
+  });
+});
