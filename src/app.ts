@@ -1,6 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { API_PREFIXES } from './api-prefixes.js';
 import { KeyRing } from './api-keys.js';
+import { AuthFailureLimit } from './auth-failure-limit.js';
+import backPressure from './plugins/back-pressure.js';
 import type { Config } from './config.js';
 import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
 import { newRequestId } from './ids.js';
@@ -27,7 +30,17 @@ import { compileValidator } from './validation.js';
 export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 72_000 } as const;
 
 /** Never in a log line, whoever logs a request or its headers. */
-export const REDACTED_LOG_PATHS = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization'];
+export const REDACTED_LOG_PATHS = ['req.headers', 'headers', 'request.headers'].flatMap((headers) => [
+  `${headers}.authorization`,
+  `${headers}["api-key"]`,
+]);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The API keys in force. */
+    keys: KeyRing;
+  }
+}
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -65,7 +78,9 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     genReqId: newRequestId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
-    routerOptions: { maxParamLength: 500 },
+    trustProxy: config.trustProxy,
+    // ignoreDuplicateSlashes: AzureOpenAI of openai-node 4 and 5 joins an endpoint ending in '/' into '//openai/...'.
+    routerOptions: { maxParamLength: 500, ignoreDuplicateSlashes: true },
     clientErrorHandler: rejectMalformedRequest,
     frameworkErrors: answerUnroutable,
     requestTimeout: SERVER_TIMEOUTS.requestTimeout,
@@ -95,16 +110,21 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
+  if (config.database.engine === 'postgres') await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
   await app.register(metrics);
   await app.register(openapi);
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });
   if (config.rateLimitPerMinute !== undefined) await app.register(rateLimit, { perMinute: config.rateLimitPerMinute });
   const keys = new KeyRing(config.apiKeys);
+  // Shared by both mounts, and reachable from server.ts, which replaces the keys on SIGHUP.
+  app.decorate('keys', keys);
+  const failures = new AuthFailureLimit(config.authFailuresPerMinute);
   await app.register(healthRoutes);
   await app.register(uiRoutes);
-  await app.register(apiRoutes, { prefix: '/v1', keys });
   // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
-  await app.register(apiRoutes, { keys, metrics: !config.metricsPublic });
+  for (const prefix of API_PREFIXES) {
+    await app.register(apiRoutes, { prefix, keys, failures, metrics: prefix === '' && !config.metricsPublic });
+  }
   if (config.metricsPublic) await app.register(metricsRoute);
   return app;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { createReadStream, createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { storedTenantOf } from './api-keys.js';
+import { hashedEntry, storedTenantOf } from './api-keys.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openStore } from './store/open-store.js';
 import { backupSqlite, restoreSqlite } from './store/sqlite/backup.js';
@@ -17,6 +18,7 @@ const USAGE = `usage:
   threadstore copy --from URL --to URL [--tenant T]         move threads between two databases
   threadstore backup --out FILE [--db URL]                  a consistent copy of a live SQLite database
   threadstore restore FILE [--db URL] [--force]             put a backup back (stop the server first)
+  threadstore hash-key < FILE                               the sha256: entry of the key read from stdin
 --db defaults to DATABASE_URL (the server's setting); --tenant limits export and copy to one tenant and
 puts imported threads into that tenant: the tenant's name as written in API_KEYS (acme for acme:KEY), or
 sha256:<hex> for a bare key's own tenant (the key's SHA-256: printf %s "$KEY" | sha256sum).`;
@@ -162,6 +164,17 @@ async function main(argv: string[]): Promise<number> {
     const target = sqliteFileOf(values.db, 'restore');
     await restoreSqlite(file, target, values.force === true, pageProgress('restored'));
     console.error(`\nrestored ${file} into ${target}`);
+    return 0;
+  }
+
+  if (command === 'hash-key') {
+    // From stdin, so the key stays out of the shell's history and the process list.
+    const key = (await text(process.stdin)).replace(/\r?\n$/, '');
+    try {
+      console.log(hashedEntry(key));
+    } catch (error) {
+      throw new ConfigError(`hash-key: ${(error as Error).message}`);
+    }
     return 0;
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { isIP, isIPv6 } from 'node:net';
 import { Type, type Static, type TSchema } from 'typebox';
-import { parseApiKeys, type ApiKey } from './api-keys.js';
+import { keysFileEntries, parseApiKeys, type ApiKey } from './api-keys.js';
 import { compileValidator } from './validation.js';
 
 const ConfigSchema = Type.Object({
@@ -11,6 +12,8 @@ const ConfigSchema = Type.Object({
   PG_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   PG_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   PG_STARTUP_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+  PG_MAX_WAITING: Type.Integer({ minimum: 0, default: 1000 }),
+  PG_MAX_PENDING_BYTES: Type.Integer({ minimum: 0, default: 64 * 1024 * 1024 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -20,11 +23,13 @@ const ConfigSchema = Type.Object({
   API_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   ALLOW_UNAUTHENTICATED: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
   RATE_LIMIT_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 1 })),
+  AUTH_FAILURES_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
   CORS_ORIGINS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: '' }),
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
-const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'RATE_LIMIT_PER_MINUTE']);
+const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'PG_MAX_WAITING', 'PG_MAX_PENDING_BYTES', 'RATE_LIMIT_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE']);
 
 export type DatabaseConfig =
   | { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
@@ -37,6 +42,10 @@ export type DatabaseConfig =
       statementTimeoutMs: number;
       /** How long start-up waits for the database to answer before giving up. */
       startupTimeoutMs: number;
+      /** Store calls that may wait for a connection once all are busy; past it: 503 at once. */
+      maxWaiting: number;
+      /** Request bodies (by Content-Length) a replica holds at once; past it: 503 before reading one more. */
+      maxPendingBytes: number;
     };
 
 export interface Config {
@@ -51,6 +60,13 @@ export interface Config {
   apiKeys: ApiKey[];
   /** Requests per minute per API key (per client address without keys); undefined: no limit. */
   rateLimitPerMinute: number | undefined;
+  /** Requests with an incorrect API key per minute per client address (IPv6: per /64) before 429. */
+  authFailuresPerMinute: number;
+  /**
+   * The proxies whose X-Forwarded-For names the client (what the per-address limits count by): addresses,
+   * CIDR blocks or proxy-addr's range names; false: the client is the connection's address.
+   */
+  trustProxy: string[] | false;
   /** Origins allowed to call from a browser; `['*']` for any; empty: CORS off. */
   corsOrigins: string[];
 }
@@ -70,6 +86,8 @@ function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
       poolMax: settings.PG_POOL_MAX,
       statementTimeoutMs: settings.PG_STATEMENT_TIMEOUT_MS,
       startupTimeoutMs: settings.PG_STARTUP_TIMEOUT_MS,
+      maxWaiting: settings.PG_MAX_WAITING,
+      maxPendingBytes: settings.PG_MAX_PENDING_BYTES,
     };
   }
   if (url === ':memory:' || url === 'sqlite::memory:') return { engine: 'sqlite', path: ':memory:', synchronous };
@@ -94,8 +112,7 @@ function expectation(schema: TSchema): string {
   return 'a non-empty string';
 }
 
-function readKeysFile(path: string | undefined): string {
-  if (path === undefined) return '';
+function readKeysFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
@@ -103,9 +120,49 @@ function readKeysFile(path: string | undefined): string {
   }
 }
 
+function parseKeys(source: string, entries: string[], where?: (index: number) => string): ApiKey[] {
+  try {
+    return parseApiKeys(entries, where);
+  } catch (error) {
+    throw new ConfigError(`${source}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The keys of `API_KEYS` (comma-separated) and `API_KEYS_FILE` (one per line, `#` comments): read at
+ * start-up and again on each SIGHUP. Throws a ConfigError naming the source and entry at fault.
+ */
+export function readApiKeys(env: NodeJS.ProcessEnv): ApiKey[] {
+  const inline = (env.API_KEYS ?? '').split(',');
+  const path = env.API_KEYS_FILE || undefined;
+  if (path === undefined) return parseKeys('API_KEYS', inline);
+  const lines = keysFileEntries(readKeysFile(path));
+  parseKeys('API_KEYS', inline);
+  parseKeys(`API_KEYS_FILE '${path}'`, lines, (index) => `line ${index + 1}`);
+  return parseKeys('API_KEYS and API_KEYS_FILE together', [...inline, ...lines]);
+}
+
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || bare === '::ffff:127.0.0.1';
+}
+
+/** proxy-addr's names for ranges: 127/8 and ::1, 169.254/16 and fe80::/10, 10/8, 172.16/12, 192.168/16 and fc00::/7. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string): string[] | false {
+  if (value === '') return false;
+  const proxies = value.split(',').map((proxy) => proxy.trim());
+  const bad = proxies.find((proxy) => {
+    if (PROXY_RANGES.has(proxy)) return false;
+    const [address = '', bits, ...rest] = proxy.split('/');
+    const max = isIPv6(address) ? 128 : 32;
+    return isIP(address) === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max));
+  });
+  if (bad !== undefined) {
+    throw new ConfigError(`TRUST_PROXY must be comma-separated proxy addresses, CIDR blocks, loopback, linklocal or uniquelocal, got '${bad}'`);
+  }
+  return proxies;
 }
 
 const isValid = (schema: TSchema, value: unknown) =>
@@ -127,12 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map(([key, schema]) => `${key} must be ${expectation(schema)}, got '${env[key]}'`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   const settings = withDefaults as Settings;
-  let apiKeys: ApiKey[];
-  try {
-    apiKeys = parseApiKeys([...settings.API_KEYS.split(','), ...readKeysFile(settings.API_KEYS_FILE).split(/\r?\n/)]);
-  } catch (error) {
-    throw new ConfigError(`API_KEYS: ${(error as Error).message}`);
-  }
+  const apiKeys = readApiKeys(env);
   if (apiKeys.length === 0 && !isLoopback(settings.HOST) && settings.ALLOW_UNAUTHENTICATED !== 'true') {
     throw new ConfigError(
       `Refusing to listen on ${settings.HOST} without API keys: anyone who can reach it could read and write every thread. ` +
@@ -149,6 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPublic: settings.METRICS_PUBLIC === 'true',
     apiKeys,
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: settings.AUTH_FAILURES_PER_MINUTE,
+    trustProxy: parseTrustProxy(settings.TRUST_PROXY),
     corsOrigins: settings.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),

@@ -41,6 +41,17 @@ export const threadNotFound = (id: string) => new ApiError(404, `No thread found
 
 export const messageNotFound = (id: string) => new ApiError(404, `No message found with id '${id}'.`);
 
+export const conversationNotFound = (id: string) => new ApiError(404, `Conversation with id '${id}' not found.`);
+
+export const itemNotFound = (id: string) => new ApiError(404, `Item with id '${id}' not found.`);
+
+/** An import of an item whose id an item of the tenant has already (the whole thread is rolled back). */
+export const importedIdTaken = (id: string) => new Error(`item id '${id}' is already used in this tenant`);
+
+/** A client-supplied item id already used in this tenant's store (another tenant's ids are never consulted). */
+export const itemIdTaken = (index: number, id: string) =>
+  new ApiError(400, `Invalid 'items[${index}].id': '${id}' is already used by another item.`, `items[${index}].id`, 'invalid_value');
+
 export const invalidIdPrefix = (param: string, id: string, prefix: string) =>
   new ApiError(400, `Invalid '${param}': '${id}'. Expected an ID that begins with '${prefix}'.`, param, 'invalid_value');
 
@@ -209,6 +220,14 @@ export const missingApiKey = () =>
 export const incorrectApiKey = (maskedKey: string) =>
   new ApiError(401, `Incorrect API key provided: ${maskedKey}.`, null, 'invalid_api_key');
 
+export const conflictingApiKeys = () =>
+  new ApiError(
+    401,
+    'You provided two different API keys, one in the Authorization header and one in the api-key header. Send one key, or the same key in both.',
+    null,
+    'invalid_api_key',
+  );
+
 export const forbiddenJsonKey = () =>
   new ApiError(
     400,
@@ -226,6 +245,17 @@ export const rateLimited = (limit: number, retryAfterSeconds: number) =>
     'requests',
   );
 
+/** Too many incorrect keys from one address: the same 429 shape as the request rate limit. */
+export const tooManyFailedKeys = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    `Too many requests with an incorrect API key from your address. Please try again in ${retryAfterSeconds}s.`,
+    null,
+    'rate_limit_exceeded',
+    'requests',
+    { 'retry-after': String(retryAfterSeconds) },
+  );
+
 export const shuttingDown = () =>
   new ApiError(503, 'The server is shutting down. Please retry your request.', null, null, 'server_error', {
     connection: 'close',
@@ -235,6 +265,13 @@ export const malformedUrl = (method: string, url: string, reason: string) =>
   new ApiError(400, `Invalid URL (${method} ${url}): ${reason}.`);
 
 export const requestTimedOut = () => new ApiError(408, 'Request timed out: the request was not received in time.');
+
+/** Every database connection is busy and the wait queue (or the byte budget) is full: try again in a second. */
+export const storeOverloaded = () =>
+  new ApiError(503, 'The server is overloaded or not ready yet.', null, null, 'server_error', {
+    'retry-after': '1',
+    'x-should-retry': 'true',
+  });
 
 /** The database cannot be reached (or timed out); the SDKs retry a 503 on their own. */
 export const storeUnavailable = () =>

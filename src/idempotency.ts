@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { withoutApiPrefix } from './api-prefixes.js';
 import type { IdempotencyKey } from './store/types.js';
 
 /** The optional header of the create routes; the route schema checks its length. */
@@ -26,7 +27,7 @@ function canonicalJson(value: unknown): string {
 export function idempotencyOf(request: FastifyRequest): IdempotencyKey | undefined {
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string') return undefined;
-  const path = request.url.split('?')[0]!.replace(/^\/v1(?=\/)/, '');
+  const path = withoutApiPrefix(request.url.split('?')[0]!);
   const fingerprint = createHash('sha256')
     .update(`${request.method} ${path}\n${canonicalJson(request.body)}`)
     .digest('hex');

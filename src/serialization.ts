@@ -33,7 +33,7 @@ const compiled = new WeakMap<object, (data: unknown) => string>();
 
 /**
  * Fastify's serializer compiler: fast-json-stringify on the rewritten schema, compiled once per schema
- * object, so the routes mounted twice (/v1 and /) share their serializers and start-up compiles half.
+ * object, so the routes mounted under every API prefix share their serializers and start-up compiles half.
  */
 export function compileSerializer(schema: JsonSchema): (data: unknown) => string {
   let serialize = compiled.get(schema);

@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
 import { buildApp, REDACTED_LOG_PATHS } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { reloadApiKeys } from './key-reload.js';
 
 /** A setting or a database the server cannot use: one line saying what to do, exit code 1. */
 function refuseToStart(error: unknown): never {
@@ -29,7 +30,8 @@ const app = await buildApp(config, {
   },
 }).catch(refuseToStart);
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+// SIGHUP reloads the API keys (below) instead of closing, as supervisors and `docker kill -s HUP` expect.
+closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an error');
   else app.log.info({ signal }, 'closing');
   await app.close();
@@ -38,4 +40,5 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 if (config.apiKeys.length === 0) {
   app.log.warn('no API keys configured: the API is open to anyone who can reach it, as one tenant (set API_KEYS to require keys)');
 }
+process.on('SIGHUP', () => reloadApiKeys(app.keys, process.env, app.log));
 await app.listen({ port: config.port, host: config.host });

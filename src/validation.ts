@@ -309,6 +309,7 @@ function compileString(schema: JsonSchema): Check {
   const { minLength, maxLength, format } = schema as { minLength?: number; maxLength?: number; format?: string };
   const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern as string, 'u');
   const prefix: string | undefined = schema['x-id-prefix'];
+  const accepted: string[] | undefined = prefix === undefined ? undefined : (schema['x-id-accepts'] ?? [prefix]);
   return (value, path, faults) => {
     if (typeof value !== 'string') {
       faults.add(invalidType(paramOf(path), 'a string', value));
@@ -323,8 +324,8 @@ function compileString(schema: JsonSchema): Check {
       faults.add(stringTooShort(path, minLength, codePointLength(value)));
     }
     if (format === 'uri' && !isAbsoluteHttpUrl(value)) faults.add(invalidUrl(path));
-    if (pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
-    if (prefix !== undefined && !value.startsWith(prefix)) faults.add(invalidIdPrefix(path, value, prefix));
+    if (prefix !== undefined && !accepted!.some((p) => value.startsWith(p))) faults.add(invalidIdPrefix(path, value, prefix));
+    else if (prefix === undefined && pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
     return value;
   };
 }

@@ -1,24 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers/app.js';
+import { incorrectKey, MISSING_KEY } from './helpers/auth-errors.js';
 
 const ALICE = 'sk-alice-0123456789abcdefWXYZ';
 const ALICE_2 = 'sk-alice-second-key-000000001';
 const BOB = 'sk-bob-9876543210zyxwvutsrq';
 const SOLO = 'sk-solo-key-aaaaaaaaaaaaaaaa';
-
-const MISSING_KEY = {
-  error: {
-    message:
-      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-    type: 'invalid_request_error',
-    param: null,
-    code: null,
-  },
-};
-
-const incorrectKey = (masked: string) => ({
-  error: { message: `Incorrect API key provided: ${masked}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
-});
 
 let t: TestApp;
 beforeEach(async () => {

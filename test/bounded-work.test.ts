@@ -3,8 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { newId } from '../src/ids.js';
 import type { MessageObject } from '../src/schemas/messages.js';
+import type { ItemRecord } from '../src/store/records.js';
 import { SQL } from '../src/store/postgres/statements.js';
-import { messageListSql } from '../src/store/sqlite/sqlite-store.js';
+import { itemListSql } from '../src/store/sqlite/sqlite-store.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { type BuiltServer, buildServer, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
@@ -63,7 +64,7 @@ describe('bounded work', () => {
       const metadata = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, `v${i}`]));
       for (let i = 0; i < 20_000; i += 500) {
         await Promise.all(
-          Array.from({ length: 500 }, () => seed.app.store.threads.create('', { metadata, tool_resources: {}, messages: [] })),
+          Array.from({ length: 500 }, () => seed.app.store.threads.create('', { metadata, tool_resources: {}, items: [] })),
         );
       }
       const query = [...Array.from({ length: 15 }, (_, i) => `metadata%5Bk${i}%5D=v${i}`), 'metadata%5Bzz%5D=no'].join('&');
@@ -80,12 +81,12 @@ describe('bounded work', () => {
     const seed = await buildTestApp();
     const server = await serve(seed);
     try {
-      const thread = await seed.app.store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
+      const thread = await seed.app.store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
       const part = { type: 'text' as const, text: { value: 'x'.repeat(250_000), annotations: [] } };
       const ids: string[] = [];
       for (let i = 0; i < 24; i++) {
-        const message = { role: 'user' as const, content: [part, part, part, part], attachments: [], metadata: { n: String(i) } };
-        ids.push((await seed.app.store.messages.create('', thread.id, message))!.id);
+        const message = { type: 'message', role: 'user', item: null, content: [part, part, part, part], status: 'completed' as const, attachments: [], metadata: { n: String(i) } };
+        ids.push((await seed.app.store.items.create('', thread.id, [message]))![0]!.id);
       }
       const first = await whileProbing(server.baseURL, 'limit=100 over 24 messages of 1 MB', () =>
         getJson(server.baseURL, `/threads/${thread.id}/messages?limit=100&order=asc`),
@@ -119,11 +120,11 @@ describe('bounded work', () => {
     try {
       const size = seed.engine === 'postgres' ? 300_000 : 200_000;
       const thread = { id: newId('thread'), object: 'thread' as const, created_at: 1_700_000_000, metadata: { big: 'yes' }, tool_resources: {} };
-      const messages: MessageObject[] = Array.from({ length: size }, () => ({
+      const messages: ItemRecord[] = Array.from({ length: size }, () => ({
         id: newId('msg'),
-        object: 'thread.message',
         created_at: 1_700_000_000,
-        thread_id: thread.id,
+        type: 'message',
+        item: null,
         status: 'completed',
         incomplete_details: null,
         completed_at: 1_700_000_000,
@@ -156,7 +157,7 @@ describe('bounded work', () => {
     try {
       if (seed.engine === 'sqlite') {
         const db = new Database(seed.dbPath, { readonly: true });
-        const plan = db.prepare(`EXPLAIN QUERY PLAN ${messageListSql('DESC', true)}`).all({ thread: 1, runId: 'run_x', low: 0, high: 10, limit: 21 });
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${itemListSql('DESC', true)}`).all({ thread: 1, runId: 'run_x', all: 0, low: 0, high: 10, limit: 21 });
         db.close();
         expect(JSON.stringify(plan)).toContain('USING INDEX messages_by_run');
       } else {
@@ -164,7 +165,7 @@ describe('bounded work', () => {
         await client.connect();
         try {
           await client.query('SET enable_seqscan = off');
-          const { rows } = await client.query(`EXPLAIN ${SQL.listMessages('DESC', true)}`, [1, 0, 10, 21, 1000, 'run_x']);
+          const { rows } = await client.query(`EXPLAIN ${SQL.listItems('DESC', true)}`, [1, 0, 10, 21, 1000, false, 'run_x']);
           expect(JSON.stringify(rows)).toContain('messages_by_run');
         } finally {
           await client.end();

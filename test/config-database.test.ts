@@ -17,6 +17,8 @@ describe('DATABASE_URL picks the engine', () => {
         poolMax: 10,
         statementTimeoutMs: 10_000,
         startupTimeoutMs: 60_000,
+        maxWaiting: 1000,
+        maxPendingBytes: 64 * 1024 * 1024,
       });
     }
     const tuned = loadConfig({
@@ -24,8 +26,10 @@ describe('DATABASE_URL picks the engine', () => {
       PG_POOL_MAX: '25',
       PG_STATEMENT_TIMEOUT_MS: '0',
       PG_STARTUP_TIMEOUT_MS: '5000',
+      PG_MAX_WAITING: '0',
+      PG_MAX_PENDING_BYTES: '1000000',
     });
-    expect(tuned.database).toMatchObject({ poolMax: 25, statementTimeoutMs: 0, startupTimeoutMs: 5000 });
+    expect(tuned.database).toMatchObject({ poolMax: 25, statementTimeoutMs: 0, startupTimeoutMs: 5000, maxWaiting: 0, maxPendingBytes: 1_000_000 });
   });
 
   test('bad pool settings and other schemes stop start-up with a message naming them', () => {

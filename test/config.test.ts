@@ -16,6 +16,8 @@ test('defaults', () => {
     metricsPublic: false,
     apiKeys: [],
     rateLimitPerMinute: undefined,
+    authFailuresPerMinute: 20,
+    trustProxy: false,
     corsOrigins: [],
   });
 });
@@ -34,6 +36,8 @@ test('values are read', () => {
     METRICS_PUBLIC: 'true',
     ALLOW_UNAUTHENTICATED: 'true',
     RATE_LIMIT_PER_MINUTE: '60',
+    AUTH_FAILURES_PER_MINUTE: '5',
+    TRUST_PROXY: '10.0.0.0/8, ::1',
     CORS_ORIGINS: 'https://a.example, https://b.example',
     SQLITE_SYNCHRONOUS: 'full',
   };
@@ -46,6 +50,8 @@ test('values are read', () => {
     metricsPublic: true,
     apiKeys: [],
     rateLimitPerMinute: 60,
+    authFailuresPerMinute: 5,
+    trustProxy: ['10.0.0.0/8', '::1'],
     corsOrigins: ['https://a.example', 'https://b.example'],
   });
 });

@@ -17,12 +17,12 @@ describe.skipIf(!haveChromium)('Swagger UI at /docs in headless chromium', () =>
     await server?.close();
   });
 
-  test('renders the 9 operations, without an API key', async () => {
+  test('renders the 17 operations, without an API key', async () => {
     const page = await browser.newPage();
     const failed: string[] = [];
     page.on('requestfailed', (request) => failed.push(request.url()));
     await page.goto(`${server.baseURL}/docs`);
-    await page.locator('.opblock').nth(8).waitFor({ timeout: 20_000 });
+    await page.locator('.opblock').nth(16).waitFor({ timeout: 20_000 });
     const operations = await page.locator('.opblock').evaluateAll((blocks) =>
       blocks.map((block) => {
         const method = block.querySelector('.opblock-summary-method')?.textContent ?? '';
@@ -41,6 +41,14 @@ describe.skipIf(!haveChromium)('Swagger UI at /docs in headless chromium', () =>
         'GET /v1/threads/{thread_id}/messages/{message_id}',
         'POST /v1/threads/{thread_id}/messages/{message_id}',
         'DELETE /v1/threads/{thread_id}/messages/{message_id}',
+        'POST /v1/conversations',
+        'GET /v1/conversations/{conversation_id}',
+        'POST /v1/conversations/{conversation_id}',
+        'DELETE /v1/conversations/{conversation_id}',
+        'POST /v1/conversations/{conversation_id}/items',
+        'GET /v1/conversations/{conversation_id}/items',
+        'GET /v1/conversations/{conversation_id}/items/{item_id}',
+        'DELETE /v1/conversations/{conversation_id}/items/{item_id}',
       ].sort(),
     );
     await expect(page.locator('.information-container .title').textContent()).resolves.toContain('threadstore');

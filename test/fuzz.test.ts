@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 
 /*
- * Property-based fuzzing of all 9 routes: generated bodies (valid-looking, random JSON, broken text and
+ * Property-based fuzzing of all 17 routes (threads, messages, conversations, items): generated bodies (valid-looking, random JSON, broken text and
  * bytes), queries, path ids and headers. Every answer must be below 500, every 4xx must carry the full
  * error envelope, /health must still answer, and another tenant's data written before must be unchanged.
  * FUZZ_RUNS sets the cases per route (default 2,000).
@@ -29,7 +29,8 @@ async function readProtected(t: TestApp, threadId: string) {
   const headers = { authorization: `Bearer ${OTHER_KEY}` };
   const thread = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}`, headers });
   const messages = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages?limit=100&order=asc`, headers });
-  return { thread: thread.json(), messages: messages.json() };
+  const items = await t.app.inject({ method: 'GET', url: `/v1/conversations/${threadId}/items?limit=100&order=asc`, headers });
+  return { thread: thread.json(), messages: messages.json(), items: items.json() };
 }
 
 async function setUp(): Promise<Fixture> {
@@ -72,9 +73,9 @@ const anyText = fc.oneof(
   fc.constantFrom('', '\u0000', '\ud800', '__proto__', 'constructor', 'thread_', 'msg_', 'null', '1e400', '-1', '%00', '😀'),
 );
 
-const idFor = (f: Fixture, kind: 'thread' | 'msg') =>
+const idFor = (f: Fixture, kind: 'thread' | 'msg' | 'conv') =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...(kind === 'thread' ? f.threadIds : f.messageIds)) },
+    { weight: 4, arbitrary: fc.constantFrom(...(kind === 'msg' ? f.messageIds : f.threadIds)) },
     { weight: 1, arbitrary: fc.constantFrom(f.protectedIds.thread, ...f.protectedIds.messages) },
     { weight: 1, arbitrary: fc.stringMatching(/^[0-9A-Za-z]{24}$/).map((rest) => `${kind}_${rest}`) },
     { weight: 1, arbitrary: anyText.map((s) => `${kind}_${s}`) },
@@ -171,6 +172,27 @@ const messyThread = fc.record(
 
 const threadLike = fc.oneof(validThread, messyThread);
 
+const otherItem = fc.record(
+  {
+    type: fc.oneof(fc.constantFrom('message', 'function_call', 'function_call_output', 'reasoning', 'item_reference', 'x'), valueLike),
+    id: fc.oneof(anyText, valueLike),
+    role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'developer'), valueLike),
+    content: fc.oneof(anyText, fc.array(fc.dictionary(anyText, valueLike, { maxKeys: 3 }), { maxLength: 3 }), valueLike),
+    call_id: anyText,
+    name: anyText,
+    arguments: anyText,
+    output: valueLike,
+    summary: valueLike,
+    status: valueLike,
+  },
+  { requiredKeys: ['type'] },
+);
+const itemLike = fc.oneof(validMessage, messyMessage, otherItem);
+const itemsLike = fc.oneof(
+  fc.record({ items: fc.array(itemLike, { maxLength: 22 }), metadata: metadataLike }, { requiredKeys: [] }),
+  valueLike,
+);
+
 const validMetadata = fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 4 });
 const modifyThreadLike = fc.oneof(
   fc.record(
@@ -204,6 +226,8 @@ const query = fc.oneof(
         after: anyText,
         before: anyText,
         run_id: anyText,
+        include: fc.oneof(fc.constantFrom('reasoning.encrypted_content', 'message.output_text.logprobs'), anyText),
+        'include[]': fc.oneof(fc.constantFrom('web_search_call.results', 'code_interpreter_call.outputs'), anyText),
         other: anyText,
       },
       { requiredKeys: [] },
@@ -259,6 +283,16 @@ const messagePath = (f: Fixture) =>
     )
     .map(([t, m]) => `/threads/${t}/messages/${m}`);
 
+const conversationPath = (f: Fixture) =>
+  fc.oneof(segment(idFor(f, 'thread')), segment(idFor(f, 'conv'))).map((id) => `/conversations/${id}`);
+const itemPath = (f: Fixture) =>
+  fc
+    .oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const) },
+      { weight: 2, arbitrary: fc.tuple(segment(idFor(f, 'conv')), segment(idFor(f, 'msg'))) },
+    )
+    .map(([t, m]) => `/conversations/${t}/items/${m}`);
+
 const routes: Route[] = [
   { name: 'create thread', method: 'POST', path: () => fc.constant('/threads'), body: threadLike },
   { name: 'retrieve thread', method: 'GET', path: threadPath, body: fc.jsonValue() },
@@ -269,6 +303,14 @@ const routes: Route[] = [
   { name: 'retrieve message', method: 'GET', path: messagePath, body: fc.jsonValue() },
   { name: 'modify message', method: 'POST', path: messagePath, body: modifyMessageLike },
   { name: 'delete message', method: 'DELETE', path: messagePath, body: fc.jsonValue() },
+  { name: 'create conversation', method: 'POST', path: () => fc.constant('/conversations'), body: itemsLike },
+  { name: 'retrieve conversation', method: 'GET', path: conversationPath, body: fc.jsonValue() },
+  { name: 'update conversation', method: 'POST', path: conversationPath, body: fc.oneof(modifyMessageLike, itemsLike) },
+  { name: 'delete conversation', method: 'DELETE', path: conversationPath, body: fc.jsonValue() },
+  { name: 'create items', method: 'POST', path: (f) => conversationPath(f).map((p) => `${p}/items`), body: itemsLike, query: true },
+  { name: 'list items', method: 'GET', path: (f) => conversationPath(f).map((p) => `${p}/items`), body: fc.jsonValue(), query: true },
+  { name: 'retrieve item', method: 'GET', path: itemPath, body: fc.jsonValue(), query: true },
+  { name: 'delete item', method: 'DELETE', path: itemPath, body: fc.jsonValue() },
 ];
 
 function expectEnvelope(status: number, contentType: unknown, raw: string, context: string) {
@@ -284,7 +326,7 @@ function expectEnvelope(status: number, contentType: unknown, raw: string, conte
   expect(parsed.error.code === null || typeof parsed.error.code === 'string', context).toBe(true);
 }
 
-describe(`fuzzing all 9 routes (${RUNS} cases each)`, () => {
+describe(`fuzzing all 17 routes (${RUNS} cases each)`, () => {
   for (const route of routes) {
     test(route.name, { timeout: 60_000 + RUNS * 60 }, async () => {
       const f = await setUp();

@@ -136,7 +136,7 @@ describe('GET /v1/threads', () => {
         Array.from({ length: 100 }, (_, j) => {
           const i = start + j;
           const metadata = { ...(i < 500 || i >= 1000 ? { x: '1' } : {}), ...(i >= 400 ? { y: '1' } : {}) };
-          return t.app.store.threads.create('', { metadata, tool_resources: {}, messages: [] });
+          return t.app.store.threads.create('', { metadata, tool_resources: {}, items: [] });
         }),
       );
     }

@@ -16,6 +16,14 @@ const OPERATION_IDS = [
   'getMessage',
   'modifyMessage',
   'deleteMessage',
+  'createConversation',
+  'getConversation',
+  'updateConversation',
+  'deleteConversation',
+  'createConversationItems',
+  'listConversationItems',
+  'getConversationItem',
+  'deleteConversationItem',
 ];
 const ERROR_STATUSES = ['400', '401', '404', '413', '415', '429', '500'];
 
@@ -43,8 +51,12 @@ test('the document is valid OpenAPI 3.1', async () => {
 });
 
 describe('the document', () => {
-  test('describes the 9 operations once, under /v1, with OpenAI operation ids', () => {
+  test('describes the 17 operations once, under /v1, with OpenAI operation ids', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/v1/conversations',
+      '/v1/conversations/{conversation_id}',
+      '/v1/conversations/{conversation_id}/items',
+      '/v1/conversations/{conversation_id}/items/{item_id}',
       '/v1/threads',
       '/v1/threads/{thread_id}',
       '/v1/threads/{thread_id}/messages',
@@ -66,12 +78,21 @@ describe('the document', () => {
         'ModifyMessageRequest',
         'ModifyThreadRequest',
         'ThreadObject',
+        'ConversationResource',
+        'CreateConversationBody',
+        'UpdateConversationBody',
+        'DeletedConversationResource',
+        'ConversationItem',
+        'ConversationItemList',
+        'IncludeEnum',
       ]),
     );
     const ok = (id: string) => operationsOf(document).get(id)!.responses['200']!.content!['application/json']!.schema;
     expect(ok('getThread')).toEqual({ $ref: '#/components/schemas/ThreadObject' });
     expect(ok('listMessages')).toEqual({ $ref: '#/components/schemas/ListMessagesResponse' });
     expect(ok('deleteMessage')).toEqual({ $ref: '#/components/schemas/DeleteMessageResponse' });
+    expect(ok('listConversationItems')).toEqual({ $ref: '#/components/schemas/ConversationItemList' });
+    expect(ok('deleteConversationItem')).toEqual({ $ref: '#/components/schemas/ConversationResource' });
     expect(document.components.schemas.ListMessagesResponse?.properties.data?.items).toEqual({
       $ref: '#/components/schemas/MessageObject',
     });
@@ -87,16 +108,27 @@ describe('the document', () => {
     }
   });
 
-  test('declares bearer auth for every operation', () => {
-    expect(document.components.securitySchemes).toEqual({ ApiKeyAuth: { type: 'http', scheme: 'bearer' } });
-    expect(document.security).toEqual([{ ApiKeyAuth: [] }]);
+  test('declares bearer auth, or the api-key header, for every operation', () => {
+    expect(document.components.securitySchemes).toEqual({
+      ApiKeyAuth: { type: 'http', scheme: 'bearer' },
+      AzureApiKey: { type: 'apiKey', in: 'header', name: 'api-key', description: 'The same key, as Azure clients send it.' },
+    });
+    expect(document.security).toEqual([{ ApiKeyAuth: [] }, { AzureApiKey: [] }]);
   });
 
   test('marks a body optional exactly where an empty body is accepted', () => {
     const required = Object.fromEntries(
       [...operationsOf(document)].filter(([, op]) => op.requestBody).map(([id, op]) => [id, (op.requestBody as any).required]),
     );
-    expect(required).toEqual({ createThread: false, modifyThread: false, createMessage: true, modifyMessage: false });
+    expect(required).toEqual({
+      createThread: false,
+      modifyThread: false,
+      createMessage: true,
+      modifyMessage: false,
+      createConversation: false,
+      updateConversation: true,
+      createConversationItems: true,
+    });
   });
 });
 

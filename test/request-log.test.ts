@@ -61,3 +61,16 @@ test('one line per request with its id, route, status and time; no key, no conte
   expect(log).not.toContain(SECRET_METADATA);
   expect(log.toLowerCase()).not.toContain('bearer');
 });
+
+test('the api-key header is no more logged than Authorization, even by a line that logs the headers', async () => {
+  const wrong = 'sk-wrong-api-key-that-must-not-leak';
+  await t.app.inject({ method: 'GET', url: '/openai/threads/thread_x', headers: { 'api-key': wrong } });
+  await t.app.inject({ method: 'GET', url: '/openai/threads/thread_x', headers: { 'api-key': KEY } });
+  const headers = { 'api-key': KEY, authorization: `Bearer ${KEY}` };
+  t.app.log.info({ headers, request: { headers } }, 'headers');
+  const line = lines().find((logged) => logged.msg === 'headers');
+  const redacted = { 'api-key': '[Redacted]', authorization: '[Redacted]' };
+  expect([line.headers, line.request.headers]).toEqual([redacted, redacted]);
+  expect(log).not.toContain(KEY);
+  expect(log).not.toContain('must-not-leak');
+});

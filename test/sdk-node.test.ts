@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer } from './helpers/app.js';
 import { recordRequests } from './helpers/request-recorder.js';
-import { openaiV4, openaiV6, type SdkClient, type SdkFlavour } from './helpers/sdk-clients.js';
+import { AZURE_API_VERSION, type LoadedSdk, type SdkClient, sdkFlavours } from './helpers/sdk-clients.js';
 
-/** How each major puts a request on the wire: v4 sends a JSON content type on every request and pretty-prints bodies. */
-const wireHabits = new Map<SdkFlavour, { contentTypeWithoutBody: string | undefined; indent: number | undefined }>([
-  [openaiV6, { contentTypeWithoutBody: undefined, indent: undefined }],
-  [openaiV4, { contentTypeWithoutBody: 'application/json', indent: 2 }],
-]);
+/*
+ * One suite over every openai-node major (4, 5, 6, 7), each as `OpenAI` and as `AzureOpenAI`, against a
+ * listening server with API keys of two tenants. A major the running Node cannot run is skipped, saying why.
+ */
+
+const KEY = 'sk-acme-0123456789abcdefWXYZ';
+const OTHER_TENANT_KEY = 'sk-globex-9876543210zyxwvuts';
+const WRONG_KEY = 'sk-wrong-00000000000000000000';
 
 const THREAD_ID = /^thread_[0-9A-Za-z]{24}$/;
 const MESSAGE_ID = /^msg_[0-9A-Za-z]{24}$/;
@@ -17,15 +20,22 @@ const now = () => Math.floor(Date.now() / 1000);
 
 const text = (value: string) => ({ type: 'text', text: { value, annotations: [] } });
 
-describe.each([openaiV6, openaiV4])('$name', (flavour) => {
+for (const flavour of sdkFlavours.filter((f) => f.unsupported !== undefined)) {
+  it(`${flavour.name}: skipped on this Node`, (ctx) => ctx.skip(flavour.unsupported));
+}
+
+describe.each(sdkFlavours.filter((f) => f.unsupported === undefined))('$name', (flavour) => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let recorder: ReturnType<typeof recordRequests>;
+  let loaded: LoadedSdk;
   let sdk: SdkClient;
+  const connect = (apiKey: string, variant = false) => loaded.connect({ origin: server.baseURL, apiKey, variant });
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ API_KEYS: `acme:${KEY},globex:${OTHER_TENANT_KEY}` });
     recorder = recordRequests(server.app.server);
-    sdk = flavour.connect(server.baseURLv1);
+    loaded = await flavour.load();
+    sdk = connect(KEY);
   });
   afterAll(async () => server.close());
   beforeEach(() => recorder.clear());
@@ -212,7 +222,7 @@ describe.each([openaiV6, openaiV4])('$name', (flavour) => {
     });
 
     const listRequests = () =>
-      recorder.requests.filter((r) => r.method === 'GET' && r.url.startsWith(`/v1/threads/${threadId}/messages?`));
+      recorder.requests.filter((r) => r.method === 'GET' && r.url.startsWith(`${flavour.prefix}/threads/${threadId}/messages?`));
 
     it.each(['asc', 'desc'] as const)('for await visits every message once, in %s order, over several pages', async (order) => {
       const seen: string[] = [];
@@ -310,8 +320,48 @@ describe.each([openaiV6, openaiV4])('$name', (flavour) => {
     });
   });
 
+  describe('keys and tenants', () => {
+    it('a wrong key is AuthenticationError with the key masked', async () => {
+      const masked = `${WRONG_KEY.slice(0, 8)}${'*'.repeat(WRONG_KEY.length - 12)}${WRONG_KEY.slice(-4)}`;
+      await expectApiError(connect(WRONG_KEY).threads.create(), 'AuthenticationError', 401, {
+        message: `Incorrect API key provided: ${masked}.`,
+        param: null,
+        code: 'invalid_api_key',
+      });
+    });
+
+    it("another tenant's thread and message are NotFoundError on every operation, and its own threads stay its own", async () => {
+      const thread = await sdk.threads.create({ messages: [{ role: 'user', content: 'acme only' }] });
+      const [message] = (await sdk.messages.list(thread.id)).data;
+      const intruder = connect(OTHER_TENANT_KEY);
+      const noThread = { message: `No thread found with id '${thread.id}'.`, param: null, code: null };
+      await expectApiError(intruder.threads.retrieve(thread.id), 'NotFoundError', 404, noThread);
+      await expectApiError(intruder.threads.update(thread.id, { metadata: { hacked: 'yes' } }), 'NotFoundError', 404, noThread);
+      await expectApiError(intruder.threads.delete(thread.id), 'NotFoundError', 404, noThread);
+      await expectApiError(intruder.messages.create(thread.id, { role: 'user', content: 'x' }), 'NotFoundError', 404, noThread);
+      await expectApiError(Promise.resolve(intruder.messages.list(thread.id)), 'NotFoundError', 404, noThread);
+      await expectApiError(intruder.messages.retrieve(thread.id, message!.id), 'NotFoundError', 404, noThread);
+      await expectApiError(intruder.messages.update(thread.id, message!.id, { metadata: {} }), 'NotFoundError', 404, noThread);
+      await expectApiError(intruder.messages.delete(thread.id, message!.id), 'NotFoundError', 404, noThread);
+
+      // Inside the intruder's own thread, the message id names nothing.
+      const theirs = await intruder.threads.create({ metadata: { owner: 'globex' } });
+      await expectApiError(intruder.messages.retrieve(theirs.id, message!.id), 'NotFoundError', 404, {
+        message: `No message found with id '${message!.id}'.`,
+        param: null,
+        code: null,
+      });
+      expect(await intruder.threads.retrieve(theirs.id)).toEqual(theirs);
+      await expectApiError(sdk.threads.retrieve(theirs.id), 'NotFoundError', 404, {
+        message: `No thread found with id '${theirs.id}'.`,
+        param: null,
+        code: null,
+      });
+      expect((await sdk.messages.list(thread.id)).data).toEqual([message]);
+    });
+  });
+
   it('sends its usual headers and bodies, and every request is answered as sent', async () => {
-    const habits = wireHabits.get(flavour)!;
     const thread = await sdk.threads.create();
     const message = await sdk.messages.create(thread.id, { role: 'user', content: 'hi' });
     await sdk.threads.retrieve(thread.id);
@@ -333,29 +383,43 @@ describe.each([openaiV6, openaiV4])('$name', (flavour) => {
       'DELETE 200',
       'DELETE 200',
     ]);
+    // v4 sends a JSON content type on every request and pretty-prints bodies.
+    const v4 = flavour.major === 4;
     for (const request of requests) {
+      const url = new URL(request.url, 'http://x');
+      expect(url.pathname.startsWith(`${flavour.prefix}/threads`)).toBe(true);
       expect(request.headers['openai-beta']).toBe('assistants=v2');
-      expect(request.headers.authorization).toBe('Bearer test-key');
+      // AzureOpenAI sends its key as api-key instead of Authorization, and api-version on every request.
+      expect(request.headers.authorization).toBe(flavour.azure ? undefined : `Bearer ${KEY}`);
+      expect(request.headers['api-key']).toBe(flavour.azure ? KEY : undefined);
+      expect(url.searchParams.getAll('api-version')).toEqual(flavour.azure ? [AZURE_API_VERSION] : []);
       if (request.method !== 'POST') {
-        expect(request.headers['content-type']).toBe(habits.contentTypeWithoutBody);
+        expect(request.headers['content-type']).toBe(v4 ? 'application/json' : undefined);
         expect(request.headers['content-length'] ?? '0').toBe('0');
       }
     }
     const update = requests[5]!;
     expect(update.headers['content-type']).toBe('application/json');
-    expect(Number(update.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(updateBody, null, habits.indent)));
+    expect(Number(update.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(updateBody, null, v4 ? 2 : undefined)));
   });
 
-  it('works with the base URL at the server root, without /v1', async () => {
-    const atRoot = flavour.connect(server.baseURL);
-    const thread = await atRoot.threads.create({ metadata: { root: 'yes' } });
-    expect(await atRoot.threads.retrieve(thread.id)).toEqual(thread);
-    const message = await atRoot.messages.create(thread.id, { role: 'user', content: 'x' });
-    expect((await atRoot.messages.list(thread.id)).data).toEqual([message]);
-    expect(recorder.requests.map((r) => r.url.startsWith('/threads'))).toEqual([true, true, true, true]);
-  });
+  it(
+    flavour.azure
+      ? 'works with the endpoint ending in a slash, as the Azure portal shows it'
+      : 'works with the base URL at the server root, without /v1',
+    async () => {
+      const other = connect(KEY, true);
+      const thread = await other.threads.create({ metadata: { variant: 'yes' } });
+      expect(await other.threads.retrieve(thread.id)).toEqual(thread);
+      const message = await other.messages.create(thread.id, { role: 'user', content: 'x' });
+      expect((await other.messages.list(thread.id)).data).toEqual([message]);
+      // Before openai-node 6.x normalised it, AzureOpenAI joined such an endpoint into `//openai/...`.
+      const path = flavour.azure ? /^\/\/?openai\/threads/ : /^\/threads/;
+      expect(recorder.requests.map((r) => [r.url.match(path) !== null, r.status])).toEqual(Array(4).fill([true, 200]));
+    },
+  );
 
-  it(`reports the SDK version under test (${flavour.version})`, () => {
-    expect(flavour.version.split('.')[0]).toBe(flavour === openaiV6 ? '6' : '4');
+  it('reports the SDK version under test', () => {
+    expect(Number(loaded.version.split('.')[0])).toBe(flavour.major);
   });
 });

@@ -93,6 +93,41 @@ describe('export and import', () => {
     expect(await target.app.store.stats()).toEqual({ threads: 3, messages: 3 * 103 - 1 });
   });
 
+  test('items only the conversation view shows survive export, import and copy, equal and in place', async () => {
+    const conversation = (
+      await source.app.inject({
+        method: 'POST',
+        url: '/v1/conversations',
+        payload: {
+          metadata: { kind: 'agent' },
+          items: [
+            { role: 'system', content: 'Be brief.' },
+            { role: 'user', content: [{ type: 'input_text', text: 'hi' }, { type: 'input_file', file_id: 'file_1' }] },
+            { type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking' }] },
+            { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
+            { type: 'function_call_output', call_id: 'c1', output: 'ok' },
+          ],
+        },
+      })
+    ).json();
+    await source.app.inject({ method: 'POST', url: `/v1/threads/${conversation.id}/messages`, payload: { role: 'assistant', content: 'done' } });
+    const items = async (app: App) =>
+      (await app.inject({ method: 'GET', url: `/v1/conversations/${conversation.id}/items?order=asc` })).json();
+    const text = await exportToText(source.app);
+    expect(await importThreads(target.app.store, Readable.from([text]))).toMatchObject({ created: 1, messages: 6, errors: [] });
+    expect(await items(target.app)).toEqual(await items(source.app));
+    expect(await snapshot(target.app, [conversation.id])).toEqual(await snapshot(source.app, [conversation.id]));
+    expect(await exportToText(target.app)).toBe(text);
+
+    const copied = await buildTestApp();
+    try {
+      expect(await copyThreads(source.app.store, copied.app.store)).toEqual({ threads: 1, messages: 6, skipped: 0 });
+      expect(await items(copied.app)).toEqual(await items(source.app));
+    } finally {
+      await copied.close();
+    }
+  });
+
   test('importing the same file twice changes nothing', async () => {
     const ids = await seed(source.app);
     const text = await exportToText(source.app);

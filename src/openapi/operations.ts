@@ -1,7 +1,7 @@
 import { ErrorResponse } from '../schemas/common.js';
 
 /** What the document says of each operation beyond its schemas: OpenAI's summaries, grouped by resource. */
-export const OPERATIONS: Record<string, { tag: 'Threads' | 'Messages'; summary: string }> = {
+export const OPERATIONS: Record<string, { tag: 'Threads' | 'Messages' | 'Conversations'; summary: string }> = {
   createThread: { tag: 'Threads', summary: 'Create a thread.' },
   getThread: { tag: 'Threads', summary: 'Retrieves a thread.' },
   modifyThread: { tag: 'Threads', summary: 'Modifies a thread.' },
@@ -11,13 +11,21 @@ export const OPERATIONS: Record<string, { tag: 'Threads' | 'Messages'; summary: 
   getMessage: { tag: 'Messages', summary: 'Retrieve a message.' },
   modifyMessage: { tag: 'Messages', summary: 'Modifies a message.' },
   deleteMessage: { tag: 'Messages', summary: 'Deletes a message.' },
+  createConversation: { tag: 'Conversations', summary: 'Create a conversation.' },
+  getConversation: { tag: 'Conversations', summary: 'Get a conversation' },
+  updateConversation: { tag: 'Conversations', summary: 'Update a conversation' },
+  deleteConversation: { tag: 'Conversations', summary: 'Delete a conversation and its items.' },
+  createConversationItems: { tag: 'Conversations', summary: 'Create items in a conversation with the given ID.' },
+  listConversationItems: { tag: 'Conversations', summary: 'List all items for a conversation with the given ID.' },
+  getConversationItem: { tag: 'Conversations', summary: 'Get a single item from a conversation with the given IDs.' },
+  deleteConversationItem: { tag: 'Conversations', summary: 'Delete an item from a conversation with the given IDs.' },
 };
 
 /** Every error status the API answers, each with the OpenAI error envelope. */
 const ERROR_STATUSES: Record<number, string> = {
   400: 'Invalid request: validation, an unknown or missing parameter, a bad cursor, or OpenAI-Beta: assistants=v1.',
   401: 'No API key, or an incorrect one (only when API keys are configured).',
-  404: 'No such thread or message for this API key, or an unknown route.',
+  404: 'No such thread, message, conversation or item for this API key, or an unknown route.',
   413: 'Request body too large.',
   415: 'The body is not application/json.',
   429: 'Rate limit exceeded.',

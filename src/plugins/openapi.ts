@@ -7,7 +7,7 @@ import { nameComponents } from '../openapi/named-components.js';
 import { markOptionalBodies } from '../openapi/optional-bodies.js';
 import { ERROR_RESPONSES, OPERATIONS } from '../openapi/operations.js';
 
-/** The prefix the document describes; the same routes also answer at the root, undocumented. */
+/** The prefix the document describes; the same routes also answer under the other API_PREFIXES, undocumented. */
 const DOCUMENTED_PREFIX = '/v1/';
 
 /** package.json sits two levels up from both src/plugins and dist/plugins. */
@@ -27,16 +27,24 @@ export default fp(async function openapi(app: FastifyInstance) {
         title: 'threadstore',
         version,
         description:
-          "A self-hosted, wire-compatible server for OpenAI's Assistants v2 Threads and Messages API. " +
-          'Every path also answers without the /v1 prefix.',
+          "A self-hosted, wire-compatible server for OpenAI's Assistants v2 Threads and Messages API " +
+          'and its Conversations API, over one store. ' +
+          'Every path also answers under /openai (for Azure clients) and without the /v1 prefix.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       tags: [
         { name: 'Threads', description: 'Threads hold messages.' },
         { name: 'Messages', description: 'Messages within a thread.' },
+        { name: 'Conversations', description: 'Manage conversations and conversation items (the same store as threads).' },
       ],
-      components: { securitySchemes: { ApiKeyAuth: { type: 'http', scheme: 'bearer' } } },
-      security: [{ ApiKeyAuth: [] }],
+      components: {
+        securitySchemes: {
+          ApiKeyAuth: { type: 'http', scheme: 'bearer' },
+          AzureApiKey: { type: 'apiKey', in: 'header', name: 'api-key', description: 'The same key, as Azure clients send it.' },
+        },
+      },
+      // Either one: a key in `Authorization: Bearer`, or in `api-key`.
+      security: [{ ApiKeyAuth: [] }, { AzureApiKey: [] }],
     },
     transform: ({ schema, url }) => {
       const operation = OPERATIONS[schema?.operationId ?? ''];

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { messageNotFound, threadNotFound } from '../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
-import { toNewMessage } from '../message-input.js';
 import { toListResponse } from './list-response.js';
 import {
   CreateMessageRequest,
@@ -14,6 +13,7 @@ import {
   ModifyMessageRequest,
 } from '../schemas/messages.js';
 import { ThreadParams } from '../schemas/threads.js';
+import { fromCreateMessage, toMessage } from '../views/thread-view.js';
 
 /** The 404 for a message that was not found: its thread's when the thread is the one missing. */
 async function notFound(app: FastifyInstance, tenant: string, threadId: string, messageId: string) {
@@ -35,14 +35,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { thread_id } = request.params;
-      const message = await app.store.messages.create(
-        request.tenant,
-        thread_id,
-        toNewMessage(request.body),
-        idempotencyOf(request),
-      );
-      if (!message) throw threadNotFound(thread_id);
-      return message;
+      const items = [fromCreateMessage(request.body)];
+      const created = await app.store.items.create(request.tenant, thread_id, items, idempotencyOf(request));
+      if (!created) throw threadNotFound(thread_id);
+      return toMessage(created[0]!, thread_id);
     },
   );
 
@@ -59,9 +55,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { thread_id } = request.params;
       const { limit = 20, order = 'desc', after, before, run_id } = request.query;
-      const page = await app.store.messages.list(request.tenant, thread_id, { limit, order, after, before, run_id });
+      const query = { limit, order, after, before, run_id, view: 'thread' as const };
+      const page = await app.store.items.list(request.tenant, thread_id, query);
       if (!page) throw threadNotFound(thread_id);
-      return toListResponse(page);
+      return toListResponse({ data: page.data.map((record) => toMessage(record, thread_id)), has_more: page.has_more });
     },
   );
 
@@ -70,9 +67,9 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { operationId: 'getMessage', params: MessageParams, response: { 200: MessageObject } } },
     async (request) => {
       const { thread_id, message_id } = request.params;
-      const message = await app.store.messages.get(request.tenant, thread_id, message_id);
-      if (!message) throw await notFound(app, request.tenant, thread_id, message_id);
-      return message;
+      const record = await app.store.items.get(request.tenant, thread_id, message_id, 'thread');
+      if (!record) throw await notFound(app, request.tenant, thread_id, message_id);
+      return toMessage(record, thread_id);
     },
   );
 
@@ -89,12 +86,12 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { thread_id, message_id } = request.params;
       const { metadata } = request.body;
-      const message =
+      const record =
         metadata === undefined
-          ? await app.store.messages.get(request.tenant, thread_id, message_id)
-          : await app.store.messages.update(request.tenant, thread_id, message_id, metadata ?? {});
-      if (!message) throw await notFound(app, request.tenant, thread_id, message_id);
-      return message;
+          ? await app.store.items.get(request.tenant, thread_id, message_id, 'thread')
+          : await app.store.items.update(request.tenant, thread_id, message_id, metadata ?? {}, 'thread');
+      if (!record) throw await notFound(app, request.tenant, thread_id, message_id);
+      return toMessage(record, thread_id);
     },
   );
 
@@ -103,7 +100,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { operationId: 'deleteMessage', params: MessageParams, response: { 200: DeleteMessageResponse } } },
     async (request) => {
       const { thread_id, message_id } = request.params;
-      if (!(await app.store.messages.delete(request.tenant, thread_id, message_id))) {
+      if (!(await app.store.items.delete(request.tenant, thread_id, message_id, 'thread'))) {
         throw await notFound(app, request.tenant, thread_id, message_id);
       }
       return { id: message_id, object: 'thread.message.deleted' as const, deleted: true };

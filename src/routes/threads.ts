@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { threadNotFound } from '../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
-import { toNewMessage } from '../message-input.js';
+import { fromCreateMessage } from '../views/thread-view.js';
 import { toListResponse } from './list-response.js';
 import { metadataFilterOf } from './metadata-filter.js';
 import {
@@ -27,7 +27,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { messages = [], metadata, tool_resources } = request.body;
-      const thread = { metadata: metadata ?? {}, tool_resources: tool_resources ?? {}, messages: messages.map(toNewMessage) };
+      const thread = { metadata: metadata ?? {}, tool_resources: tool_resources ?? {}, items: messages.map(fromCreateMessage) };
       return app.store.threads.create(request.tenant, thread, idempotencyOf(request));
     },
   );

@@ -18,6 +18,12 @@ export const NullableMetadata = Type.Union([Metadata, Type.Null()]);
 /** An id path parameter: the validator answers OpenAI's "Expected an ID that begins with …" error. */
 export const IdParam = (prefix: string) => Type.String({ pattern: `^${prefix}`, 'x-id-prefix': prefix });
 
+/**
+ * The id of a thread, which is a conversation: either API takes either prefix, and its error names its own.
+ */
+export const ThreadIdParam = (named: 'thread' | 'conv') =>
+  Type.String({ pattern: '^(thread|conv)', 'x-id-prefix': named, 'x-id-accepts': ['thread', 'conv'] });
+
 export const ErrorObject = Type.Object({
   message: Type.String(),
   type: Type.String(),

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
+import { IdParam, ThreadIdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -108,7 +108,7 @@ export const DeleteMessageResponse = Type.Object(
   { title: 'DeleteMessageResponse' },
 );
 
-export const MessageParams = Type.Object({ thread_id: IdParam('thread'), message_id: IdParam('msg') });
+export const MessageParams = Type.Object({ thread_id: ThreadIdParam('thread'), message_id: IdParam('msg') });
 
 export const ListMessagesQuery = Type.Object({ ...PageQueryFields, run_id: Type.Optional(Type.String()) });
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
+import { IdParam, ThreadIdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
 import { CreateMessageRequest } from './messages.js';
 
 const closed = { additionalProperties: false } as const;
@@ -53,7 +53,7 @@ export const DeleteThreadResponse = Type.Object(
   { title: 'DeleteThreadResponse' },
 );
 
-export const ThreadParams = Type.Object({ thread_id: IdParam('thread') });
+export const ThreadParams = Type.Object({ thread_id: ThreadIdParam('thread') });
 
 /** An extension OpenAI never had: the caller's threads, paged like messages; `metadata[key]=value` filters. */
 export const ListThreadsQuery = Type.Object(PageQueryFields);

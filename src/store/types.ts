@@ -1,20 +1,14 @@
-import type { ContentPart, MessageObject } from '../schemas/messages.js';
 import type { ThreadObject, ToolResources } from '../schemas/threads.js';
+import type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
 
-export type Metadata = Record<string, string>;
-
-/** A message as the store writes it: content already in its response form. */
-export interface NewMessage {
-  role: 'user' | 'assistant';
-  content: ContentPart[];
-  attachments: MessageObject['attachments'];
-  metadata: Metadata;
-}
+export type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
 
 export interface NewThread {
+  /** `conv_…` for a conversation created through the Conversations API; a new `thread_…` id otherwise. */
+  id?: string;
   metadata: Metadata;
   tool_resources: ToolResources;
-  messages: NewMessage[];
+  items: NewItem[];
 }
 
 export interface ThreadChanges {
@@ -31,6 +25,7 @@ export interface PageQuery {
 
 export interface ListQuery extends PageQuery {
   run_id?: string;
+  view: ItemView;
 }
 
 export interface ThreadListQuery extends PageQuery {
@@ -43,7 +38,7 @@ export interface Page<T> {
   has_more: boolean;
 }
 
-export type MessagePage = Page<MessageObject>;
+export type ItemPage = Page<ItemRecord>;
 
 /**
  * A create sent with an `Idempotency-Key`: the first response is recorded with the object, in the same
@@ -75,30 +70,31 @@ export interface Store {
     /** Throws `unknownCursor` for a cursor that names no thread of the tenant. */
     list(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>>;
   };
-  messages: {
-    /** `undefined` when the thread does not exist. */
-    create(
-      tenant: string,
-      threadId: string,
-      message: NewMessage,
-      idempotency?: IdempotencyKey,
-    ): Promise<MessageObject | undefined>;
-    get(tenant: string, threadId: string, messageId: string): Promise<MessageObject | undefined>;
-    update(tenant: string, threadId: string, messageId: string, metadata: Metadata): Promise<MessageObject | undefined>;
-    delete(tenant: string, threadId: string, messageId: string): Promise<boolean>;
+  /** A thread's history: its messages and, through the Conversations API, items of every type. */
+  items: {
+    /**
+     * Writes the items after the thread's latest, atomically, in order; `undefined` when the thread does
+     * not exist. Throws `itemIdTaken` when a supplied id is used in the tenant, `idempotencyConflict`.
+     */
+    create(tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey): Promise<ItemRecord[] | undefined>;
+    get(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<ItemRecord | undefined>;
+    update(tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView): Promise<ItemRecord | undefined>;
+    delete(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<boolean>;
     /** `undefined` when the thread does not exist; throws `unknownCursor` for a cursor foreign to the thread. */
-    list(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined>;
+    list(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined>;
   };
   /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
   purgeExpiredIdempotencyKeys(): Promise<number>;
-  /** How many threads and messages are stored, across all tenants (the metrics gauges). */
+  /** How many threads and items are stored, across all tenants (the metrics gauges). */
   stats(): Promise<{ threads: number; messages: number }>;
   /** Moving data in and out whole: export, import and copy between engines. */
   transfer: {
     /** Every thread, or one tenant's, oldest first, read in batches. */
     threads(tenant?: string): AsyncIterable<StoredThread>;
-    /** Writes a thread and its messages with their ids and timestamps, atomically; false when the id exists. */
-    importThread(tenant: string, thread: ThreadObject, messages: MessageObject[]): Promise<boolean>;
+    /** Writes a thread and its items with their ids and timestamps, atomically; false when the id exists. */
+    importThread(tenant: string, thread: ThreadObject, items: ItemRecord[]): Promise<boolean>;
   };
+  /** Whether a store call now would be refused as busy (PostgreSQL's wait queue is full); SQLite never waits. */
+  saturated?(): boolean;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../store/types.js';
-import { messagePagesOf, type TransferCount } from './export.js';
+import { itemPagesOf, type TransferCount } from './export.js';
 
 export interface CopyResult extends TransferCount {
   skipped: number;
@@ -14,7 +14,7 @@ export async function copyThreads(
   const result: CopyResult = { threads: 0, messages: 0, skipped: 0 };
   for await (const { tenant, thread } of from.transfer.threads(options.tenant)) {
     const messages = [];
-    for await (const page of messagePagesOf(from, tenant, thread.id)) messages.push(...page);
+    for await (const page of itemPagesOf(from, tenant, thread.id)) messages.push(...page);
     if (await to.transfer.importThread(tenant, thread, messages)) {
       result.threads++;
       result.messages += messages.length;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { MessageObject } from '../schemas/messages.js';
-import type { Store } from '../store/types.js';
+import type { ItemRecord, Store } from '../store/types.js';
+import { toExportEntry } from './format.js';
 
 export interface TransferCount {
   threads: number;
@@ -11,11 +11,11 @@ export interface TransferCount {
 /** Larger than the API's pages: the store takes any limit, and fewer round trips matter at a million. */
 const PAGE = 1000;
 
-/** A thread's messages, oldest first, a page at a time so a huge thread never sits in memory. */
-export async function* messagePagesOf(store: Store, tenant: string, threadId: string): AsyncIterable<MessageObject[]> {
+/** A thread's items, oldest first, a page at a time so a huge thread never sits in memory. */
+export async function* itemPagesOf(store: Store, tenant: string, threadId: string): AsyncIterable<ItemRecord[]> {
   let after: string | undefined;
   for (;;) {
-    const page = await store.messages.list(tenant, threadId, { limit: PAGE, order: 'asc', after });
+    const page = await store.items.list(tenant, threadId, { limit: PAGE, order: 'asc', after, view: 'all' });
     if (!page) return;
     yield page.data;
     if (!page.has_more) return;
@@ -38,9 +38,9 @@ export async function exportThreads(
     const head = JSON.stringify({ ...thread, tenant });
     await write(out, `${head.slice(0, -1)},"messages":[`);
     let separator = '';
-    for await (const page of messagePagesOf(store, tenant, thread.id)) {
+    for await (const page of itemPagesOf(store, tenant, thread.id)) {
       if (page.length === 0) continue;
-      await write(out, separator + page.map((message) => JSON.stringify(message)).join(','));
+      await write(out, separator + page.map((record) => JSON.stringify(toExportEntry(record, thread.id))).join(','));
       separator = ',';
       count.messages += page.length;
     }

@@ -1,29 +1,100 @@
 import { Type, type Static } from 'typebox';
-import { IdParam, Metadata } from '../schemas/common.js';
+import { IdParam, Metadata, ThreadIdParam } from '../schemas/common.js';
+import { validateInputItem } from '../schemas/input-items.js';
 import { MessageObject } from '../schemas/messages.js';
 import { ToolResources } from '../schemas/threads.js';
+import type { ItemBody, ItemRecord } from '../store/records.js';
 import { compileValidator } from '../validation.js';
+import { toMessage } from '../views/thread-view.js';
+
+/** A message written through the thread API, as that API shows it. */
+const ExportedMessage = Type.Object({ ...MessageObject.properties, id: IdParam('msg') });
+
+/** An item written through the Conversations API: the item as written, and what only the thread view adds. */
+const ExportedItem = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  object: Type.Literal('conversation.item'),
+  created_at: Type.Integer(),
+  metadata: Metadata,
+  item: Type.Object({ type: Type.String() }, { additionalProperties: true }),
+});
 
 /**
- * One line of an export: a thread object with its tenant and all its messages, oldest first,
- * ids and timestamps as stored.
+ * One line of an export: a thread object with its tenant and all its items, oldest first, ids and
+ * timestamps as stored. Messages of the thread API are written as that API shows them (so files written
+ * before the Conversations API still import); items of the Conversations API as `conversation.item`.
  */
 export const ExportLine = Type.Object({
-  id: IdParam('thread'),
+  id: ThreadIdParam('thread'),
   object: Type.Literal('thread'),
   created_at: Type.Integer(),
   tool_resources: ToolResources,
   metadata: Metadata,
   tenant: Type.String(),
-  messages: Type.Array(Type.Object({ ...MessageObject.properties, id: IdParam('msg') })),
+  messages: Type.Array(Type.Object({ object: Type.String() }, { additionalProperties: true })),
 });
 
 export type ExportLine = Static<typeof ExportLine>;
+type ExportedMessage = Static<typeof ExportedMessage>;
+type ExportedItem = Static<typeof ExportedItem>;
 
 const validate = compileValidator(ExportLine, { coerceStrings: false });
+const validateMessage = compileValidator(ExportedMessage, { coerceStrings: false });
+const validateItem = compileValidator(ExportedItem, { coerceStrings: false });
+
+/** A stored item as an entry of an export line's `messages`. */
+export function toExportEntry(record: ItemRecord, threadId: string): ExportedMessage | ExportedItem {
+  if (record.item === null) return toMessage(record, threadId);
+  return { id: record.id, object: 'conversation.item', created_at: record.created_at, metadata: record.metadata, item: record.item };
+}
+
+function fromExportEntry(entry: ExportedMessage | ExportedItem): ItemRecord {
+  if (entry.object === 'thread.message') {
+    const { object: _object, thread_id: _thread, ...message } = entry;
+    return { ...message, type: 'message', item: null };
+  }
+  const item = entry.item as ItemBody;
+  const status = item.status === 'in_progress' || item.status === 'incomplete' ? item.status : 'completed';
+  return {
+    id: entry.id,
+    created_at: entry.created_at,
+    type: item.type,
+    role: item.type === 'message' ? String(item.role) : '',
+    item,
+    content: [],
+    status,
+    incomplete_details: null,
+    completed_at: status === 'completed' ? entry.created_at : null,
+    incomplete_at: null,
+    assistant_id: null,
+    run_id: null,
+    attachments: [],
+    metadata: entry.metadata,
+  };
+}
+
+/** The fault of one entry, checked like the API checks what it stores, or undefined. */
+function entryFault(entry: Record<string, unknown>, path: string, threadId: string) {
+  if (entry.object === 'conversation.item') {
+    const result = validateItem(entry, path);
+    if ('error' in result) return result.error;
+    const item = validateInputItem({ ...(entry.item as object), id: entry.id }, `${path}.item`);
+    return 'error' in item ? item.error : undefined;
+  }
+  const result = validateMessage(entry, path);
+  if ('error' in result) return result.error;
+  if (entry.thread_id !== threadId) return new Error(`message '${entry.id}' names thread '${entry.thread_id}', not '${threadId}'`);
+  return undefined;
+}
+
+export interface ParsedLine {
+  tenant: string;
+  thread: Omit<ExportLine, 'tenant' | 'messages'>;
+  items: ItemRecord[];
+}
 
 /** Parses and checks one line; the error names the field the way the API's errors do. */
-export function parseExportLine(text: string): { line: ExportLine } | { error: string } {
+export function parseExportLine(text: string): { line: ParsedLine } | { error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -31,13 +102,15 @@ export function parseExportLine(text: string): { line: ExportLine } | { error: s
     return { error: 'not valid JSON' };
   }
   const result = validate(value);
-  if ('error' in result) {
-    const { param, message } = result.error;
+  const fault =
+    'error' in result
+      ? result.error
+      : (value as ExportLine).messages.map((entry, i) => entryFault(entry, `messages[${i}]`, (value as ExportLine).id)).find(Boolean);
+  if (fault) {
+    const param = 'param' in fault ? (fault.param as string | null) : null;
     // Some of the API's messages (a bad enum value) do not name the field; on a long line it matters.
-    return { error: param === null || message.includes(`'${param}'`) ? message : `${param}: ${message}` };
+    return { error: param === null || fault.message.includes(`'${param}'`) ? fault.message : `${param}: ${fault.message}` };
   }
-  const line = result.value as ExportLine;
-  const stray = line.messages.find((message) => message.thread_id !== line.id);
-  if (stray) return { error: `message '${stray.id}' names thread '${stray.thread_id}', not '${line.id}'` };
-  return { line };
+  const { tenant, messages, ...thread } = value as ExportLine;
+  return { line: { tenant, thread, items: (messages as (ExportedMessage | ExportedItem)[]).map(fromExportEntry) } };
 }

@@ -30,11 +30,11 @@ export async function importThreads(
       result.errors.push({ line: number, error: parsed.error });
       continue;
     }
-    const { tenant, messages, ...thread } = parsed.line;
+    const { tenant, thread, items } = parsed.line;
     try {
-      if (await store.transfer.importThread(options.tenant ?? tenant, thread, messages)) {
+      if (await store.transfer.importThread(options.tenant ?? tenant, thread, items)) {
         result.created++;
-        result.messages += messages.length;
+        result.messages += items.length;
       } else {
         result.skipped++;
       }

@@ -15,3 +15,6 @@ export function readmeCodeBlocks(heading: string, language: string): string[] {
 
 /** The base URL the README's snippets use. */
 export const README_BASE_URL = 'http://127.0.0.1:8080/v1';
+
+/** The endpoint the README's Azure snippets use (AzureOpenAI adds `/openai` itself). */
+export const README_ENDPOINT = 'http://127.0.0.1:8080';

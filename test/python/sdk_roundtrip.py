@@ -1,6 +1,8 @@
 """Drives threadstore through the official Python SDK and prints what came back as one JSON document.
 
-Usage: python sdk_roundtrip.py BASE_URL   (e.g. http://127.0.0.1:PORT/v1)
+Usage: python sdk_roundtrip.py ORIGIN CLIENT KEY OTHER_TENANT_KEY WRONG_KEY API_VERSION
+  ORIGIN: the server, e.g. http://127.0.0.1:PORT; CLIENT: OpenAI (base URL ORIGIN/v1) or AzureOpenAI
+  (azure_endpoint ORIGIN, api_version API_VERSION).
 
 It checks nothing itself: test/sdk-python.test.ts asserts the output.
 """
@@ -9,7 +11,7 @@ import json
 import sys
 
 import openai
-from openai import OpenAI
+from openai import AzureOpenAI, OpenAI
 
 
 def error_of(call):
@@ -40,8 +42,30 @@ def page_walk(client, thread_id, order):
     return [{"ids": [m.id for m in p.data], "has_more": p.has_more} for p in pages]
 
 
-def main(base_url):
-    client = OpenAI(base_url=base_url, api_key="test-key", max_retries=0)
+def connect(origin, client, api_key, api_version):
+    if client == "AzureOpenAI":
+        return AzureOpenAI(azure_endpoint=origin, api_key=api_key, api_version=api_version, max_retries=0)
+    return OpenAI(base_url=f"{origin}/v1", api_key=api_key, max_retries=0)
+
+
+def intrusions(client, thread_id, message_id):
+    """Every operation on another tenant's thread and message, each reported as its error."""
+    threads = client.beta.threads
+    messages = threads.messages
+    return {
+        "retrieve_thread": error_of(lambda: threads.retrieve(thread_id)),
+        "update_thread": error_of(lambda: threads.update(thread_id, metadata={"hacked": "yes"})),
+        "delete_thread": error_of(lambda: threads.delete(thread_id)),
+        "create_message": error_of(lambda: messages.create(thread_id, role="user", content="x")),
+        "list_messages": error_of(lambda: messages.list(thread_id)),
+        "retrieve_message": error_of(lambda: messages.retrieve(message_id, thread_id=thread_id)),
+        "update_message": error_of(lambda: messages.update(message_id, thread_id=thread_id, metadata={})),
+        "delete_message": error_of(lambda: messages.delete(message_id, thread_id=thread_id)),
+    }
+
+
+def main(origin, client_name, key, other_tenant_key, wrong_key, api_version):
+    client = connect(origin, client_name, key, api_version)
     threads = client.beta.threads
     messages = threads.messages
     out = {"sdk_version": openai.__version__}
@@ -84,8 +108,22 @@ def main(base_url):
     out["thread_after_delete"] = error_of(lambda: threads.retrieve(thread.id))
     threads.delete(paged.id)
 
+    out["wrong_key"] = error_of(lambda: connect(origin, client_name, wrong_key, api_version).beta.threads.create())
+    intruder = connect(origin, client_name, other_tenant_key, api_version)
+    owned = threads.create(messages=[{"role": "user", "content": "acme only"}])
+    owned_message = messages.list(owned.id).data[0]
+    out["intrusions"] = intrusions(intruder, owned.id, owned_message.id)
+    theirs = intruder.beta.threads.create(metadata={"owner": "globex"})
+    out["foreign_thread"] = {
+        "intruder_sees_own": intruder.beta.threads.retrieve(theirs.id).to_dict() == theirs.to_dict(),
+        "owner_sees_it": error_of(lambda: threads.retrieve(theirs.id)),
+        "owner_thread_untouched": [m.to_dict() for m in messages.list(owned.id).data] == [owned_message.to_dict()],
+        "id": theirs.id,
+    }
+    out["owned"] = {"thread_id": owned.id, "message_id": owned_message.id}
+
     print(json.dumps(out))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:7])

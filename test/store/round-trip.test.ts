@@ -24,20 +24,21 @@ describe('text with NUL characters and lone surrogates round-trips', () => {
     const thread = await t.app.store.threads.create('tenant\u2603', {
       metadata,
       tool_resources: toolResources,
-      messages: [{ role: 'user', content, attachments, metadata }],
+      items: [{ type: 'message', role: 'user', item: null, content, status: 'completed', attachments, metadata }],
     });
     expect(await t.app.store.threads.get('tenant\u2603', thread.id)).toEqual({ ...thread, metadata, tool_resources: toolResources });
 
-    const created = await t.app.store.messages.create('tenant\u2603', thread.id, { role: 'assistant', content, attachments, metadata });
+    const assistant = { type: 'message', role: 'assistant', item: null, content, status: 'completed' as const, attachments, metadata };
+    const [created] = (await t.app.store.items.create('tenant\u2603', thread.id, [assistant]))!;
     expect(created).toMatchObject({ content, attachments, metadata });
-    const page = await t.app.store.messages.list('tenant\u2603', thread.id, { limit: 10, order: 'asc' });
+    const page = await t.app.store.items.list('tenant\u2603', thread.id, { limit: 10, order: 'asc', view: 'all' });
     expect(page!.data.map((message) => [message.content, message.attachments, message.metadata])).toEqual([
       [content, attachments, metadata],
       [content, attachments, metadata],
     ]);
     const changed = { ['new\u0000key']: 'v\u0000\ud800' };
-    expect((await t.app.store.messages.update('tenant\u2603', thread.id, created!.id, changed))!.metadata).toEqual(changed);
-    expect((await t.app.store.messages.get('tenant\u2603', thread.id, created!.id))!.metadata).toEqual(changed);
+    expect((await t.app.store.items.update('tenant\u2603', thread.id, created!.id, changed, 'all'))!.metadata).toEqual(changed);
+    expect((await t.app.store.items.get('tenant\u2603', thread.id, created!.id, 'all'))!.metadata).toEqual(changed);
     expect((await t.app.store.threads.update('tenant\u2603', thread.id, { metadata: changed }))!.metadata).toEqual(changed);
   });
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { storeOverloaded } from '../../errors.js';
 
 export interface StoreLog {
   info(details: object, message: string): void;
@@ -11,6 +12,8 @@ export interface PostgresOptions {
   poolMax: number;
   statementTimeoutMs: number;
   startupTimeoutMs: number;
+  /** Callers that may queue for a connection; one more is refused (see `createPool`). */
+  maxWaiting: number;
   log?: StoreLog;
 }
 
@@ -32,6 +35,10 @@ export function describeUrl(url: string): string {
   }
 }
 
+/** Every connection is in use and `maxWaiting` callers already queue for one: another would be refused. */
+export const isSaturated = (pool: pg.Pool, options: PostgresOptions) =>
+  pool.idleCount === 0 && pool.totalCount >= options.poolMax && pool.waitingCount >= options.maxWaiting;
+
 export function createPool(options: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -44,6 +51,14 @@ export function createPool(options: PostgresOptions): pg.Pool {
   });
   // An idle connection that the server drops emits here; without a listener the process would crash.
   pool.on('error', (error) => options.log?.warn({ err: error.message }, 'PostgreSQL connection lost'));
+  // Back-pressure: pg's own queue has no bound, and each waiter holds its request's body. When the
+  // database is slow, a caller past `maxWaiting` is refused at once (pool.query connects through here too).
+  const connect = pool.connect.bind(pool) as (callback?: unknown) => unknown;
+  pool.connect = ((callback?: (error: Error) => void) => {
+    if (!isSaturated(pool, options)) return connect(callback);
+    if (callback === undefined) return Promise.reject(storeOverloaded());
+    process.nextTick(callback, storeOverloaded());
+  }) as typeof pool.connect;
   return pool;
 }
 

@@ -1,14 +1,15 @@
 import type pg from 'pg';
-import { idempotencyConflict, storeCannotWrite, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import { idempotencyConflict, importedIdTaken, itemIdTaken, storeCannotWrite, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
 import type {
   IdempotencyKey,
+  ItemPage,
+  ItemRecord,
   ListQuery,
   Metadata,
-  MessagePage,
-  NewMessage,
+  NewItem,
   NewThread,
   Page,
   Store,
@@ -19,10 +20,11 @@ import { type PairIndex, walkFiltered } from '../metadata-walk.js';
 import { PAGE_BYTE_BUDGET } from '../page-budget.js';
 import { type Direction, readPage, whole } from '../read-page.js';
 import { backgroundPurge } from '../thread-purge.js';
-import { createClient, createPool, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
+import { createClient, createPool, isSaturated, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
 import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
 import { toThread } from '../thread-row.js';
+import { itemIdOf } from '../item-row.js';
 import { deletedObject, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
@@ -34,10 +36,12 @@ interface ThreadRow {
   tool_resources: string;
 }
 
-interface MessageRow {
+interface ItemRow {
   id: string;
   created_at: number;
-  role: 'user' | 'assistant';
+  type: string;
+  role: string;
+  item: string | null;
   content: string;
   attachments: string;
   metadata: string;
@@ -60,18 +64,18 @@ function pairArrays(metadata: Metadata): [string[], string[]] {
   return [entries.map(([key]) => JSON.stringify(key)), entries.map(([, value]) => JSON.stringify(value))];
 }
 
-function toMessage(row: MessageRow, threadId: string): MessageObject {
+function toRecord(row: ItemRow): ItemRecord {
   return {
     id: row.id,
-    object: 'thread.message',
     created_at: row.created_at,
-    thread_id: threadId,
+    type: row.type,
+    role: row.role,
+    item: row.item === null ? null : JSON.parse(row.item),
+    content: JSON.parse(row.content),
     status: row.status,
     incomplete_details: row.incomplete_details === null ? null : JSON.parse(row.incomplete_details),
     completed_at: row.completed_at,
     incomplete_at: row.incomplete_at,
-    role: row.role,
-    content: JSON.parse(row.content),
     assistant_id: row.assistant_id,
     run_id: row.run_id,
     attachments: JSON.parse(row.attachments),
@@ -130,30 +134,38 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   };
 
   /**
-   * Runs a create in a transaction of its own when it carries an Idempotency-Key: the first response is
-   * recorded with the object, and answered again for the same key and request.
+   * Runs a create in a transaction of its own when it carries an Idempotency-Key (the first response is
+   * recorded with the object, and answered again for the same key and request) or supplies item ids
+   * (each must be free in the tenant: checked under a lock on tenant and id, so concurrent writes take turns).
    */
-  async function idempotent<T extends { id: string; thread_id?: string }>(
+  async function idempotent<T>(
     tenant: string,
     idempotency: IdempotencyKey | undefined,
+    items: NewItem[],
     create: (db: pg.Pool | pg.PoolClient) => Promise<T | undefined>,
+    objectFor: (response: T) => { thread_id: string; object_id: string },
   ): Promise<T | undefined> {
-    if (!idempotency) return create(pool);
+    const supplied = items.some((item) => item.id !== undefined);
+    if (!idempotency && !supplied) return create(pool);
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
-      const recorded = (
-        await client.query<{ fingerprint: string; response: string | null; thread_id: string; object_id: string }>(
-          SQL.idempotencyRecord,
-          [tenant, idempotency.key, now()],
-        )
-      ).rows[0];
-      if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
-      if (recorded && recorded.response === null) throw deletedObject(recorded);
+      let recorded: { fingerprint: string; response: string | null; thread_id: string; object_id: string } | undefined;
+      if (idempotency) {
+        await client.query(SQL.lockIdempotencyKey, [tenant, idempotency.key]);
+        recorded = (
+          await client.query<{ fingerprint: string; response: string | null; thread_id: string; object_id: string }>(
+            SQL.idempotencyRecord,
+            [tenant, idempotency.key, now()],
+          )
+        ).rows[0];
+        if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+        if (recorded && recorded.response === null) throw deletedObject(recorded);
+      }
+      if (!recorded) await checkSuppliedIds(client, tenant, items);
       const response = recorded ? (JSON.parse(recorded.response!) as T) : await create(client);
-      if (!recorded && response !== undefined) {
-        const { thread_id, object_id } = objectOf(response);
+      if (idempotency && !recorded && response !== undefined) {
+        const { thread_id, object_id } = objectFor(response);
         const values = [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now()];
         await client.query(SQL.recordIdempotency, values);
       }
@@ -167,42 +179,72 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     }
   }
 
+  async function checkSuppliedIds(client: pg.PoolClient, tenant: string, items: NewItem[]) {
+    const seen = new Set<string>();
+    for (const [index, { id }] of items.entries()) {
+      if (id === undefined) continue;
+      if (!unstorable(id)) await client.query(SQL.lockItemId, [tenant, id]);
+      const taken = seen.has(id) || (!unstorable(id) && ((await client.query(SQL.itemIdTaken, [id, tenant])).rowCount ?? 0) > 0);
+      if (taken) throw itemIdTaken(index, id);
+      seen.add(id);
+    }
+  }
+
+  /** The columns of new items as arrays, for the statements that unnest them. */
+  const itemColumns = (items: NewItem[]) => ({
+    ids: items.map(itemIdOf),
+    types: items.map((item) => item.type),
+    roles: items.map((item) => item.role),
+    bodies: items.map((item) => (item.item === null ? null : JSON.stringify(item.item))),
+    contents: items.map((item) => JSON.stringify(item.content)),
+    attachments: items.map((item) => JSON.stringify(item.attachments)),
+    metadata: items.map((item) => JSON.stringify(item.metadata)),
+    statuses: items.map((item) => item.status),
+  });
+
   async function insertThread(db: pg.Pool | pg.PoolClient, tenant: string, thread: NewThread): Promise<ThreadObject> {
-    const id = newId('thread');
+    const id = thread.id ?? newId('thread');
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
-    const messages = thread.messages;
+    const items = itemColumns(thread.items);
     const { rows } = await db.query<{ seq: number; created_at: number }>(SQL.createThread, [
       id,
       tenant,
       metadata,
       toolResources,
-      messages.map(() => newId('msg')),
-      messages.map((message) => message.role),
-      messages.map((message) => JSON.stringify(message.content)),
-      messages.map((message) => JSON.stringify(message.attachments)),
-      messages.map((message) => JSON.stringify(message.metadata)),
+      items.ids,
+      items.roles,
+      items.contents,
+      items.attachments,
+      items.metadata,
       now(),
+      items.types,
+      items.bodies,
+      items.statuses,
       ...pairArrays(thread.metadata),
     ]);
-    const { seq, created_at } = rows[0]!;
+    const { created_at } = rows[0]!;
     return toThread({ id, created_at, metadata, tool_resources: toolResources });
   }
 
-  async function insertMessage(db: pg.Pool | pg.PoolClient, tenant: string, threadId: string, message: NewMessage) {
-    const row = (
-      await db.query<MessageRow>(SQL.createMessage, [
-        threadId,
-        tenant,
-        newId('msg'),
-        message.role,
-        JSON.stringify(message.content),
-        JSON.stringify(message.attachments),
-        JSON.stringify(message.metadata),
-        now(),
-      ])
-    ).rows[0];
-    return row && toMessage(row, threadId);
+  async function insertItems(db: pg.Pool | pg.PoolClient, tenant: string, threadId: string, items: NewItem[]) {
+    if (items.length === 0) return (await threadRow(tenant, threadId)) ? [] : undefined;
+    const columns = itemColumns(items);
+    const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
+      threadId,
+      tenant,
+      columns.ids,
+      columns.types,
+      columns.roles,
+      columns.bodies,
+      columns.contents,
+      columns.attachments,
+      columns.metadata,
+      columns.statuses,
+      now(),
+    ]);
+    if (rows.length === 0) return undefined;
+    return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
   }
 
   async function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
@@ -219,7 +261,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     return row.position;
   }
 
-  async function listMessages(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined> {
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
     const thread = await threadRow(tenant, threadId);
     if (!thread) return undefined;
     const after = await messageCursor('after', query.after, thread.seq);
@@ -227,11 +269,11 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     if (unstorable(query.run_id)) return { data: [], has_more: false };
     const runId = query.run_id;
     const page = await readPage(query, after, before, async (direction, low, high, limit) => {
-      const values = [thread.seq, low, high, limit, PAGE_BYTE_BUDGET, ...(runId === undefined ? [] : [runId])];
-      const { rows } = await pool.query<MessageRow & { total: number }>(SQL.listMessages(direction, runId !== undefined), values);
+      const values = [thread.seq, low, high, limit, PAGE_BYTE_BUDGET, query.view === 'all', ...(runId === undefined ? [] : [runId])];
+      const { rows } = await pool.query<ItemRow & { total: number }>(SQL.listItems(direction, runId !== undefined), values);
       return { rows, cut: rows.length < (rows[0]?.total ?? 0) };
     });
-    return { data: page.data.map((row) => toMessage(row, threadId)), has_more: page.has_more };
+    return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 
   const pairIndex = (tenant: string): PairIndex<ThreadRow> => ({
@@ -294,7 +336,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     }
   }
 
-  async function importThread(tenant: string, thread: ThreadObject, messages: MessageObject[]): Promise<boolean> {
+  async function importThread(tenant: string, thread: ThreadObject, messages: ItemRecord[]): Promise<boolean> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -309,9 +351,13 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       ]);
       const seq = inserted.rows[0]?.seq;
       if (seq !== undefined) {
-        await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id)]);
+        await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id), tenant]);
         await client.query(SQL.insertPairs, [tenant, inserted.rows[0]!.position, seq, ...pairArrays(thread.metadata)]);
-        await client.query(SQL.importMessages, [
+        const ids = messages.map((m) => m.id);
+        const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+        const taken = (await client.query<{ id: string }>(SQL.itemIdsTaken, [tenant, ids])).rows[0]?.id ?? repeated;
+        if (taken !== undefined) throw importedIdTaken(taken);
+        await client.query(SQL.importItems, [
           seq,
           messages.map((m) => m.id),
           messages.map((m) => m.created_at),
@@ -325,6 +371,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
           messages.map((m) => m.incomplete_at),
           messages.map((m) => m.assistant_id),
           messages.map((m) => m.run_id),
+          messages.map((m) => m.type),
+          messages.map((m) => (m.item === null ? null : JSON.stringify(m.item))),
         ]);
       }
       await client.query('COMMIT');
@@ -340,7 +388,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   return {
     threads: {
       create: guard(async (tenant, thread, idempotency) =>
-        (await idempotent(tenant, idempotency, (db) => insertThread(db, tenant, thread)))!,
+        (await idempotent(tenant, idempotency, thread.items, (db) => insertThread(db, tenant, thread), objectOf))!,
       ),
       get: guard(async (tenant, threadId) => {
         const row = await threadRow(tenant, threadId);
@@ -362,27 +410,29 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       }),
       list: guard(listThreads),
     },
-    messages: {
-      create: guard(async (tenant, threadId, message, idempotency) => {
+    items: {
+      create: guard(async (tenant, threadId, items, idempotency) => {
         if (unstorable(tenant, threadId)) return undefined;
-        return idempotent(tenant, idempotency, (db) => insertMessage(db, tenant, threadId, message));
+        // An items create's Idempotency-Key record follows its first item (the thread, when it wrote none).
+        const objectFor = (created: ItemRecord[]) => ({ thread_id: threadId, object_id: created[0]?.id ?? threadId });
+        return idempotent(tenant, idempotency, items, (db) => insertItems(db, tenant, threadId, items), objectFor);
       }),
-      get: guard(async (tenant, threadId, messageId) => {
-        if (unstorable(tenant, threadId, messageId)) return undefined;
-        const row = (await pool.query<MessageRow>(SQL.messageById, [threadId, tenant, messageId])).rows[0];
-        return row && toMessage(row, threadId);
+      get: guard(async (tenant, threadId, itemId, view) => {
+        if (unstorable(tenant, threadId, itemId)) return undefined;
+        const row = (await pool.query<ItemRow>(SQL.itemById, [threadId, tenant, itemId, view === 'all'])).rows[0];
+        return row && toRecord(row);
       }),
-      update: guard(async (tenant, threadId, messageId, metadata) => {
-        if (unstorable(tenant, threadId, messageId)) return undefined;
-        const values = [threadId, tenant, messageId, JSON.stringify(metadata)];
-        const row = (await pool.query<MessageRow>(SQL.updateMessageMetadata, values)).rows[0];
-        return row && toMessage(row, threadId);
+      update: guard(async (tenant, threadId, itemId, metadata, view) => {
+        if (unstorable(tenant, threadId, itemId)) return undefined;
+        const values = [threadId, tenant, itemId, JSON.stringify(metadata), view === 'all'];
+        const row = (await pool.query<ItemRow>(SQL.updateItemMetadata, values)).rows[0];
+        return row && toRecord(row);
       }),
-      delete: guard(async (tenant, threadId, messageId) => {
-        if (unstorable(tenant, threadId, messageId)) return false;
-        return ((await pool.query(SQL.deleteMessage, [threadId, tenant, messageId])).rowCount ?? 0) > 0;
+      delete: guard(async (tenant, threadId, itemId, view) => {
+        if (unstorable(tenant, threadId, itemId)) return false;
+        return ((await pool.query(SQL.deleteItem, [threadId, tenant, itemId, view === 'all'])).rowCount ?? 0) > 0;
       }),
-      list: guard(listMessages),
+      list: guard(listItems),
     },
     purgeExpiredIdempotencyKeys: purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
@@ -390,6 +440,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       threads: allThreads,
       importThread: guard(importThread),
     },
+    saturated: () => isSaturated(pool, options),
     close: async () => {
       purging.stop();
       await purge.close();

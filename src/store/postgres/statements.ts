@@ -3,8 +3,11 @@ import type { Direction } from '../read-page.js';
 import { IDEMPOTENCY_WINDOW } from '../idempotency-records.js';
 import { PURGING_TENANT } from '../thread-purge.js';
 
-export const MESSAGE_COLUMNS = `m.id, m.created_at, m.role, m.content, m.attachments, m.metadata, m.status,
+export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.content, m.attachments, m.metadata, m.status,
   m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;
+
+/** Rows the thread view shows (user and assistant messages), unless the boolean parameter asks for all. */
+const inView = (all: string) => `(${all}::boolean OR (m.type = 'message' AND m.role IN ('user', 'assistant')))`;
 
 const THREAD_COLUMNS = 'seq, id, position, created_at, metadata, tool_resources';
 
@@ -15,9 +18,9 @@ export const SQL = {
   threadById: `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1 AND tenant = $2`,
   /**
    * One statement, so atomic: the thread at the tenant's next position (the upsert locks the tenant's
-   * counter row until commit, so thread positions commit in order too), its messages at positions 1..n.
+   * counter row until commit, so thread positions commit in order too), its items at positions 1..n.
    * created_at is the replica's clock ($10), but never before the tenant's previous thread's. Its metadata
-   * pairs ($11, $12) go in the index of pairs.
+   * pairs ($14, $15) go in the index of pairs.
    */
   createThread: `WITH counter AS (
       INSERT INTO tenant_positions AS tp (tenant, last_position, last_created_at) VALUES ($2, 1, $10)
@@ -32,13 +35,15 @@ export const SQL = {
       RETURNING seq, position, created_at
     ), indexed AS (
       INSERT INTO thread_metadata (tenant, key, value, position, thread_seq)
-      SELECT $2, pair.key, pair.value, thread.position, thread.seq FROM thread, ${pairs('$11', '$12')}
+      SELECT $2, pair.key, pair.value, thread.position, thread.seq FROM thread, ${pairs('$14', '$15')}
     ), inserted AS (
-      INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
-      SELECT thread.seq, given.position, given.id, thread.created_at, given.role, given.content, given.attachments,
-             given.metadata, 'completed', thread.created_at
-      FROM thread, unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-        WITH ORDINALITY AS given (id, role, content, attachments, metadata, position)
+      INSERT INTO messages (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
+                            status, completed_at)
+      SELECT thread.seq, given.position, given.id, thread.created_at, given.type, given.role, given.item, given.content,
+             given.attachments, given.metadata, given.status,
+             CASE WHEN given.status = 'completed' THEN thread.created_at END
+      FROM thread, unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[], $12::text[], $13::text[])
+        WITH ORDINALITY AS given (id, role, content, attachments, metadata, type, item, status, position)
     )
     SELECT seq, created_at FROM thread`,
   /** New metadata ($1) replaces the thread's pairs in the index by $5, $6: the stale ones go, the new ones come. */
@@ -82,8 +87,9 @@ export const SQL = {
   threadsToPurge: `SELECT seq FROM threads WHERE tenant = '${PURGING_TENANT}' ORDER BY seq`,
   purgeMessages: `DELETE FROM messages WHERE thread_seq = $1 AND position IN (
       SELECT position FROM messages WHERE thread_seq = $1 ORDER BY position LIMIT $2)`,
-  purgeMessageTombstones: `DELETE FROM deleted_messages WHERE id IN (
-      SELECT id FROM deleted_messages WHERE thread_seq = $1 LIMIT $2)`,
+  // Tombstone ids are unique per thread only: the thread's own are matched by (thread_seq, id).
+  purgeMessageTombstones: `DELETE FROM deleted_messages WHERE (thread_seq, id) IN (
+      SELECT thread_seq, id FROM deleted_messages WHERE thread_seq = $1 LIMIT $2)`,
   deletePurgedThread: `DELETE FROM threads WHERE seq = $1 AND tenant = '${PURGING_TENANT}'`,
   countPair: `SELECT count(*) AS n FROM (
       SELECT 1 FROM thread_metadata WHERE tenant = $1 AND key = $2 AND value = $3 LIMIT $4) AS capped`,
@@ -108,24 +114,38 @@ export const SQL = {
   listThreads: (direction: 'ASC' | 'DESC') => `SELECT ${THREAD_COLUMNS} FROM threads
     WHERE tenant = $1 AND position > $2 AND position < $3 ORDER BY position ${direction} LIMIT $4`,
   // The UPDATE locks the thread row until this statement commits: the next writer to the thread waits,
-  // so positions are handed out and committed in the same order. created_at is the replica's clock ($8),
-  // but never before the thread's previous message's, so it never decreases along the thread.
-  createMessage: `WITH thread AS (
-      UPDATE threads SET last_position = last_position + 1, last_created_at = greatest(last_created_at, $8)
+  // so positions are handed out and committed in the same order. created_at is the replica's clock ($11),
+  // but never before the thread's previous item's, so it never decreases along the thread.
+  createItems: `WITH thread AS (
+      UPDATE threads SET last_position = last_position + cardinality($3::text[]), last_created_at = greatest(last_created_at, $11)
       WHERE id = $1 AND tenant = $2
-      RETURNING seq, last_position, last_created_at AS created_at
+      RETURNING seq, last_position - cardinality($3::text[]) AS first_position, last_created_at AS created_at
     )
-    INSERT INTO messages AS m (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
-    SELECT seq, last_position, $3, created_at, $4, $5, $6, $7, 'completed', created_at FROM thread
-    RETURNING ${MESSAGE_COLUMNS}`,
-  messageById: `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN threads t ON t.seq = m.thread_seq
-    WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3`,
-  updateMessageMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
-    WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 RETURNING ${MESSAGE_COLUMNS}`,
+    INSERT INTO messages AS m (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
+                               status, completed_at)
+    SELECT seq, first_position + given.ord, given.id, created_at, given.type, given.role, given.item, given.content,
+           given.attachments, given.metadata, given.status, CASE WHEN given.status = 'completed' THEN created_at END
+    FROM thread, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+      WITH ORDINALITY AS given (id, type, role, item, content, attachments, metadata, status, ord)
+    RETURNING ${ITEM_COLUMNS}, m.position`,
+  /** Whether an item or a tombstone of the tenant has this id. */
+  itemIdTaken: `SELECT 1 FROM messages m JOIN threads t ON t.seq = m.thread_seq WHERE m.id = $1 AND t.tenant = $2
+    UNION ALL SELECT 1 FROM deleted_messages d JOIN threads t ON t.seq = d.thread_seq WHERE d.id = $1 AND t.tenant = $2
+    LIMIT 1`,
+  /** The first of these ids ($2) an item or a tombstone of the tenant ($1) already has. */
+  itemIdsTaken: `SELECT m.id FROM messages m JOIN threads t ON t.seq = m.thread_seq WHERE t.tenant = $1 AND m.id = ANY($2::text[])
+    UNION ALL SELECT d.id FROM deleted_messages d JOIN threads t ON t.seq = d.thread_seq WHERE t.tenant = $1 AND d.id = ANY($2::text[])
+    LIMIT 1`,
+  /** Held until the transaction ends: writes supplying the same item id in a tenant take turns. */
+  lockItemId: "SELECT pg_advisory_xact_lock(hashtextextended('item' || E'\\n' || $1 || E'\\n' || $2, 0))",
+  itemById: `SELECT ${ITEM_COLUMNS} FROM messages m JOIN threads t ON t.seq = m.thread_seq
+    WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}`,
+  updateItemMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
+    WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$5')} RETURNING ${ITEM_COLUMNS}`,
   // Content and metadata go for good, from its Idempotency-Key record too; only the id and position stay, for cursors.
-  deleteMessage: `WITH gone AS (
+  deleteItem: `WITH gone AS (
       DELETE FROM messages m USING threads t
-      WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3
+      WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}
       RETURNING m.id, m.thread_seq, m.position
     ), neutered AS (
       UPDATE idempotency_keys SET response = NULL
@@ -135,15 +155,18 @@ export const SQL = {
   messageCursor: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
     UNION ALL SELECT position FROM deleted_messages WHERE id = $1 AND thread_seq = $2`,
   /**
-   * Up to $4 messages in order, cut where their stored JSON passes $5 bytes (the first message always
-   * comes); `total` tells whether the cut dropped any. With `byRun`, only run $6's, through its index.
+   * Up to $4 items in order, cut where their stored JSON passes $5 bytes (the first item always comes);
+   * `total` tells whether the cut dropped any. Only the thread view's rows unless $6; with `byRun`, only
+   * run $7's, through its index.
    */
-  listMessages: (direction: Direction, byRun: boolean) => `SELECT * FROM (
+  listItems: (direction: Direction, byRun: boolean) => `SELECT * FROM (
       SELECT page.*, row_number() OVER w AS n, sum(page.size) OVER w AS running, count(*) OVER () AS total FROM (
-        SELECT ${MESSAGE_COLUMNS}, m.position,
-          octet_length(m.content) + octet_length(m.attachments) + octet_length(m.metadata) AS size
+        SELECT ${ITEM_COLUMNS}, m.position,
+          coalesce(octet_length(m.item), 0) + octet_length(m.content) + octet_length(m.attachments)
+            + octet_length(m.metadata) AS size
         FROM messages m
-        WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3${byRun ? ' AND m.run_id = $6' : ''}
+        WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3${byRun ? ' AND m.run_id = $7' : ''}
+          AND ${inView('$6')}
         ORDER BY m.position ${direction} LIMIT $4
       ) AS page
       WINDOW w AS (ORDER BY page.position ${direction} ROWS UNBOUNDED PRECEDING)
@@ -165,7 +188,7 @@ export const SQL = {
       ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
   // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
   clearTombstones: `WITH threads_cleared AS (DELETE FROM deleted_threads WHERE id = $1)
-    DELETE FROM deleted_messages WHERE id = ANY($2::text[])`,
+    DELETE FROM deleted_messages d USING threads t WHERE t.seq = d.thread_seq AND t.tenant = $3 AND d.id = ANY($2::text[])`,
   threadsFrom: `SELECT seq, id, tenant, position, created_at, metadata, tool_resources FROM threads
     WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) AND tenant <> '${PURGING_TENANT}' ORDER BY seq LIMIT $3`,
   // An imported thread keeps its id, timestamps and message order; it joins its tenant's list at the end.
@@ -179,12 +202,13 @@ export const SQL = {
     SELECT $1, $2, counter.last_position, $3, $4, $5, $6, $7 FROM counter
     ON CONFLICT (id) DO NOTHING
     RETURNING seq, position`,
-  importMessages: `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata,
-      status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
+  importItems: `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata,
+      status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id, type, item)
     SELECT $1, given.position, given.id, given.created_at, given.role, given.content, given.attachments, given.metadata,
-      given.status, given.incomplete_details, given.completed_at, given.incomplete_at, given.assistant_id, given.run_id
+      given.status, given.incomplete_details, given.completed_at, given.incomplete_at, given.assistant_id, given.run_id,
+      given.type, given.item
     FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-      $10::bigint[], $11::bigint[], $12::text[], $13::text[])
+      $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
       WITH ORDINALITY AS given (id, created_at, role, content, attachments, metadata, status, incomplete_details,
-        completed_at, incomplete_at, assistant_id, run_id, position)`,
+        completed_at, incomplete_at, assistant_id, run_id, type, item, position)`,
 };

@@ -1,13 +1,15 @@
-import { idempotencyConflict, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import { idempotencyConflict, importedIdTaken, itemIdTaken, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
 import type {
   IdempotencyKey,
+  ItemRecord,
+  ItemView,
   ListQuery,
-  MessagePage,
+  ItemPage,
   Metadata,
-  NewMessage,
+  NewItem,
   NewThread,
   Page,
   Store,
@@ -23,6 +25,7 @@ import { groupCommit } from './group-commit.js';
 import { openDatabase } from './open-database.js';
 import { toStoreError } from './store-errors.js';
 import { toThread } from '../thread-row.js';
+import { itemIdOf, THREAD_VIEW_SQL } from '../item-row.js';
 import { deletedObject, IDEMPOTENCY_WINDOW, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
 
 interface ThreadRow {
@@ -34,14 +37,16 @@ interface ThreadRow {
 }
 
 /**
- * A message row as an array, in MESSAGE_COLUMNS order: better-sqlite3 builds arrays faster than
+ * An item row as an array, in ITEM_COLUMNS order: better-sqlite3 builds arrays faster than
  * objects, which shows in lists of many rows.
  */
-type MessageRow = [
+type ItemRow = [
   seq: number,
   id: string,
   created_at: number,
-  role: 'user' | 'assistant',
+  type: string,
+  role: string,
+  item: string | null,
   content: string,
   attachments: string,
   metadata: string,
@@ -53,7 +58,7 @@ type MessageRow = [
   run_id: string | null,
 ];
 
-const MESSAGE_COLUMNS = `seq, id, created_at, role, content, attachments, metadata, status,
+const ITEM_COLUMNS = `seq, id, created_at, type, role, item, content, attachments, metadata, status,
   incomplete_details, completed_at, incomplete_at, assistant_id, run_id`;
 
 interface Range {
@@ -62,9 +67,10 @@ interface Range {
   limit: number;
 }
 
-interface MessageRange extends Range {
+interface ItemRange extends Range {
   thread: number;
   runId?: string;
+  all: number;
 }
 
 interface ThreadRange extends Range {
@@ -86,14 +92,15 @@ const THREAD_PURGE_BATCH = 16;
 const THREAD_PURGE_SLICE_MS = 10;
 
 /**
- * A thread's messages in order (or, with `sizes`, what their JSON columns take: SQLite reads that from the
- * row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
+ * A thread's items in order, the thread view's only unless @all (or, with `sizes`, what their JSON columns
+ * take: SQLite reads that from the row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
  * statistics to prefer it over the thread's index).
  */
-export const messageListSql = (direction: Direction, byRun: boolean, sizes = false) => `
-  SELECT ${sizes ? 'octet_length(content) + octet_length(attachments) + octet_length(metadata)' : MESSAGE_COLUMNS}
+export const itemListSql = (direction: Direction, byRun: boolean, sizes = false) => `
+  SELECT ${sizes ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : ITEM_COLUMNS}
   FROM messages${byRun ? ' INDEXED BY messages_by_run' : ''}
   WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high
+    AND (@all OR ${THREAD_VIEW_SQL})
   ORDER BY seq ${direction} LIMIT @limit`;
 
 const threadListSql = (direction: Direction) => `
@@ -119,26 +126,28 @@ const metadataScanSql = (direction: Direction) => `
 
 const now = () => Math.floor(Date.now() / 1000);
 
-function toMessage(row: MessageRow, threadId: string): MessageObject {
-  const [, id, created_at, role, content, attachments, metadata, status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id] =
+function toRecord(row: ItemRow): ItemRecord {
+  const [, id, created_at, type, role, item, content, attachments, metadata, status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id] =
     row;
   return {
     id,
-    object: 'thread.message',
     created_at,
-    thread_id: threadId,
+    type,
+    role,
+    item: item === null ? null : JSON.parse(item),
+    content: JSON.parse(content),
     status,
     incomplete_details: incomplete_details === null ? null : JSON.parse(incomplete_details),
     completed_at,
     incomplete_at,
-    role,
-    content: JSON.parse(content),
     assistant_id,
     run_id,
     attachments: JSON.parse(attachments),
     metadata: JSON.parse(metadata),
   };
 }
+
+const viewFlag = (view: ItemView) => (view === 'all' ? 1 : 0);
 
 export interface SqliteOptions {
   /** `:memory:` or a file path; the file's folder is created when missing. */
@@ -172,6 +181,12 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     insertThread: db.prepare<[string, string, number, string, string], { seq: number }>(
       'INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, ?, ?, ?, ?) RETURNING seq',
     ),
+    /** Whether an item or a tombstone of the tenant has this id. */
+    itemIdTaken: db.prepare<{ id: string; tenant: string }, { taken: number }>(
+      `SELECT 1 AS taken FROM messages m JOIN threads t ON t.seq = m.thread_seq WHERE m.id = @id AND t.tenant = @tenant
+       UNION ALL SELECT 1 FROM deleted_messages d JOIN threads t ON t.seq = d.thread_seq WHERE d.id = @id AND t.tenant = @tenant
+       LIMIT 1`,
+    ),
     threadById: db.prepare<[string, string], ThreadRow>(
       'SELECT seq, id, created_at, metadata, tool_resources FROM threads WHERE id = ? AND tenant = ?',
     ),
@@ -189,8 +204,9 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     purgeMessages: db.prepare<[number, number]>(
       'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE thread_seq = ? ORDER BY seq LIMIT ?)',
     ),
+    /** Tombstone ids are unique per thread only: the thread's own are matched by (thread_seq, id). */
     purgeMessageTombstones: db.prepare<[number, number]>(
-      'DELETE FROM deleted_messages WHERE id IN (SELECT id FROM deleted_messages WHERE thread_seq = ? LIMIT ?)',
+      'DELETE FROM deleted_messages WHERE (thread_seq, id) IN (SELECT thread_seq, id FROM deleted_messages WHERE thread_seq = ? LIMIT ?)',
     ),
     deletePurgedThread: db.prepare<[number]>(`DELETE FROM threads WHERE seq = ? AND tenant = '${PURGING_TENANT}'`),
     insertThreadTombstone: db.prepare<[string, string, number]>(
@@ -222,12 +238,12 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     importThread: db.prepare<[string, string, number, string, string], { seq: number }>(
       'INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, ?, ?, ?, ?) RETURNING seq',
     ),
-    importMessage: db.prepare<
-      [string, number, number, string, string, string, string, string, string | null, number | null, number | null, string | null, string | null]
+    importItem: db.prepare<
+      [string, number, number, string, string, string | null, string, string, string, string, string | null, number | null, number | null, string | null, string | null]
     >(
-      `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status,
+      `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status,
          incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     idempotencyRecord: db.prepare<
       [string, string],
@@ -250,22 +266,27 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
          SELECT tenant, key FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
     ),
     clearThreadTombstone: db.prepare<[string]>('DELETE FROM deleted_threads WHERE id = ?'),
-    clearMessageTombstone: db.prepare<[string]>('DELETE FROM deleted_messages WHERE id = ?'),
-    insertMessage: db.prepare<[string, number, number, string, string, string, string, string, number]>(
-      `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    /** Item ids are per tenant: an imported item's tombstone goes from the tenant's threads. */
+    clearItemTombstone: db.prepare<[string, string]>(
+      'DELETE FROM deleted_messages WHERE id = ? AND thread_seq IN (SELECT seq FROM threads WHERE tenant = ?)',
     ),
-    /** One lookup for thread and message: the message by its id, then its thread by seq to check id and tenant. */
-    message: db
-      .prepare<[string, string, string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN threads t ON t.seq = m.thread_seq
-         WHERE m.id = ? AND t.id = ? AND t.tenant = ?`,
+    insertItem: db.prepare<[string, number, number, string, string, string | null, string, string, string, string, number | null]>(
+      `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status, completed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    /** One lookup for thread and item: the item by its id, then its thread by seq to check id and tenant. */
+    item: db
+      .prepare<[string, string, string, number], ItemRow>(
+        `SELECT ${ITEM_COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN threads t ON t.seq = m.thread_seq
+         WHERE m.id = ? AND t.id = ? AND t.tenant = ? AND (? OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})`,
       )
       .raw(),
-    messageSeq: db.prepare<[string, number], { seq: number }>('SELECT seq FROM messages WHERE id = ? AND thread_seq = ?'),
-    updateMessageMetadata: db
-      .prepare<[string, string, number], MessageRow>(
-        `UPDATE messages SET metadata = ? WHERE id = ? AND thread_seq = ? RETURNING ${MESSAGE_COLUMNS}`,
+    itemSeq: db.prepare<[string, number, number], { seq: number }>(
+      `SELECT seq FROM messages WHERE id = ? AND thread_seq = ? AND (? OR ${THREAD_VIEW_SQL})`,
+    ),
+    updateItemMetadata: db
+      .prepare<[string, string, number, number], ItemRow>(
+        `UPDATE messages SET metadata = ? WHERE id = ? AND thread_seq = ? AND (? OR ${THREAD_VIEW_SQL}) RETURNING ${ITEM_COLUMNS}`,
       )
       .raw(),
     deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),
@@ -276,15 +297,15 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC', false)).raw(),
-    listDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC', false)).raw(),
-    listRunAscending: db.prepare<MessageRange, MessageRow>(messageListSql('ASC', true)).raw(),
-    listRunDescending: db.prepare<MessageRange, MessageRow>(messageListSql('DESC', true)).raw(),
-    sizesAscending: db.prepare<MessageRange, number>(messageListSql('ASC', false, true)).pluck(),
-    sizesDescending: db.prepare<MessageRange, number>(messageListSql('DESC', false, true)).pluck(),
-    runSizesAscending: db.prepare<MessageRange, number>(messageListSql('ASC', true, true)).pluck(),
-    runSizesDescending: db.prepare<MessageRange, number>(messageListSql('DESC', true, true)).pluck(),
-    /** Every insert of threads or messages adds itself here, in its transaction (deletes: migration 003's triggers). */
+    listAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', false)).raw(),
+    listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', false)).raw(),
+    listRunAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', true)).raw(),
+    listRunDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', true)).raw(),
+    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, true)).pluck(),
+    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, true)).pluck(),
+    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, true)).pluck(),
+    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, true)).pluck(),
+    /** Every insert of threads or items adds itself here, in its transaction (deletes: migration 003's triggers). */
     countInserted: db.prepare<{ threads: number; messages: number }>(
       "UPDATE row_counts SET n = n + (CASE name WHEN 'threads' THEN @threads ELSE @messages END)",
     ),
@@ -318,36 +339,45 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     },
   });
 
-  /** Writes a message; the answer is built from what was written, so nothing is read back or re-parsed. */
-  function insertMessage(threadSeq: number, threadId: string, message: NewMessage, createdAt: number): MessageObject {
-    const id = newId('msg');
-    sql.insertMessage.run(
-      id,
-      threadSeq,
-      createdAt,
-      message.role,
-      JSON.stringify(message.content),
-      JSON.stringify(message.attachments),
-      JSON.stringify(message.metadata),
-      'completed',
-      createdAt,
-    );
-    return {
-      id,
-      object: 'thread.message',
-      created_at: createdAt,
-      thread_id: threadId,
-      status: 'completed',
-      incomplete_details: null,
-      completed_at: createdAt,
-      incomplete_at: null,
-      role: message.role,
-      content: message.content,
-      assistant_id: null,
-      run_id: null,
-      attachments: message.attachments,
-      metadata: message.metadata,
-    };
+  /**
+   * Writes items after the thread's latest, in order; the records are built from what was written, so
+   * nothing is read back or re-parsed. A supplied id must be free in the tenant.
+   */
+  function insertItems(tenant: string, threadSeq: number, items: NewItem[], createdAt: number): ItemRecord[] {
+    return items.map((item, index) => {
+      if (item.id !== undefined && sql.itemIdTaken.get({ id: item.id, tenant })) throw itemIdTaken(index, item.id);
+      const id = itemIdOf(item);
+      const completedAt = item.status === 'completed' ? createdAt : null;
+      sql.insertItem.run(
+        id,
+        threadSeq,
+        createdAt,
+        item.type,
+        item.role,
+        item.item === null ? null : JSON.stringify(item.item),
+        JSON.stringify(item.content),
+        JSON.stringify(item.attachments),
+        JSON.stringify(item.metadata),
+        item.status,
+        completedAt,
+      );
+      return {
+        id,
+        created_at: createdAt,
+        type: item.type,
+        role: item.role,
+        item: item.item,
+        content: item.content,
+        status: item.status,
+        incomplete_details: null,
+        completed_at: completedAt,
+        incomplete_at: null,
+        assistant_id: null,
+        run_id: null,
+        attachments: item.attachments,
+        metadata: item.metadata,
+      };
+    });
   }
 
   /** The response recorded for this key within the window; throws when the key came with another request. */
@@ -360,13 +390,13 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     return record.response;
   }
 
-  function recordResponse<T extends { id: string; thread_id?: string }>(
+  function recordResponse<T>(
     tenant: string,
     idempotency: IdempotencyKey | undefined,
     response: T,
+    { thread_id, object_id }: { thread_id: string; object_id: string },
   ): T {
     if (idempotency) {
-      const { thread_id, object_id } = objectOf(response);
       sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now());
     }
     return response;
@@ -378,28 +408,27 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     const recorded = recordedResponse(tenant, idempotency);
     if (recorded !== undefined) return JSON.parse(recorded) as ThreadObject;
     const createdAt = now();
-    const id = newId('thread');
+    const id = thread.id ?? newId('thread');
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     indexMetadata(tenant, seq, thread.metadata);
-    for (const message of thread.messages) insertMessage(seq, id, message, createdAt);
-    sql.countInserted.run({ threads: 1, messages: thread.messages.length });
+    insertItems(tenant, seq, thread.items, createdAt);
+    sql.countInserted.run({ threads: 1, messages: thread.items.length });
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
-    return recordResponse(tenant, idempotency, created);
+    return recordResponse(tenant, idempotency, created, objectOf(created));
   });
 
-  const createMessage = db.transaction(
-    (tenant: string, threadId: string, message: NewMessage, idempotency?: IdempotencyKey) => {
-      const recorded = recordedResponse(tenant, idempotency);
-      if (recorded !== undefined) return JSON.parse(recorded) as MessageObject;
-      const thread = threadSeq(tenant, threadId);
-      if (thread === undefined) return undefined;
-      const created = insertMessage(thread, threadId, message, now());
-      sql.countInserted.run({ threads: 0, messages: 1 });
-      return recordResponse(tenant, idempotency, created);
-    },
-  );
+  /** An items create's Idempotency-Key record follows its first item (the thread, when it wrote none). */
+  const createItems = db.transaction((tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey) => {
+    const recorded = recordedResponse(tenant, idempotency);
+    if (recorded !== undefined) return JSON.parse(recorded) as ItemRecord[];
+    const thread = threadSeq(tenant, threadId);
+    if (thread === undefined) return undefined;
+    const created = insertItems(tenant, thread, items, now());
+    sql.countInserted.run({ threads: 0, messages: created.length });
+    return recordResponse(tenant, idempotency, created, { thread_id: threadId, object_id: created[0]?.id ?? threadId });
+  });
 
   const deleteThread = db.transaction((tenant: string, threadId: string) => {
     const row = sql.hideThread.get(threadId, tenant);
@@ -430,8 +459,8 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
   );
   purge.wake();
 
-  // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
-  const importThread = db.transaction((tenant: string, thread: ThreadObject, messages: MessageObject[]) => {
+  // A thread or item restored after its delete is live again: its tombstone goes, so it can be deleted again.
+  const importThread = db.transaction((tenant: string, thread: ThreadObject, items: ItemRecord[]) => {
     if (sql.threadExists.get(thread.id)) return false;
     sql.clearThreadTombstone.run(thread.id);
     const { seq } = sql.importThread.get(
@@ -442,13 +471,16 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       JSON.stringify(thread.tool_resources),
     )!;
     indexMetadata(tenant, seq, thread.metadata);
-    for (const m of messages) {
-      sql.clearMessageTombstone.run(m.id);
-      sql.importMessage.run(
+    for (const m of items) {
+      sql.clearItemTombstone.run(m.id, tenant);
+      if (sql.itemIdTaken.get({ id: m.id, tenant })) throw importedIdTaken(m.id);
+      sql.importItem.run(
         m.id,
         seq,
         m.created_at,
+        m.type,
         m.role,
+        m.item === null ? null : JSON.stringify(m.item),
         JSON.stringify(m.content),
         JSON.stringify(m.attachments),
         JSON.stringify(m.metadata),
@@ -460,7 +492,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
         m.run_id,
       );
     }
-    sql.countInserted.run({ threads: 1, messages: messages.length });
+    sql.countInserted.run({ threads: 1, messages: items.length });
     return true;
   });
 
@@ -475,20 +507,21 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     return row && toThread(row);
   });
 
-  const updateMessage = (tenant: string, threadId: string, messageId: string, metadata: Metadata) => {
+  const updateItem = (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
     const thread = threadSeq(tenant, threadId);
-    const row = thread === undefined ? undefined : sql.updateMessageMetadata.get(JSON.stringify(metadata), messageId, thread);
-    return row && toMessage(row, threadId);
+    const row =
+      thread === undefined ? undefined : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
+    return row && toRecord(row);
   };
 
-  const deleteMessage = db.transaction((tenant: string, threadId: string, messageId: string) => {
+  const deleteItem = db.transaction((tenant: string, threadId: string, itemId: string, view: ItemView) => {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return false;
-    const row = sql.messageSeq.get(messageId, thread);
+    const row = sql.itemSeq.get(itemId, thread, viewFlag(view));
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
-    sql.insertTombstone.run(messageId, thread, row.seq);
-    sql.neuterIdempotency.run(threadId, messageId, tenant);
+    sql.insertTombstone.run(itemId, thread, row.seq);
+    sql.neuterIdempotency.run(threadId, itemId, tenant);
     return true;
   });
 
@@ -506,12 +539,13 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     return row.seq;
   }
 
-  async function listMessages(tenant: string, threadId: string, query: ListQuery): Promise<MessagePage | undefined> {
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
     const runId = query.run_id;
+    const all = viewFlag(query.view);
     const statements =
       runId === undefined
         ? { ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const
@@ -519,11 +553,11 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     const page = await readPage(query, after, before, (direction, low, high, limit) => {
       // The sizes first (from the row headers), so a page never reads content it will not send.
       const [sizes, list] = statements[direction];
-      const found = sizes.all({ thread, runId, low, high, limit });
+      const found = sizes.all({ thread, runId, all, low, high, limit });
       const fit = rowsWithinBudget(found);
-      return { rows: fit === 0 ? [] : list.all({ thread, runId, low, high, limit: fit }), cut: fit < found.length };
+      return { rows: fit === 0 ? [] : list.all({ thread, runId, all, low, high, limit: fit }), cut: fit < found.length };
     });
-    return { data: page.data.map((row) => toMessage(row, threadId)), has_more: page.has_more };
+    return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 
   async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
@@ -562,21 +596,21 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       },
       list: guarded(listThreads),
     },
-    messages: {
-      create: (tenant, threadId, message, idempotency) => write(createMessage, tenant, threadId, message, idempotency),
-      get: guarded((tenant: string, threadId: string, messageId: string) => {
-        const row = sql.message.get(messageId, threadId, tenant);
-        return row && toMessage(row, threadId);
+    items: {
+      create: (tenant, threadId, items, idempotency) => write(createItems, tenant, threadId, items, idempotency),
+      get: guarded((tenant: string, threadId: string, itemId: string, view: ItemView) => {
+        const row = sql.item.get(itemId, threadId, tenant, viewFlag(view));
+        return row && toRecord(row);
       }),
-      update: (tenant, threadId, messageId, metadata) => write(updateMessage, tenant, threadId, messageId, metadata),
-      delete: (tenant, threadId, messageId) => write(deleteMessage, tenant, threadId, messageId),
-      list: guarded(listMessages),
+      update: (tenant, threadId, itemId, metadata, view) => write(updateItem, tenant, threadId, itemId, metadata, view),
+      delete: (tenant, threadId, itemId, view) => write(deleteItem, tenant, threadId, itemId, view),
+      list: guarded(listItems),
     },
     purgeExpiredIdempotencyKeys: () => write(purgeExpired),
     stats: guarded(() => sql.stats.get()!),
     transfer: {
       threads: allThreads,
-      importThread: (tenant, thread, messages) => write(importThread, tenant, thread, messages),
+      importThread: (tenant, thread, items) => write(importThread, tenant, thread, items),
     },
     close: async () => {
       purging.stop();

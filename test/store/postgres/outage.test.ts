@@ -67,7 +67,7 @@ describe('when PostgreSQL goes away', () => {
     const store = await opening;
     try {
       expect(logs.at(-1)).toEqual({ level: 'info', message: 'connected to PostgreSQL' });
-      expect(await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] })).toMatchObject({ object: 'thread' });
+      expect(await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] })).toMatchObject({ object: 'thread' });
     } finally {
       await store.close();
     }

@@ -2,15 +2,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/errors.js';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
-import type { NewMessage, Store } from '../../../src/store/types.js';
+import type { NewItem, Store } from '../../../src/store/types.js';
 import { mountTmpfs, type Tmpfs } from '../../helpers/tmpfs.js';
 
-const message = (text: string): NewMessage => ({
+const message = (text: string): NewItem => ({
+  type: 'message',
   role: 'user',
+  item: null,
   content: [{ type: 'text', text: { value: text, annotations: [] } }],
+  status: 'completed',
   attachments: [],
   metadata: {},
 });
+
+const createOne = async (store: Store, threadId: string, item: NewItem) => (await store.items.create('', threadId, [item]))?.[0];
 
 const mounted = mountTmpfs(8 * 1024 * 1024);
 const skip = typeof mounted === 'string' ? mounted : undefined;
@@ -28,11 +33,11 @@ describe.skipIf(skip !== undefined)(`SQLite store on a full disk${skip ? ` (skip
   });
 
   it('fails only the write that does not fit, with a 503 to retry, and commits the others of its batch', async () => {
-    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
+    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
     tmpfs.fill(256 * 1024);
     // One turn of the event loop: one batch, whose commit cannot fit the first write.
-    const big = store.messages.create('', thread.id, message('x'.repeat(2 * 1024 * 1024)));
-    const small = [1, 2, 3].map((i) => store.messages.create('', thread.id, message(`small ${i}`)));
+    const big = createOne(store, thread.id, message('x'.repeat(2 * 1024 * 1024)));
+    const small = [1, 2, 3].map((i) => createOne(store, thread.id, message(`small ${i}`)));
     const [bigOutcome, ...smallOutcomes] = await Promise.allSettled([big, ...small]);
 
     expect(bigOutcome.status).toBe('rejected');
@@ -50,11 +55,11 @@ describe.skipIf(skip !== undefined)(`SQLite store on a full disk${skip ? ` (skip
     });
     expect(smallOutcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     expect(await store.threads.get('', thread.id)).toEqual(thread);
-    const page = await store.messages.list('', thread.id, { limit: 100, order: 'asc' });
+    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc', view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(['small 1', 'small 2', 'small 3']);
 
     tmpfs.free();
-    const later = await store.messages.create('', thread.id, message('y'.repeat(2 * 1024 * 1024)));
+    const later = await createOne(store, thread.id, message('y'.repeat(2 * 1024 * 1024)));
     expect(later!.content[0]!.text!.value).toHaveLength(2 * 1024 * 1024);
   });
 });

@@ -1,14 +1,19 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewMessage } from '../../../src/store/types.js';
+import type { NewItem, Store } from '../../../src/store/types.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 
-const message = (text: string, metadata: Record<string, string> = {}): NewMessage => ({
+const message = (text: string, metadata: Record<string, string> = {}): NewItem => ({
+  type: 'message',
   role: 'user',
+  item: null,
   content: [{ type: 'text', text: { value: text, annotations: [] } }],
+  status: 'completed',
   attachments: [],
   metadata,
 });
+
+const createOne = async (store: Store, threadId: string, item: NewItem) => (await store.items.create('', threadId, [item]))?.[0];
 
 /** Something JSON.stringify refuses: the write holding it throws inside its batch. */
 const unwritable = { bad: 1n } as unknown as Record<string, string>;
@@ -24,18 +29,18 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
 
   it('keeps the order the creates were asked in, and each answer matches what is stored', async () => {
     const { store } = testApp.app;
-    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
+    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
     const texts = Array.from({ length: 50 }, (_, i) => `message ${i}`);
-    const created = await Promise.all(texts.map((text) => store.messages.create('', thread.id, message(text))));
-    const page = await store.messages.list('', thread.id, { limit: 100, order: 'asc' });
+    const created = await Promise.all(texts.map((text) => createOne(store, thread.id, message(text))));
+    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc' , view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(texts);
     expect(page!.data).toEqual(created);
   });
 
   it('acknowledges a write only once another connection can read it', async () => {
     const { store } = testApp.app;
-    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
-    const created = await Promise.all([1, 2, 3].map((i) => store.messages.create('', thread.id, message(`m${i}`))));
+    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
+    const created = await Promise.all([1, 2, 3].map((i) => createOne(store, thread.id, message(`m${i}`))));
     const reader = new Database(testApp.dbPath, { readonly: true });
     try {
       const ids = reader.prepare('SELECT id FROM messages ORDER BY seq').pluck().all();
@@ -47,22 +52,22 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
 
   it('rolls back only the write that failed, whole, and commits the others of its batch', async () => {
     const { store } = testApp.app;
-    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
-    const before = store.messages.create('', thread.id, message('before'));
+    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
+    const before = createOne(store, thread.id, message('before'));
     const failedThread = store.threads.create('', {
       metadata: { name: 'half-written' },
       tool_resources: {},
-      messages: [message('first'), message('second', unwritable)],
+      items: [message('first'), message('second', unwritable)],
     });
-    const failedMessage = store.messages.create('', thread.id, message('never', unwritable));
-    const after = store.messages.create('', thread.id, message('after'));
+    const failedMessage = createOne(store, thread.id, message('never', unwritable));
+    const after = createOne(store, thread.id, message('after'));
     const [first, failed, failedAlone, last] = await Promise.allSettled([before, failedThread, failedMessage, after]);
     expect(first.status).toBe('fulfilled');
     expect(failed.status).toBe('rejected');
     expect(failedAlone.status).toBe('rejected');
     expect(last.status).toBe('fulfilled');
 
-    const page = await store.messages.list('', thread.id, { limit: 100, order: 'asc' });
+    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc' , view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(['before', 'after']);
     const reader = new Database(testApp.dbPath, { readonly: true });
     try {
@@ -75,25 +80,25 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
 
   it('applies writes of different kinds in the order they were asked for', async () => {
     const { store } = testApp.app;
-    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
-    const { id } = (await store.messages.create('', thread.id, message('short-lived')))!;
-    const updated = store.messages.update('', thread.id, id, { step: 'updated' });
-    const deleted = store.messages.delete('', thread.id, id);
-    const recreated = store.messages.create('', thread.id, message('kept'));
+    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
+    const { id } = (await createOne(store, thread.id, message('short-lived')))!;
+    const updated = store.items.update('', thread.id, id, { step: 'updated' }, 'all');
+    const deleted = store.items.delete('', thread.id, id, 'all');
+    const recreated = createOne(store, thread.id, message('kept'));
     expect((await updated)!.metadata).toEqual({ step: 'updated' });
     expect(await deleted).toBe(true);
     expect((await recreated)!.content[0]!.text!.value).toBe('kept');
-    const page = await store.messages.list('', thread.id, { limit: 100, order: 'asc' });
+    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc' , view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(['kept']);
     // The deleted message still works as a cursor.
-    const afterDeleted = await store.messages.list('', thread.id, { limit: 100, order: 'asc', after: id });
+    const afterDeleted = await store.items.list('', thread.id, { limit: 100, order: 'asc', after: id , view: 'all' });
     expect(afterDeleted!.data.map((m) => m.id)).toEqual([(await recreated)!.id]);
   });
 
   it('commits what is still queued when the app closes', async () => {
     const { store } = testApp.app;
-    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
-    const pending = store.messages.create('', thread.id, message('queued at close'));
+    const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
+    const pending = createOne(store, thread.id, message('queued at close'));
     await testApp.app.close();
     const stored = await pending;
     const reader = new Database(testApp.dbPath, { readonly: true });
