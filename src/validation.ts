@@ -295,7 +295,11 @@ function compileArray(schema: JsonSchema, options: CompileOptions): Check {
       return value;
     }
     if (minItems !== undefined && value.length < minItems) faults.add(emptyArray(path, minItems));
-    if (maxItems !== undefined && value.length > maxItems) faults.add(arrayTooLong(path, maxItems, value.length));
+    if (maxItems !== undefined && value.length > maxItems) {
+      // Its items are not checked: an array of any length is refused in time that does not grow with it.
+      faults.add(arrayTooLong(path, maxItems, value.length));
+      return value;
+    }
     for (let i = 0; i < value.length; i++) value[i] = itemCheck(value[i], item(path, i), faults);
     return value;
   };

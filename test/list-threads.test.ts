@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { ThreadObject } from '../src/schemas/threads.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
@@ -80,6 +81,88 @@ describe('GET /v1/threads', () => {
     expect(redBig.body.data.map((thread: { id: string }) => thread.id)).toEqual([a]);
     const none = await list('metadata[team]=green');
     expect(none.body).toEqual({ object: 'list', data: [], first_id: null, last_id: null, has_more: false });
+  });
+
+  test('a pair given twice filters once; one key with two values, or more than 16 pairs, is a 400', async () => {
+    const carol = await createThread({ user: 'carol' });
+    await createThread({ user: 'dave' });
+    expect((await list('metadata[user]=carol&metadata[user]=carol')).body.data.map((thread: { id: string }) => thread.id)).toEqual([carol]);
+    expect(await list('metadata[user]=carol&metadata[user]=dave')).toEqual({
+      status: 400,
+      body: {
+        error: {
+          message: "Invalid 'metadata[user]': given more than once with different values; a thread holds one value per key.",
+          type: 'invalid_request_error',
+          param: 'metadata[user]',
+          code: 'invalid_value',
+        },
+      },
+    });
+    const pairs = (n: number) => Array.from({ length: n }, (_, i) => `metadata[k${i}]=v`).join('&');
+    expect((await list(pairs(16))).status).toBe(200);
+    expect(await list(pairs(17))).toEqual({
+      status: 400,
+      body: {
+        error: {
+          message: "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with 17 properties instead.",
+          type: 'invalid_request_error',
+          param: 'metadata',
+          code: 'object_above_max_properties',
+        },
+      },
+    });
+  });
+
+  test('the filter follows metadata as it is modified, and forgets deleted threads', async () => {
+    const a = await createThread({ team: 'red' });
+    const b = await createThread({ team: 'blue' });
+    const modify = (id: string, metadata: unknown) => t.app.inject({ method: 'POST', url: `/v1/threads/${id}`, payload: { metadata } });
+    const ids = async (query: string) => (await list(`order=asc&${query}`)).body.data.map((thread: { id: string }) => thread.id);
+    await modify(a, { team: 'blue', size: 'big' });
+    expect(await ids('metadata[team]=red')).toEqual([]);
+    expect(await ids('metadata[team]=blue')).toEqual([a, b]);
+    await t.app.inject({ method: 'POST', url: `/v1/threads/${b}`, payload: { tool_resources: {} } });
+    expect(await ids('metadata[team]=blue')).toEqual([a, b]);
+    await modify(a, null);
+    expect(await ids('metadata[size]=big')).toEqual([]);
+    await t.app.inject({ method: 'DELETE', url: `/v1/threads/${b}` });
+    expect(await ids('metadata[team]=blue')).toEqual([]);
+  });
+
+  test('pages of pairs common apart and rare together visit every match once, both orders', async () => {
+    // 1,100 threads: x on the first 500 and the last 100, y from the 400th on; both on 200 of them.
+    for (let start = 0; start < 1100; start += 100) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, j) => {
+          const i = start + j;
+          const metadata = { ...(i < 500 || i >= 1000 ? { x: '1' } : {}), ...(i >= 400 ? { y: '1' } : {}) };
+          return t.app.store.threads.create('', { metadata, tool_resources: {}, items: [] });
+        }),
+      );
+    }
+    // Concurrent creates take their places in commit order: the unfiltered list says which that was.
+    const all: ThreadObject[] = [];
+    for (let after: string | undefined; ; after = all.at(-1)!.id) {
+      const page = await t.app.store.threads.list('', { limit: 100, order: 'asc', after });
+      all.push(...page.data);
+      if (!page.has_more) break;
+    }
+    const expected = all.filter(({ metadata }) => metadata.x && metadata.y).map(({ id }) => id);
+    expect(expected).toHaveLength(200);
+    for (const order of ['asc', 'desc'] as const) {
+      const seen: string[] = [];
+      let after = '';
+      for (;;) {
+        const page = await list(`limit=100&order=${order}&metadata[x]=1&metadata[y]=1${after && `&after=${after}`}`);
+        seen.push(...page.body.data.map((thread: { id: string }) => thread.id));
+        if (!page.body.has_more) break;
+        after = page.body.last_id;
+      }
+      expect(seen).toEqual(order === 'asc' ? expected : [...expected].reverse());
+    }
+    const before = await list(`limit=3&order=asc&metadata[x]=1&metadata[y]=1&before=${expected[150]}`);
+    expect(before.body.data.map((thread: { id: string }) => thread.id)).toEqual(expected.slice(147, 150));
+    expect(before.body.has_more).toBe(true);
   });
 
   test('validates limit and order like the message list', async () => {

@@ -56,6 +56,8 @@ test('counts requests and their latency by route pattern and status, and gauges 
   expect(sample(text, 'threadstore_messages')).toBe(3);
 
   await t.app.inject({ method: 'DELETE', url: `/v1/threads/${threadId}` });
+  // A deleted thread's rows leave in the background (thread-purge.ts); the gauges count them until then.
+  await vi.waitFor(async () => expect(await t.app.store.stats()).toEqual({ threads: 1, messages: 0 }), { timeout: 10_000 });
   countExpires();
   const after = await scrape(t);
   expect(sample(after, 'threadstore_threads')).toBe(1);

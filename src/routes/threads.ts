@@ -3,6 +3,7 @@ import { threadNotFound } from '../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
 import { fromCreateMessage } from '../views/thread-view.js';
 import { toListResponse } from './list-response.js';
+import { metadataFilterOf } from './metadata-filter.js';
 import {
   CreateThreadRequest,
   DeleteThreadResponse,
@@ -12,16 +13,6 @@ import {
   ThreadObject,
   ThreadParams,
 } from '../schemas/threads.js';
-
-/** `metadata[key]=value` query parameters as a map; repeated or malformed ones are ignored like unknown ones. */
-function metadataFilterOf(query: Record<string, unknown>): Record<string, string> {
-  const filter: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(query)) {
-    const key = /^metadata\[(.+)\]$/.exec(name)?.[1];
-    if (key !== undefined && typeof value === 'string') filter[key] = value;
-  }
-  return filter;
-}
 
 export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -48,7 +39,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listThreads',
         summary: 'List threads (threadstore extension)',
         description:
-          "Not part of OpenAI's API: lists the caller's threads, paged like messages. `metadata[key]=value` filters.",
+          "Not part of OpenAI's API: lists the caller's threads, paged like messages. `metadata[key]=value` filters (at most 16 pairs).",
         querystring: ListThreadsQuery,
         response: { 200: ListThreadsResponse },
       },

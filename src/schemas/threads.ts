@@ -4,6 +4,9 @@ import { CreateMessageRequest } from './messages.js';
 
 const closed = { additionalProperties: false } as const;
 
+/** Messages one thread create may carry. */
+export const MAX_THREAD_MESSAGES = 32;
+
 export const ToolResources = Type.Object(
   {
     code_interpreter: Type.Optional(
@@ -18,7 +21,8 @@ export const ToolResources = Type.Object(
 
 export const CreateThreadRequest = Type.Object(
   {
-    messages: Type.Optional(Type.Array(CreateMessageRequest)),
+    // The hosted API took at most 32 (its spec is silent): it bounds the work one create does.
+    messages: Type.Optional(Type.Array(CreateMessageRequest, { maxItems: MAX_THREAD_MESSAGES })),
     tool_resources: Type.Optional(Type.Union([ToolResources, Type.Null()])),
     metadata: Type.Optional(NullableMetadata),
   },

@@ -12,11 +12,14 @@ import type {
   NewItem,
   NewThread,
   Page,
-  PageQuery,
   Store,
   StoredThread,
   ThreadListQuery,
 } from '../types.js';
+import { type PairIndex, walkFiltered } from '../metadata-walk.js';
+import { PAGE_BYTE_BUDGET } from '../page-budget.js';
+import { type Direction, readPage, whole } from '../read-page.js';
+import { backgroundPurge } from '../thread-purge.js';
 import { createClient, createPool, isSaturated, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
 import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
@@ -52,11 +55,14 @@ interface ItemRow {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Past every real position: the open end of a list range. */
-const END = Number.MAX_SAFE_INTEGER;
+/** Messages (or their tombstones) a purge step deletes in one statement. */
+const THREAD_PURGE_BATCH = 1000;
 
-/** Threads read per round while filtering a thread list by metadata. */
-const FILTER_BATCH = 200;
+/** A thread's metadata pairs for the index, JSON-encoded (PostgreSQL's text cannot hold U+0000): keys, values. */
+function pairArrays(metadata: Metadata): [string[], string[]] {
+  const entries = Object.entries(metadata);
+  return [entries.map(([key]) => JSON.stringify(key)), entries.map(([, value]) => JSON.stringify(value))];
+}
 
 function toRecord(row: ItemRow): ItemRecord {
   return {
@@ -103,28 +109,6 @@ function toStoreError(error: unknown): unknown {
   const unavailable = full ? storeCannotWrite("the database server's disk is full") : storeUnavailable();
   unavailable.cause = error;
   return unavailable;
-}
-
-/**
- * One page of a list ordered by position. `after` and `before` are cursor positions; in position terms they
- * bound the range on the side the order gives them. A `before` page without `after` holds the items
- * closest to the cursor, so it is read from the cursor outwards and turned around.
- */
-async function readPage<Row>(
-  query: PageQuery,
-  after: number | undefined,
-  before: number | undefined,
-  read: (direction: 'ASC' | 'DESC', low: number, high: number, limit: number) => Promise<Row[]>,
-): Promise<Page<Row>> {
-  const ascending = query.order === 'asc';
-  const low = (ascending ? after : before) ?? 0;
-  const high = (ascending ? before : after) ?? END;
-  const fromCursor = before !== undefined && after === undefined;
-  const rows = await read(ascending !== fromCursor ? 'ASC' : 'DESC', low, high, query.limit + 1);
-  const has_more = rows.length > query.limit;
-  if (has_more) rows.pop();
-  if (fromCursor) rows.reverse();
-  return { data: rows, has_more };
 }
 
 /** Waits for the database, migrates it (once, whatever the number of replicas starting), opens the pool. */
@@ -237,6 +221,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       items.types,
       items.bodies,
       items.statuses,
+      ...pairArrays(thread.metadata),
     ]);
     const { created_at } = rows[0]!;
     return toThread({ id, created_at, metadata, tool_resources: toolResources });
@@ -282,41 +267,60 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     const after = await messageCursor('after', query.after, thread.seq);
     const before = await messageCursor('before', query.before, thread.seq);
     if (unstorable(query.run_id)) return { data: [], has_more: false };
+    const runId = query.run_id;
     const page = await readPage(query, after, before, async (direction, low, high, limit) => {
-      const values = [thread.seq, low, high, query.run_id ?? null, limit, query.view === 'all'];
-      return (await pool.query<ItemRow>(SQL.listItems(direction), values)).rows;
+      const values = [thread.seq, low, high, limit, PAGE_BYTE_BUDGET, query.view === 'all', ...(runId === undefined ? [] : [runId])];
+      const { rows } = await pool.query<ItemRow & { total: number }>(SQL.listItems(direction, runId !== undefined), values);
+      return { rows, cut: rows.length < (rows[0]?.total ?? 0) };
     });
     return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 
-  /**
-   * A tenant's threads by position. The metadata filter is applied here, not in SQL: stored metadata is
-   * JSON text that may escape U+0000, which PostgreSQL's JSON functions refuse to decode.
-   */
+  const pairIndex = (tenant: string): PairIndex<ThreadRow> => ({
+    count: async ([key, value], cap) => {
+      const { rows } = await pool.query<{ n: number }>(SQL.countPair, [tenant, JSON.stringify(key), JSON.stringify(value), cap]);
+      return rows[0]!.n;
+    },
+    scan: async ([key, value], others, direction, low, high, max) => {
+      const [keys, values] = pairArrays(Object.fromEntries(others));
+      const params = [tenant, JSON.stringify(key), JSON.stringify(value), low, high, max, keys, values];
+      const { rows } = await pool.query<ThreadRow & { candidate: number }>(SQL.scanPair(direction), params);
+      return rows.map((row) => ({ position: row.candidate, row: row.id === null ? null : row }));
+    },
+  });
+
+  /** A tenant's threads by position; with a metadata filter, through the index of pairs (metadata-walk.ts). */
   async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
     const after = await threadCursor('after', query.after, tenant);
     const before = await threadCursor('before', query.before, tenant);
-    const wanted = Object.entries(query.metadata ?? {});
-    const matches = (row: ThreadRow) => {
-      if (wanted.length === 0) return true;
-      const metadata = JSON.parse(row.metadata) as Metadata;
-      return wanted.every(([key, value]) => Object.hasOwn(metadata, key) && metadata[key] === value);
-    };
-    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
-      const found: ThreadRow[] = [];
-      // Walk the range in order, a batch at a time, until the page is full or the range is exhausted.
-      for (;;) {
-        const batch = wanted.length === 0 ? limit : FILTER_BATCH;
-        const rows = (await pool.query<ThreadRow>(SQL.listThreads(direction), [tenant, low, high, batch])).rows;
-        for (const row of rows) if (found.length < limit && matches(row)) found.push(row);
-        if (found.length >= limit || rows.length < batch) return found;
-        const last = rows[rows.length - 1]!.position;
-        if (direction === 'ASC') low = last;
-        else high = last;
+    const filter = query.metadata ?? {};
+    const page = await readPage(query, after, before, async (direction: Direction, low, high, limit) => {
+      if (Object.keys(filter).length > 0) {
+        if (unstorable(tenant)) return whole([]);
+        return whole(await walkFiltered(pairIndex(tenant), filter, direction, low, high, limit));
       }
+      return whole((await pool.query<ThreadRow>(SQL.listThreads(direction), [tenant, low, high, limit])).rows);
     });
     return { data: page.data.map(toThread), has_more: page.has_more };
   }
+
+  /** One statement per step: messages first, then their tombstones, then the thread row. */
+  async function purgeStep(seq: number): Promise<boolean> {
+    if (((await pool.query(SQL.purgeMessages, [seq, THREAD_PURGE_BATCH])).rowCount ?? 0) > 0) return false;
+    if (((await pool.query(SQL.purgeMessageTombstones, [seq, THREAD_PURGE_BATCH])).rowCount ?? 0) > 0) return false;
+    await pool.query(SQL.deletePurgedThread, [seq]);
+    return true;
+  }
+
+  // A failed step (the database away) is retried at the next delete or start.
+  const purge = backgroundPurge(
+    {
+      pending: async () => (await pool.query<{ seq: number }>(SQL.threadsToPurge)).rows.map((row) => row.seq),
+      step: purgeStep,
+    },
+    (error) => options.log?.warn({ err: error }, 'purging deleted threads stopped; it resumes at the next delete or start'),
+  );
+  purge.wake();
 
   const purgeExpired = guard(async () => (await pool.query(SQL.purgeIdempotency, [now(), PURGE_BATCH])).rowCount ?? 0);
   const purging = purgeExpiredPeriodically(purgeExpired);
@@ -336,7 +340,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      const inserted = await client.query<{ seq: number }>(SQL.importThread, [
+      const inserted = await client.query<{ seq: number; position: number }>(SQL.importThread, [
         thread.id,
         tenant,
         thread.created_at,
@@ -348,6 +352,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       const seq = inserted.rows[0]?.seq;
       if (seq !== undefined) {
         await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id), tenant]);
+        await client.query(SQL.insertPairs, [tenant, inserted.rows[0]!.position, seq, ...pairArrays(thread.metadata)]);
         const ids = messages.map((m) => m.id);
         const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
         const taken = (await client.query<{ id: string }>(SQL.itemIdsTaken, [tenant, ids])).rows[0]?.id ?? repeated;
@@ -393,12 +398,15 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         if (unstorable(tenant, threadId)) return undefined;
         const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
         const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
-        const row = (await pool.query<ThreadRow>(SQL.updateThread, [metadata, tools, threadId, tenant])).rows[0];
+        const values = [metadata, tools, threadId, tenant, ...pairArrays(changes.metadata ?? {})];
+        const row = (await pool.query<ThreadRow>(SQL.updateThread, values)).rows[0];
         return row && toThread(row);
       }),
       delete: guard(async (tenant, threadId) => {
         if (unstorable(tenant, threadId)) return false;
-        return ((await pool.query(SQL.deleteThread, [threadId, tenant])).rowCount ?? 0) > 0;
+        const deleted = ((await pool.query(SQL.deleteThread, [threadId, tenant])).rowCount ?? 0) > 0;
+        if (deleted) purge.wake();
+        return deleted;
       }),
       list: guard(listThreads),
     },
@@ -433,9 +441,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       importThread: guard(importThread),
     },
     saturated: () => isSaturated(pool, options),
-    close: () => {
+    close: async () => {
       purging.stop();
-      return pool.end();
+      await purge.close();
+      await pool.end();
     },
   };
 }

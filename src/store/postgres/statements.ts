@@ -1,4 +1,7 @@
 // Every SQL statement of the PostgreSQL store.
+import type { Direction } from '../read-page.js';
+import { IDEMPOTENCY_WINDOW } from '../idempotency-records.js';
+import { PURGING_TENANT } from '../thread-purge.js';
 
 export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.content, m.attachments, m.metadata, m.status,
   m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;
@@ -8,14 +11,16 @@ const inView = (all: string) => `(${all}::boolean OR (m.type = 'message' AND m.r
 
 const THREAD_COLUMNS = 'seq, id, position, created_at, metadata, tool_resources';
 
-import { IDEMPOTENCY_WINDOW } from '../idempotency-records.js';
+/** A thread's metadata pairs ($1 keys, $2 values, JSON-encoded) as rows of (key, value). */
+const pairs = (keys: string, values: string) => `unnest(${keys}::text[], ${values}::text[]) AS pair (key, value)`;
 
 export const SQL = {
   threadById: `SELECT ${THREAD_COLUMNS} FROM threads WHERE id = $1 AND tenant = $2`,
   /**
    * One statement, so atomic: the thread at the tenant's next position (the upsert locks the tenant's
    * counter row until commit, so thread positions commit in order too), its items at positions 1..n.
-   * created_at is the replica's clock ($10), but never before the tenant's previous thread's.
+   * created_at is the replica's clock ($10), but never before the tenant's previous thread's. Its metadata
+   * pairs ($14, $15) go in the index of pairs.
    */
   createThread: `WITH counter AS (
       INSERT INTO tenant_positions AS tp (tenant, last_position, last_created_at) VALUES ($2, 1, $10)
@@ -27,7 +32,10 @@ export const SQL = {
       SELECT $1, $2, counter.last_position, counter.last_created_at, $3, $4, cardinality($5::text[]),
              CASE WHEN cardinality($5::text[]) > 0 THEN counter.last_created_at ELSE 0 END
       FROM counter
-      RETURNING seq, created_at
+      RETURNING seq, position, created_at
+    ), indexed AS (
+      INSERT INTO thread_metadata (tenant, key, value, position, thread_seq)
+      SELECT $2, pair.key, pair.value, thread.position, thread.seq FROM thread, ${pairs('$14', '$15')}
     ), inserted AS (
       INSERT INTO messages (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
                             status, completed_at)
@@ -38,15 +46,69 @@ export const SQL = {
         WITH ORDINALITY AS given (id, role, content, attachments, metadata, type, item, status, position)
     )
     SELECT seq, created_at FROM thread`,
-  updateThread: `UPDATE threads SET metadata = coalesce($1, metadata), tool_resources = coalesce($2, tool_resources)
-    WHERE id = $3 AND tenant = $4 RETURNING ${THREAD_COLUMNS}`,
-  // The thread's Idempotency-Key record is neutered (a replay answers 404), its messages' records removed.
-  deleteThread: `WITH gone AS (DELETE FROM threads WHERE id = $1 AND tenant = $2 RETURNING id, tenant, position),
-    neutered AS (UPDATE idempotency_keys SET response = NULL
-      WHERE thread_id = $1 AND object_id = $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM gone)),
-    forgotten AS (DELETE FROM idempotency_keys
-      WHERE thread_id = $1 AND object_id <> $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM gone))
-    INSERT INTO deleted_threads (id, tenant, position) SELECT id, tenant, position FROM gone`,
+  /** New metadata ($1) replaces the thread's pairs in the index by $5, $6: the stale ones go, the new ones come. */
+  updateThread: `WITH updated AS (
+      UPDATE threads SET metadata = coalesce($1, metadata), tool_resources = coalesce($2, tool_resources)
+      WHERE id = $3 AND tenant = $4 RETURNING ${THREAD_COLUMNS}
+    ), stale AS (
+      DELETE FROM thread_metadata m USING updated
+      WHERE $1::text IS NOT NULL AND m.thread_seq = updated.seq
+        AND (m.key, m.value) NOT IN (SELECT pair.key, pair.value FROM ${pairs('$5', '$6')})
+    ), fresh AS (
+      INSERT INTO thread_metadata (tenant, key, value, position, thread_seq)
+      SELECT $4, pair.key, pair.value, updated.position, updated.seq FROM updated, ${pairs('$5', '$6')}
+      WHERE $1::text IS NOT NULL
+      ON CONFLICT DO NOTHING
+    )
+    SELECT ${THREAD_COLUMNS} FROM updated`,
+  /**
+   * Hides the thread for the background purge (thread-purge.ts), leaves its tombstone, drops its pairs. The
+   * thread's Idempotency-Key record is neutered (a replay answers 404), its messages' records removed.
+   */
+  deleteThread: `WITH target AS (
+      SELECT seq, position FROM threads WHERE id = $1 AND tenant = $2 FOR UPDATE
+    ), hidden AS (
+      UPDATE threads t SET tenant = '${PURGING_TENANT}', id = '${PURGING_TENANT}' || t.seq, position = -t.seq,
+        metadata = '{}', tool_resources = '{}'
+      FROM target WHERE t.seq = target.seq
+      RETURNING t.seq
+    ), tombstone AS (
+      INSERT INTO deleted_threads (id, tenant, position) SELECT $1, $2, position FROM target
+    ), unindexed AS (
+      DELETE FROM thread_metadata m USING target WHERE m.thread_seq = target.seq
+    ), neutered AS (
+      UPDATE idempotency_keys SET response = NULL
+      WHERE thread_id = $1 AND object_id = $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM target)
+    ), forgotten AS (
+      DELETE FROM idempotency_keys
+      WHERE thread_id = $1 AND object_id <> $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM target)
+    )
+    SELECT seq FROM hidden`,
+  threadsToPurge: `SELECT seq FROM threads WHERE tenant = '${PURGING_TENANT}' ORDER BY seq`,
+  purgeMessages: `DELETE FROM messages WHERE thread_seq = $1 AND position IN (
+      SELECT position FROM messages WHERE thread_seq = $1 ORDER BY position LIMIT $2)`,
+  // Tombstone ids are unique per thread only: the thread's own are matched by (thread_seq, id).
+  purgeMessageTombstones: `DELETE FROM deleted_messages WHERE (thread_seq, id) IN (
+      SELECT thread_seq, id FROM deleted_messages WHERE thread_seq = $1 LIMIT $2)`,
+  deletePurgedThread: `DELETE FROM threads WHERE seq = $1 AND tenant = '${PURGING_TENANT}'`,
+  countPair: `SELECT count(*) AS n FROM (
+      SELECT 1 FROM thread_metadata WHERE tenant = $1 AND key = $2 AND value = $3 LIMIT $4) AS capped`,
+  /**
+   * Up to $6 threads holding the pair ($2, $3) strictly between positions $4 and $5, each with its row when
+   * it holds every pair of ($7, $8) too: the walk of a metadata-filtered list (metadata-walk.ts).
+   */
+  scanPair: (direction: Direction) => `SELECT d.position AS candidate, ${THREAD_COLUMNS.replace(/(\w+)/g, 't.$1')} FROM (
+      SELECT position, thread_seq FROM thread_metadata
+      WHERE tenant = $1 AND key = $2 AND value = $3 AND position > $4 AND position < $5
+      ORDER BY position ${direction} LIMIT $6
+    ) AS d
+    LEFT JOIN threads t ON t.seq = d.thread_seq AND NOT EXISTS (
+      SELECT 1 FROM ${pairs('$7', '$8')} WHERE NOT EXISTS (
+        SELECT 1 FROM thread_metadata m
+        WHERE m.tenant = $1 AND m.key = pair.key AND m.value = pair.value AND m.position = d.position))
+    ORDER BY d.position ${direction}`,
+  insertPairs: `INSERT INTO thread_metadata (tenant, key, value, position, thread_seq)
+    SELECT $1, pair.key, pair.value, $2, $3 FROM ${pairs('$4', '$5')}`,
   threadCursor: `SELECT position FROM threads WHERE id = $1 AND tenant = $2
     UNION ALL SELECT position FROM deleted_threads WHERE id = $1 AND tenant = $2`,
   listThreads: (direction: 'ASC' | 'DESC') => `SELECT ${THREAD_COLUMNS} FROM threads
@@ -92,10 +154,24 @@ export const SQL = {
     INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone`,
   messageCursor: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
     UNION ALL SELECT position FROM deleted_messages WHERE id = $1 AND thread_seq = $2`,
-  listItems: (direction: 'ASC' | 'DESC') => `SELECT ${ITEM_COLUMNS} FROM messages m
-    WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3 AND ($4::text IS NULL OR m.run_id = $4)
-      AND ${inView('$6')}
-    ORDER BY m.position ${direction} LIMIT $5`,
+  /**
+   * Up to $4 items in order, cut where their stored JSON passes $5 bytes (the first item always comes);
+   * `total` tells whether the cut dropped any. Only the thread view's rows unless $6; with `byRun`, only
+   * run $7's, through its index.
+   */
+  listItems: (direction: Direction, byRun: boolean) => `SELECT * FROM (
+      SELECT page.*, row_number() OVER w AS n, sum(page.size) OVER w AS running, count(*) OVER () AS total FROM (
+        SELECT ${ITEM_COLUMNS}, m.position,
+          coalesce(octet_length(m.item), 0) + octet_length(m.content) + octet_length(m.attachments)
+            + octet_length(m.metadata) AS size
+        FROM messages m
+        WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3${byRun ? ' AND m.run_id = $7' : ''}
+          AND ${inView('$6')}
+        ORDER BY m.position ${direction} LIMIT $4
+      ) AS page
+      WINDOW w AS (ORDER BY page.position ${direction} ROWS UNBOUNDED PRECEDING)
+    ) AS budgeted
+    WHERE n = 1 OR running <= $5 ORDER BY n`,
   // Exact counts for the metrics gauges: a scan, off the event loop, at most once per METRICS_COUNT_TTL (plugins/metrics.ts).
   stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
   /** Held until the transaction ends: creates with the same tenant and key take turns. */
@@ -114,7 +190,7 @@ export const SQL = {
   clearTombstones: `WITH threads_cleared AS (DELETE FROM deleted_threads WHERE id = $1)
     DELETE FROM deleted_messages d USING threads t WHERE t.seq = d.thread_seq AND t.tenant = $3 AND d.id = ANY($2::text[])`,
   threadsFrom: `SELECT seq, id, tenant, position, created_at, metadata, tool_resources FROM threads
-    WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) ORDER BY seq LIMIT $3`,
+    WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) AND tenant <> '${PURGING_TENANT}' ORDER BY seq LIMIT $3`,
   // An imported thread keeps its id, timestamps and message order; it joins its tenant's list at the end.
   importThread: `WITH counter AS (
       INSERT INTO tenant_positions AS tp (tenant, last_position, last_created_at) VALUES ($2, 1, $3)
@@ -125,7 +201,7 @@ export const SQL = {
     INSERT INTO threads (id, tenant, position, created_at, metadata, tool_resources, last_position, last_created_at)
     SELECT $1, $2, counter.last_position, $3, $4, $5, $6, $7 FROM counter
     ON CONFLICT (id) DO NOTHING
-    RETURNING seq`,
+    RETURNING seq, position`,
   importItems: `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata,
       status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id, type, item)
     SELECT $1, given.position, given.id, given.created_at, given.role, given.content, given.attachments, given.metadata,

@@ -7,15 +7,20 @@ import type {
   ItemRecord,
   ItemView,
   ListQuery,
+  ItemPage,
   Metadata,
   NewItem,
   NewThread,
-  PageQuery,
+  Page,
   Store,
   StoredThread,
   ThreadChanges,
   ThreadListQuery,
 } from '../types.js';
+import { type PairIndex, walkFiltered } from '../metadata-walk.js';
+import { rowsWithinBudget } from '../page-budget.js';
+import { type Direction, readPage, whole } from '../read-page.js';
+import { backgroundPurge, PURGING_TENANT } from '../thread-purge.js';
 import { groupCommit } from './group-commit.js';
 import { openDatabase } from './open-database.js';
 import { toStoreError } from './store-errors.js';
@@ -64,59 +69,60 @@ interface Range {
 
 interface ItemRange extends Range {
   thread: number;
-  runId: string | null;
+  runId?: string;
   all: number;
 }
 
 interface ThreadRange extends Range {
   tenant: string;
-  filter: string | null;
 }
+
+interface PairScan {
+  tenant: string;
+  key: string;
+  value: string;
+  others: string;
+  low: number;
+  high: number;
+  max: number;
+}
+
+/** Messages a thread purge deletes per statement (each up to the body limit in size), and its time slice per write. */
+const THREAD_PURGE_BATCH = 16;
+const THREAD_PURGE_SLICE_MS = 10;
 
 /**
- * One page of a list ordered by seq. `after` and `before` are cursor seqs; in seq terms they bound the
- * range on the side the order gives them. A `before` page without `after` holds the items closest to the
- * cursor, so it is read from the cursor outwards and turned around.
+ * A thread's items in order, the thread view's only unless @all (or, with `sizes`, what their JSON columns
+ * take: SQLite reads that from the row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
+ * statistics to prefer it over the thread's index).
  */
-function readPage<Row>(
-  query: PageQuery,
-  after: number | undefined,
-  before: number | undefined,
-  read: (ascending: boolean, range: Range) => Row[],
-): { rows: Row[]; has_more: boolean } {
-  const ascending = query.order === 'asc';
-  const low = (ascending ? after : before) ?? 0;
-  const high = (ascending ? before : after) ?? END;
-  const fromCursor = before !== undefined && after === undefined;
-  const rows = read(ascending !== fromCursor, { low, high, limit: query.limit + 1 });
-  const has_more = rows.length > query.limit;
-  if (has_more) rows.pop();
-  if (fromCursor) rows.reverse();
-  return { rows, has_more };
-}
-
-const itemListSql = (direction: 'ASC' | 'DESC') => `
-  SELECT ${ITEM_COLUMNS} FROM messages
-  WHERE thread_seq = @thread AND seq > @low AND seq < @high AND (@runId IS NULL OR run_id = @runId)
+export const itemListSql = (direction: Direction, byRun: boolean, sizes = false) => `
+  SELECT ${sizes ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : ITEM_COLUMNS}
+  FROM messages${byRun ? ' INDEXED BY messages_by_run' : ''}
+  WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high
     AND (@all OR ${THREAD_VIEW_SQL})
   ORDER BY seq ${direction} LIMIT @limit`;
 
-/** Every pair of the metadata filter (a JSON object) must be in the thread's metadata. */
-const threadListSql = (direction: 'ASC' | 'DESC') => `
+const threadListSql = (direction: Direction) => `
   SELECT seq, id, created_at, metadata, tool_resources FROM threads
   WHERE tenant = @tenant AND seq > @low AND seq < @high
-    AND (@filter IS NULL OR NOT EXISTS (
-      SELECT 1 FROM json_each(@filter) AS wanted WHERE NOT EXISTS (
-        SELECT 1 FROM json_each(threads.metadata) AS have WHERE have.key = wanted.key AND have.value = wanted.value)))
   ORDER BY seq ${direction} LIMIT @limit`;
 
-/** The metadata filter as a JSON object SQLite compares against, or null for none. */
-function metadataFilter(metadata: Metadata | undefined): string | null {
-  return metadata && Object.keys(metadata).length > 0 ? JSON.stringify(metadata) : null;
-}
-
-/** Past every real seq: the open end of a list range. */
-const END = Number.MAX_SAFE_INTEGER;
+/**
+ * Up to @max threads holding the pair @key = @value, each with its row when it holds every pair of @others
+ * (a JSON object) too: the walk of a metadata-filtered list (metadata-walk.ts).
+ */
+const metadataScanSql = (direction: Direction) => `
+  SELECT d.thread_seq AS position, t.seq, t.id, t.created_at, t.metadata, t.tool_resources FROM (
+    SELECT thread_seq FROM thread_metadata
+    WHERE tenant = @tenant AND key = @key AND value = @value AND thread_seq > @low AND thread_seq < @high
+    ORDER BY thread_seq ${direction} LIMIT @max
+  ) AS d
+  LEFT JOIN threads AS t ON t.seq = d.thread_seq AND NOT EXISTS (
+    SELECT 1 FROM json_each(@others) AS wanted WHERE NOT EXISTS (
+      SELECT 1 FROM thread_metadata AS m
+      WHERE m.tenant = @tenant AND m.key = wanted.key AND m.value = wanted.value AND m.thread_seq = d.thread_seq))
+  ORDER BY d.thread_seq ${direction}`;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -159,10 +165,10 @@ export const SERVER_LOCK_WAIT_MS = 5;
 
 /** A synchronous read whose SQLite failures become the API's 503s. */
 const guarded =
-  <A extends unknown[], T>(read: (...args: A) => T) =>
+  <A extends unknown[], T>(read: (...args: A) => T | Promise<T>) =>
   async (...args: A): Promise<T> => {
     try {
-      return read(...args);
+      return await read(...args);
     } catch (error) {
       throw toStoreError(error);
     }
@@ -188,9 +194,21 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       `UPDATE threads SET metadata = coalesce(?, metadata), tool_resources = coalesce(?, tool_resources)
        WHERE id = ? AND tenant = ? RETURNING seq, id, created_at, metadata, tool_resources`,
     ),
-    deleteThread: db.prepare<[string, string], { seq: number }>(
-      'DELETE FROM threads WHERE id = ? AND tenant = ? RETURNING seq',
+    hideThread: db.prepare<[string, string], { seq: number }>(
+      `UPDATE threads SET tenant = '${PURGING_TENANT}', id = '${PURGING_TENANT}' || seq, metadata = '{}', tool_resources = '{}'
+       WHERE id = ? AND tenant = ? RETURNING seq`,
     ),
+    threadsToPurge: db
+      .prepare<[], number>(`SELECT seq FROM threads WHERE tenant = '${PURGING_TENANT}' ORDER BY seq`)
+      .pluck(),
+    purgeMessages: db.prepare<[number, number]>(
+      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE thread_seq = ? ORDER BY seq LIMIT ?)',
+    ),
+    /** Tombstone ids are unique per thread only: the thread's own are matched by (thread_seq, id). */
+    purgeMessageTombstones: db.prepare<[number, number]>(
+      'DELETE FROM deleted_messages WHERE (thread_seq, id) IN (SELECT thread_seq, id FROM deleted_messages WHERE thread_seq = ? LIMIT ?)',
+    ),
+    deletePurgedThread: db.prepare<[number]>(`DELETE FROM threads WHERE seq = ? AND tenant = '${PURGING_TENANT}'`),
     insertThreadTombstone: db.prepare<[string, string, number]>(
       'INSERT INTO deleted_threads (id, tenant, seq) VALUES (?, ?, ?)',
     ),
@@ -200,9 +218,21 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     ),
     listThreadsAscending: db.prepare<ThreadRange, ThreadRow>(threadListSql('ASC')),
     listThreadsDescending: db.prepare<ThreadRange, ThreadRow>(threadListSql('DESC')),
+    insertPair: db.prepare<[string, string, string, number]>(
+      'INSERT INTO thread_metadata (tenant, key, value, thread_seq) VALUES (?, ?, ?, ?)',
+    ),
+    deletePairs: db.prepare<[number]>('DELETE FROM thread_metadata WHERE thread_seq = ?'),
+    countPair: db
+      .prepare<[string, string, string, number], number>(
+        'SELECT count(*) FROM (SELECT 1 FROM thread_metadata WHERE tenant = ? AND key = ? AND value = ? LIMIT ?)',
+      )
+      .pluck(),
+    scanPairAscending: db.prepare<PairScan, ThreadRow & { position: number }>(metadataScanSql('ASC')),
+    scanPairDescending: db.prepare<PairScan, ThreadRow & { position: number }>(metadataScanSql('DESC')),
     threadsFrom: db.prepare<{ after: number; tenant: string | null; limit: number }, ThreadRow & { tenant: string }>(
       `SELECT seq, id, tenant, created_at, metadata, tool_resources FROM threads
-       WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) ORDER BY seq LIMIT @limit`,
+       WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) AND tenant <> '${PURGING_TENANT}'
+       ORDER BY seq LIMIT @limit`,
     ),
     threadExists: db.prepare<[string], { seq: number }>('SELECT seq FROM threads WHERE id = ?'),
     importThread: db.prepare<[string, string, number, string, string], { seq: number }>(
@@ -267,8 +297,14 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC')).raw(),
-    listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC')).raw(),
+    listAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', false)).raw(),
+    listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', false)).raw(),
+    listRunAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', true)).raw(),
+    listRunDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', true)).raw(),
+    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, true)).pluck(),
+    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, true)).pluck(),
+    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, true)).pluck(),
+    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, true)).pluck(),
     /** Every insert of threads or items adds itself here, in its transaction (deletes: migration 003's triggers). */
     countInserted: db.prepare<{ threads: number; messages: number }>(
       "UPDATE row_counts SET n = n + (CASE name WHEN 'threads' THEN @threads ELSE @messages END)",
@@ -288,6 +324,20 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
   const purgeExpired = () => sql.purgeIdempotency.run(now() - IDEMPOTENCY_WINDOW, PURGE_BATCH).changes;
   const purging = purgeExpiredPeriodically(() => write(purgeExpired));
   const threadSeq = (tenant: string, threadId: string) => sql.threadById.get(threadId, tenant)?.seq;
+
+  /** The thread's metadata pairs, for lists filtered by metadata. Written in the thread's transaction. */
+  function indexMetadata(tenant: string, seq: number, metadata: Metadata) {
+    for (const [key, value] of Object.entries(metadata)) sql.insertPair.run(tenant, key, value, seq);
+  }
+
+  const pairIndex = (tenant: string): PairIndex<ThreadRow> => ({
+    count: ([key, value], cap) => sql.countPair.get(tenant, key, value, cap)!,
+    scan: ([key, value], others, direction, low, high, max) => {
+      const scan = direction === 'ASC' ? sql.scanPairAscending : sql.scanPairDescending;
+      const params = { tenant, key, value, others: JSON.stringify(Object.fromEntries(others)), low, high, max };
+      return scan.all(params).map((row) => ({ position: row.position, row: row.id === null ? null : row }));
+    },
+  });
 
   /**
    * Writes items after the thread's latest, in order; the records are built from what was written, so
@@ -362,6 +412,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
+    indexMetadata(tenant, seq, thread.metadata);
     insertItems(tenant, seq, thread.items, createdAt);
     sql.countInserted.run({ threads: 1, messages: thread.items.length });
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
@@ -380,13 +431,33 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
   });
 
   const deleteThread = db.transaction((tenant: string, threadId: string) => {
-    const row = sql.deleteThread.get(threadId, tenant);
+    const row = sql.hideThread.get(threadId, tenant);
     if (!row) return false;
     sql.insertThreadTombstone.run(threadId, tenant, row.seq);
+    sql.deletePairs.run(row.seq);
     sql.neuterIdempotency.run(threadId, threadId, tenant);
     sql.forgetThreadMessagesIdempotency.run(threadId, threadId, tenant);
     return true;
   });
+
+  /** Deletes a hidden thread's rows a few at a time for up to THREAD_PURGE_SLICE_MS; true once the thread is gone. */
+  const purgeStep = db.transaction((seq: number) => {
+    const started = performance.now();
+    do {
+      if (sql.purgeMessages.run(seq, THREAD_PURGE_BATCH).changes > 0) continue;
+      if (sql.purgeMessageTombstones.run(seq, THREAD_PURGE_BATCH).changes > 0) continue;
+      sql.deletePurgedThread.run(seq);
+      return true;
+    } while (performance.now() - started < THREAD_PURGE_SLICE_MS);
+    return false;
+  });
+
+  // A failed step (the file locked by another process, say) is retried at the next delete or open.
+  const purge = backgroundPurge(
+    { pending: async () => sql.threadsToPurge.all(), step: (seq) => write(purgeStep, seq) },
+    () => undefined,
+  );
+  purge.wake();
 
   // A thread or item restored after its delete is live again: its tombstone goes, so it can be deleted again.
   const importThread = db.transaction((tenant: string, thread: ThreadObject, items: ItemRecord[]) => {
@@ -399,6 +470,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       JSON.stringify(thread.metadata),
       JSON.stringify(thread.tool_resources),
     )!;
+    indexMetadata(tenant, seq, thread.metadata);
     for (const m of items) {
       sql.clearItemTombstone.run(m.id, tenant);
       if (sql.itemIdTaken.get({ id: m.id, tenant })) throw importedIdTaken(m.id);
@@ -424,12 +496,16 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     return true;
   });
 
-  const updateThread = (tenant: string, threadId: string, changes: ThreadChanges) => {
+  const updateThread = db.transaction((tenant: string, threadId: string, changes: ThreadChanges) => {
     const metadata = changes.metadata === undefined ? null : JSON.stringify(changes.metadata);
     const tools = changes.tool_resources === undefined ? null : JSON.stringify(changes.tool_resources);
     const row = sql.updateThread.get(metadata, tools, threadId, tenant);
+    if (row && changes.metadata !== undefined) {
+      sql.deletePairs.run(row.seq);
+      indexMetadata(tenant, row.seq, changes.metadata);
+    }
     return row && toThread(row);
-  };
+  });
 
   const updateItem = (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
     const thread = threadSeq(tenant, threadId);
@@ -463,26 +539,36 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     return row.seq;
   }
 
-  function listItems(tenant: string, threadId: string, query: ListQuery) {
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
-    const runId = query.run_id ?? null;
-    const { rows, has_more } = readPage(query, after, before, (ascending, range) =>
-      (ascending ? sql.listAscending : sql.listDescending).all({ ...range, thread, runId, all: viewFlag(query.view) }),
-    );
-    return { data: rows.map(toRecord), has_more };
+    const runId = query.run_id;
+    const all = viewFlag(query.view);
+    const statements =
+      runId === undefined
+        ? { ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const
+        : { ASC: [sql.runSizesAscending, sql.listRunAscending], DESC: [sql.runSizesDescending, sql.listRunDescending] } as const;
+    const page = await readPage(query, after, before, (direction, low, high, limit) => {
+      // The sizes first (from the row headers), so a page never reads content it will not send.
+      const [sizes, list] = statements[direction];
+      const found = sizes.all({ thread, runId, all, low, high, limit });
+      const fit = rowsWithinBudget(found);
+      return { rows: fit === 0 ? [] : list.all({ thread, runId, all, low, high, limit: fit }), cut: fit < found.length };
+    });
+    return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 
-  function listThreads(tenant: string, query: ThreadListQuery) {
+  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
     const after = threadCursor('after', query.after, tenant);
     const before = threadCursor('before', query.before, tenant);
-    const filter = metadataFilter(query.metadata);
-    const { rows, has_more } = readPage(query, after, before, (ascending, range) =>
-      (ascending ? sql.listThreadsAscending : sql.listThreadsDescending).all({ ...range, tenant, filter }),
-    );
-    return { data: rows.map(toThread), has_more };
+    const filter = query.metadata ?? {};
+    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
+      if (Object.keys(filter).length > 0) return whole(await walkFiltered(pairIndex(tenant), filter, direction, low, high, limit));
+      return whole((direction === 'ASC' ? sql.listThreadsAscending : sql.listThreadsDescending).all({ tenant, low, high, limit }));
+    });
+    return { data: page.data.map(toThread), has_more: page.has_more };
   }
 
   async function* allThreads(tenant?: string): AsyncIterable<StoredThread> {
@@ -503,7 +589,11 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
         return row && toThread(row);
       }),
       update: (tenant, threadId, changes) => write(updateThread, tenant, threadId, changes),
-      delete: (tenant, threadId) => write(deleteThread, tenant, threadId),
+      delete: async (tenant, threadId) => {
+        const deleted = await write(deleteThread, tenant, threadId);
+        if (deleted) purge.wake();
+        return deleted;
+      },
       list: guarded(listThreads),
     },
     items: {
@@ -524,6 +614,7 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     },
     close: async () => {
       purging.stop();
+      await purge.close();
       writes.flush();
       db.close();
     },

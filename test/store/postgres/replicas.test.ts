@@ -58,7 +58,7 @@ describe('two replicas on one database', () => {
     await client.connect();
     try {
       const { rows } = await client.query('SELECT version, count(*)::int AS times FROM schema_migrations GROUP BY version ORDER BY version');
-      expect(rows).toEqual(loadMigrations().map((migration) => ({ version: migration.version, times: 1 })));
+      expect(rows).toEqual(loadMigrations().map(({ version }) => ({ version, times: 1 })));
     } finally {
       await client.end();
     }
