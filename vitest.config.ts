@@ -23,7 +23,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', exclude: ['**/node_modules/**', 'test/**/postgres/**'], env: { THREADSTORE_TEST_ENGINE: 'sqlite' } },
+        test: {
+          name: 'sqlite',
+          exclude: ['**/node_modules/**', 'test/**/postgres/**'],
+          env: { THREADSTORE_TEST_ENGINE: 'sqlite' },
+        },
       },
       {
         extends: true,

@@ -9,18 +9,37 @@ import { parseArgs, promisify } from 'node:util';
 import { startServer } from './processes.mjs';
 import { seedSqlite } from './seed-sqlite.mjs';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '1000000' }, keep: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '1000000' }, keep: { type: 'string' } },
+});
 const messages = Number(values.messages);
 const dir = values.keep ?? mkdtempSync(join(tmpdir(), 'threadstore-bench-backup-'));
 const db = join(dir, 'threadstore.db');
 
 if (!existsSync(db)) {
   const started = performance.now();
-  seedSqlite(db, Array.from({ length: Math.ceil(messages / 1000) }, () => 1000), { keep: 1 });
+  seedSqlite(
+    db,
+    Array.from({ length: Math.ceil(messages / 1000) }, () => 1000),
+    { keep: 1 },
+  );
   console.log(`seeded ${messages} messages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
-const server = await startServer({ args: ['dist/server.js'], env: { DATABASE_URL: db, LOG_LEVEL: 'warn' }, port: 18_000 + (process.pid % 1000), core: 0 });
-const thread = (await (await fetch(`${server.url}/v1/threads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()).id;
+const server = await startServer({
+  args: ['dist/server.js'],
+  env: { DATABASE_URL: db, LOG_LEVEL: 'warn' },
+  port: 18_000 + (process.pid % 1000),
+  core: 0,
+});
+const thread = (
+  await (
+    await fetch(`${server.url}/v1/threads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
+  ).json()
+).id;
 
 let running = true;
 const seen = { writes: 0, failures: 0, slowestHealthMs: 0 };
@@ -59,7 +78,9 @@ await Promise.all([...writers, prober]);
 server.child.kill('SIGTERM');
 
 console.log(stderr.trim());
-console.log(`without a backup, 10 s: ${before.writes} writes acknowledged, ${before.failures} failed, slowest /health ${before.slowestHealthMs.toFixed(0)} ms`);
+console.log(
+  `without a backup, 10 s: ${before.writes} writes acknowledged, ${before.failures} failed, slowest /health ${before.slowestHealthMs.toFixed(0)} ms`,
+);
 console.log(
   `backup of ${(statSync(db).size / 1e6).toFixed(0)} MB (${messages} messages): ${seconds.toFixed(1)} s, ${(statSync(out).size / 1e6).toFixed(0)} MB; ` +
     `meanwhile ${seen.writes} writes acknowledged, ${seen.failures} failed, slowest /health ${seen.slowestHealthMs.toFixed(0)} ms`,

@@ -22,7 +22,8 @@ const { values: options, positionals: builds } = parseArgs({
     cases: { type: 'string', default: 'retrieve,list20,update,create' },
   },
 });
-if (builds.length !== 2) throw new Error('usage: node bench/compare-builds.mjs <build-a> <build-b> [--rounds N] [--seconds S] [--cases …]');
+if (builds.length !== 2)
+  throw new Error('usage: node bench/compare-builds.mjs <build-a> <build-b> [--rounds N] [--seconds S] [--cases …]');
 
 pinSelf(1);
 const dir = mkdtempSync(join(tmpdir(), 'threadstore-compare-'));
@@ -63,7 +64,9 @@ try {
     }
     const [a, b] = cpu.map(median);
     const runs = cpu.map((list) => list.map(Math.round).join(' '));
-    console.log(`${name}: ${builds[0]} ${Math.round(a)} µs/req, ${builds[1]} ${Math.round(b)} µs/req (${(b / a).toFixed(2)}×); runs: ${runs[0]} | ${runs[1]}`);
+    console.log(
+      `${name}: ${builds[0]} ${Math.round(a)} µs/req, ${builds[1]} ${Math.round(b)} µs/req (${(b / a).toFixed(2)}×); runs: ${runs[0]} | ${runs[1]}`,
+    );
   }
 } finally {
   for (const server of servers) await stopServer(server);

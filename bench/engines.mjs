@@ -57,7 +57,8 @@ function postgresEngine() {
     async close() {
       if (!server) return;
       if (server.destroy) return server.destroy();
-      for (const database of databases) await admin(server.url, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+      for (const database of databases)
+        await admin(server.url, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     },
   };
 }

@@ -22,7 +22,10 @@ function clusterCpuSeconds(postmasterPid) {
     const stat = readFileSync(`/proc/${postmasterPid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     total += (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND; // cutime + cstime
-    const children = readFileSync(`/proc/${postmasterPid}/task/${postmasterPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    const children = readFileSync(`/proc/${postmasterPid}/task/${postmasterPid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     for (const pid of children) total += cpuSeconds(Number(pid)) ?? 0;
   } catch {
     return undefined;
@@ -53,8 +56,17 @@ export async function startPostgresCluster({ core } = {}) {
     process.kill(process.pid, signal);
   };
   try {
-    await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], user);
-    const settings = [`-p ${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${dir}`, '-c shared_buffers=256MB'];
+    await run(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      user,
+    );
+    const settings = [
+      `-p ${port}`,
+      '-c listen_addresses=127.0.0.1',
+      `-c unix_socket_directories=${dir}`,
+      '-c shared_buffers=256MB',
+    ];
     const [file, args] = pgCtl('-l', join(dir, 'server.log'), '-o', settings.join(' '), 'start');
     const pinned = core !== undefined && spawnSync('taskset', ['--version']).status === 0;
     await (pinned ? run('taskset', ['-c', String(core), file, ...args], user) : run(file, args, user));

@@ -37,7 +37,10 @@ async function waitForHealth(url, child, timeoutMs) {
 export async function startServer({ args, env, port, core }) {
   const [file, argv] = command(core, args);
   const started = performance.now();
-  const child = spawn(file, argv, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(file, argv, {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(url, child, 30_000);

@@ -18,16 +18,40 @@ export function median(values) {
  */
 export function table(rows) {
   const header = [
-    'case', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB', 'compared with', 'its req/s', 'its p99 ms', 'its CPU µs/req', 'req/s ratio', 'CPU ratio', 'target',
+    'case',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'RSS MB',
+    'compared with',
+    'its req/s',
+    'its p99 ms',
+    'its CPU µs/req',
+    'req/s ratio',
+    'CPU ratio',
+    'target',
   ];
   const lines = rows.map((row) => {
     const ratio = row.againstRps ? row.rps / row.againstRps : undefined;
     const cpuRatio = row.cpuUs ? row.againstCpuUs / row.cpuUs : undefined;
     const verdict = (value) => (value >= row.target ? 'met' : 'MISSED');
-    const target = row.target === undefined ? '' : `≥ ${row.target}×: req/s ${verdict(ratio)}, CPU ${verdict(cpuRatio)}`;
+    const target =
+      row.target === undefined ? '' : `≥ ${row.target}×: req/s ${verdict(ratio)}, CPU ${verdict(cpuRatio)}`;
     return [
-      row.name, int(row.rps), one(row.p50), one(row.p99), int(row.cpuUs), int(row.rssMb),
-      row.against ?? '', int(row.againstRps), one(row.againstP99), int(row.againstCpuUs), two(ratio), two(cpuRatio), target,
+      row.name,
+      int(row.rps),
+      one(row.p50),
+      one(row.p99),
+      int(row.cpuUs),
+      int(row.rssMb),
+      row.against ?? '',
+      int(row.againstRps),
+      one(row.againstP99),
+      int(row.againstCpuUs),
+      two(ratio),
+      two(cpuRatio),
+      target,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));

@@ -66,7 +66,11 @@ async function main() {
 
   const dir = mkdtempSync(join(tmpdir(), 'threadstore-bench-'));
   const servers = [];
-  const serverEnv = (databaseUrl) => ({ DATABASE_URL: databaseUrl, LOG_LEVEL: options['log-level'], HOST: '127.0.0.1' });
+  const serverEnv = (databaseUrl) => ({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: options['log-level'],
+    HOST: '127.0.0.1',
+  });
   const start = async (args, env) => {
     const server = await startServer({ args, env, port: await freePort(), core: 0 });
     servers.push(server);
@@ -78,11 +82,13 @@ async function main() {
   };
 
   try {
-    let seeding = performance.now();
+    const seeding = performance.now();
     const small = await engine.prepare(dir, 'small', [...Array(1_000 / SHALLOW).fill(SHALLOW), 0]);
     const work = await engine.prepare(dir, 'work', [DELETE_POOL], { keep: DELETE_POOL });
     const big = await engine.prepare(dir, 'big', [BIG - SHALLOW, SHALLOW]);
-    step(`seeded ${options.db}: 1,000 + ${DELETE_POOL.toLocaleString()} + ${BIG.toLocaleString()} messages in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+    step(
+      `seeded ${options.db}: 1,000 + ${DELETE_POOL.toLocaleString()} + ${BIG.toLocaleString()} messages in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+    );
 
     const smallIds = small.threads.slice(0, -1).flatMap((t) => t.messageIds.map((m) => [t.id, m]));
     const createThread = small.threads.at(-1).id;
@@ -106,7 +112,8 @@ async function main() {
     const baseline = await start([...BASELINE, join(dir, 'canned.json')], {});
 
     // A threadstore server's CPU includes what its engine spends outside it (PostgreSQL's backends).
-    const serverCpu = (server) => cpuSeconds(server.child.pid) + (server === baseline ? 0 : engine.cpuSeconds?.() ?? 0);
+    const serverCpu = (server) =>
+      cpuSeconds(server.child.pid) + (server === baseline ? 0 : (engine.cpuSeconds?.() ?? 0));
     const measure = async (server, request) => {
       await load(server.url, request, warmupSeconds);
       const cpuBefore = serverCpu(server);
@@ -136,7 +143,15 @@ async function main() {
       const failures = [...own, ...other].reduce((sum, r) => sum + r.failures, 0);
       if (failures > 0) throw new Error(`${name}: ${failures} failed requests`);
       const theirs = summary(other);
-      const row = { name, ...summary(own), against: against.name, againstRps: theirs.rps, againstP99: theirs.p99, againstCpuUs: theirs.cpuUs, target };
+      const row = {
+        name,
+        ...summary(own),
+        against: against.name,
+        againstRps: theirs.rps,
+        againstP99: theirs.p99,
+        againstCpuUs: theirs.cpuUs,
+        target,
+      };
       rows.push(row);
       step(`${name}: ${Math.round(row.rps)} req/s against ${Math.round(row.againstRps)} (${against.name})`);
     };
@@ -159,7 +174,9 @@ async function main() {
     }
     const startupMs = median(startups.map((s) => s.startupMs));
     const startupCpuMs = median(startups.map((s) => s.startupCpuMs));
-    step(`start-up on the ${BIG.toLocaleString()}-message database: ${startupMs.toFixed(0)} ms (median of ${startups.length})`);
+    step(
+      `start-up on the ${BIG.toLocaleString()}-message database: ${startupMs.toFixed(0)} ms (median of ${startups.length})`,
+    );
     const retrieveBig = (i) => get(messagePath(bigThread.id, pick(bigIds, i)));
     await runCase({
       name: `retrieve in ${short(BIG)}-message db`,
@@ -170,7 +187,10 @@ async function main() {
     });
     const deep = (i) => get(`/v1/threads/${bigThread.id}/messages?limit=20&after=${pick(deepCursors, i)}`);
     const shallow = (i) => get(`/v1/threads/${bigShallow.id}/messages?limit=20&after=${pick(shallowCursors, i)}`);
-    for (const [name, request] of [['deep', deep], ['shallow', shallow]]) {
+    for (const [name, request] of [
+      ['deep', deep],
+      ['shallow', shallow],
+    ]) {
       const page = await call(bigServer.url, 'GET', request(0).path);
       if (page.data.length !== 20 || !page.has_more) throw new Error(`the ${name} page is not a full page of 20`);
     }
@@ -193,7 +213,10 @@ async function main() {
     // Each request deletes a message not deleted before, across warm-up and measured runs.
     let deleted = 0;
     const remove = () => ({ method: 'DELETE', path: messagePath(pool.id, pool.messageIds[deleted++]) });
-    const removeBare = (i) => ({ method: 'DELETE', path: messagePath(pool.id, pool.messageIds[i % pool.messageIds.length]) });
+    const removeBare = (i) => ({
+      method: 'DELETE',
+      path: messagePath(pool.id, pool.messageIds[i % pool.messageIds.length]),
+    });
     await runCase({ name: 'delete', server: threadstore, request: remove, against: { ...bare, request: removeBare } });
 
     const p99Limit = 10;

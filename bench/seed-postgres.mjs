@@ -30,7 +30,11 @@ export async function seedPostgres(url, threads, { keep = 100_000 } = {}) {
     const createdAt = Math.floor(Date.now() / 1000);
     const seeded = [];
     await client.query('BEGIN');
-    await client.query('INSERT INTO tenant_positions (tenant, last_position, last_created_at) VALUES ($1, $2, $3)', ['', threads.length, createdAt]);
+    await client.query('INSERT INTO tenant_positions (tenant, last_position, last_created_at) VALUES ($1, $2, $3)', [
+      '',
+      threads.length,
+      createdAt,
+    ]);
     for (const [index, count] of threads.entries()) {
       const id = newId('thread');
       const { rows } = await client.query(
@@ -43,7 +47,9 @@ export async function seedPostgres(url, threads, { keep = 100_000 } = {}) {
       for (let from = 0; from < count; from += BATCH) {
         const ids = Array.from({ length: Math.min(count, from + BATCH) - from }, () => newId('msg'));
         await client.query(INSERT_MESSAGES, [rows[0].seq, from, createdAt, TEXT, ids]);
-        ids.forEach((messageId, i) => (from + i) % stride === 0 && messageIds.push(messageId));
+        ids.forEach((messageId, i) => {
+          if ((from + i) % stride === 0) messageIds.push(messageId);
+        });
       }
       seeded.push({ id, count, stride, messageIds });
     }
@@ -68,7 +74,9 @@ async function checkText(client, seeded) {
     [thread.id, thread.count],
   );
   for (const row of rows) {
-    const expected = JSON.stringify([{ type: 'text', text: { value: messageText(row.position - 1), annotations: [] } }]);
+    const expected = JSON.stringify([
+      { type: 'text', text: { value: messageText(row.position - 1), annotations: [] } },
+    ]);
     if (row.content !== expected) throw new Error(`seeded content differs from the store's: ${row.content}`);
   }
 }

@@ -41,7 +41,8 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
     const { seq } = insertThread.get(id, createdAt);
     const stride = Math.max(1, Math.ceil(count / keep));
     const messageIds = [];
-    for (let from = 0; from < count; from += BATCH) insertBatch(seq, from, Math.min(count, from + BATCH), messageIds, stride);
+    for (let from = 0; from < count; from += BATCH)
+      insertBatch(seq, from, Math.min(count, from + BATCH), messageIds, stride);
     seeded.push({ id, count, stride, messageIds });
   }
   db.pragma('journal_mode = WAL');

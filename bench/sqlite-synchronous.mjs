@@ -7,7 +7,12 @@ import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 
 const WRITES = Number(process.env.WRITES ?? 2000);
 const ROUNDS = 3;
-const message = { role: 'user', content: [{ type: 'text', text: { value: 'x'.repeat(200), annotations: [] } }], attachments: [], metadata: {} };
+const message = {
+  role: 'user',
+  content: [{ type: 'text', text: { value: 'x'.repeat(200), annotations: [] } }],
+  attachments: [],
+  metadata: {},
+};
 
 async function run(synchronous) {
   const dir = mkdtempSync(join(tmpdir(), 'threadstore-sync-'));
@@ -28,6 +33,8 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 for (const mode of ['normal', 'full']) {
   const ms = median(totals[mode]);
-  console.log(`synchronous=${mode}: ${WRITES} creates in ${ms.toFixed(0)} ms, ${((ms * 1000) / WRITES).toFixed(0)} µs each, ${Math.round((WRITES * 1000) / ms)} writes/s (median of ${ROUNDS})`);
+  console.log(
+    `synchronous=${mode}: ${WRITES} creates in ${ms.toFixed(0)} ms, ${((ms * 1000) / WRITES).toFixed(0)} µs each, ${Math.round((WRITES * 1000) / ms)} writes/s (median of ${ROUNDS})`,
+  );
 }
 console.log(`full costs ${(median(totals.full) / median(totals.normal)).toFixed(1)}x the time of normal per write`);

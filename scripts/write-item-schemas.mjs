@@ -13,7 +13,16 @@ const SPEC = new URL('../test/fixtures/openai-conversations.openapi.yaml', impor
 const TARGET = new URL('../src/schemas/conversation-item-definitions.ts', import.meta.url);
 
 // `format` goes too: item URLs are often `data:` URLs (screenshots, images), which no model here fetches.
-const DROPPED = new Set(['description', 'title', 'default', 'example', 'examples', 'discriminator', 'deprecated', 'format']);
+const DROPPED = new Set([
+  'description',
+  'title',
+  'default',
+  'example',
+  'examples',
+  'discriminator',
+  'deprecated',
+  'format',
+]);
 
 export function renderItemSchemas(specText) {
   const spec = parse(specText);
@@ -40,7 +49,9 @@ export function renderItemSchemas(specText) {
     };
   }
   const branchesOf = (union) =>
-    schemas[union].oneOf.flatMap((branch) => (branch.$ref === '#/components/schemas/Item' ? schemas.Item.oneOf : [branch]));
+    schemas[union].oneOf.flatMap((branch) =>
+      branch.$ref === '#/components/schemas/Item' ? schemas.Item.oneOf : [branch],
+    );
   const byType = (union) => {
     const map = {};
     for (const branch of branchesOf(union)) {
@@ -89,7 +100,8 @@ export function renderItemSchemas(specText) {
           break;
         case 'additionalProperties':
           if (value === false) out.additionalProperties = false;
-          else if (value !== true && Object.keys(normalize(value, owner)).length > 0) out.additionalProperties = normalize(value, owner);
+          else if (value !== true && Object.keys(normalize(value, owner)).length > 0)
+            out.additionalProperties = normalize(value, owner);
           break;
         case 'type':
           if (typeof value !== 'string') throw new Error(`${owner}: type ${JSON.stringify(value)}`);
@@ -112,7 +124,7 @@ export function renderItemSchemas(specText) {
       }
     }
     // `{type: string, enum: [...]}` keeps only the consts: the enum check also checks the JSON type.
-    if (out.const !== undefined || (out.anyOf && out.anyOf.every((b) => b.const !== undefined))) delete out.type;
+    if (out.const !== undefined || out.anyOf?.every((b) => b.const !== undefined)) delete out.type;
     if (out.anyOf) out.anyOf = simplifyUnion(out.anyOf);
     // A required key the schema never declares is a slip of the spec (`request_id` beside
     // `approval_request_id`, `call_id` on local_shell_call_output, neither in OpenAI's SDKs): not required.
@@ -131,7 +143,11 @@ export function renderItemSchemas(specText) {
     const required = definitions[name].required;
     if (type !== 'item_reference' && required) definitions[name].required = required.filter((key) => key !== 'id');
   }
-  const sorted = Object.fromEntries(Object.keys(definitions).sort().map((name) => [name, definitions[name]]));
+  const sorted = Object.fromEntries(
+    Object.keys(definitions)
+      .sort()
+      .map((name) => [name, definitions[name]]),
+  );
 
   // What the answer schema of each type requires beyond the request schema: completion fills it, at the
   // top and one object down (a shell call's `action`).
@@ -167,7 +183,8 @@ export function renderItemSchemas(specText) {
       const resolved = property.$ref ? schemas[nameOf(property.$ref)] : property;
       const nullable = resolved.anyOf?.some((b) => b.type === 'null');
       if (key === 'status') {
-        const values = resolved.enum ?? resolved.anyOf?.flatMap((b) => (b.$ref ? schemas[nameOf(b.$ref)].enum : b.enum) ?? []);
+        const values =
+          resolved.enum ?? resolved.anyOf?.flatMap((b) => (b.$ref ? schemas[nameOf(b.$ref)].enum : b.enum) ?? []);
         if (!values?.includes('completed')) throw new Error(`${answerName}: status without 'completed'`);
         fills.status = 'completed';
       } else if (nullable) {
@@ -204,7 +221,9 @@ export const ANSWER_FILLS: Readonly<Record<string, Readonly<Record<string, unkno
 export const NESTED_ANSWER_FILLS: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>> = ${json(nestedCompletions)};
 
 export const DEFINITIONS: Readonly<Record<string, JsonSchema>> = {
-${Object.entries(sorted).map(([name, schema]) => `  ${JSON.stringify(name)}: ${JSON.stringify(schema)},`).join('\n')}
+${Object.entries(sorted)
+  .map(([name, schema]) => `  ${JSON.stringify(name)}: ${JSON.stringify(schema)},`)
+  .join('\n')}
 };
 `;
 }

@@ -15,12 +15,12 @@ const HASHED = /^sha256:([0-9a-f]{64})$/;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
-
 /**
  * Whether the text after a colon is a key rather than the rest of one: a hashed key, or a plain key of
  * at least the minimum length without spaces.
  */
-const isPlausibleKey = (text: string) => text.startsWith('sha256:') || (text.length >= MIN_KEY_LENGTH && !/\s/.test(text));
+const isPlausibleKey = (text: string) =>
+  text.startsWith('sha256:') || (text.length >= MIN_KEY_LENGTH && !/\s/.test(text));
 
 /**
  * An entry is `tenant:key` when the text before the first colon is a tenant name (letters, digits, `.`,
@@ -46,7 +46,9 @@ function digestOf(key: string): string {
   }
   if (/\s/.test(key)) throw new Error('the key has spaces in it');
   if ([...key].length < MIN_KEY_LENGTH) {
-    throw new Error(`the key is shorter than ${MIN_KEY_LENGTH} characters; use a long random key, e.g. openssl rand -hex 24`);
+    throw new Error(
+      `the key is shorter than ${MIN_KEY_LENGTH} characters; use a long random key, e.g. openssl rand -hex 24`,
+    );
   }
   return sha256(key).toString('hex');
 }
@@ -62,7 +64,10 @@ export function hashedEntry(key: string): string {
  * entries are skipped (comments are the keys file's business: here a `#` is part of a key). A key without
  * a named tenant is a tenant of its own, named after the key's hash so the key itself is never stored.
  */
-export function parseApiKeys(entries: string[], where: (index: number) => string = (index) => `entry ${index + 1}`): ApiKey[] {
+export function parseApiKeys(
+  entries: string[],
+  where: (index: number) => string = (index) => `entry ${index + 1}`,
+): ApiKey[] {
   const byDigest = new Map<string, ApiKey>();
   for (const [index, entry] of entries.map((e) => e.trim()).entries()) {
     if (entry === '') continue;
@@ -81,7 +86,8 @@ export function parseApiKeys(entries: string[], where: (index: number) => string
 }
 
 /** A keys file's lines, one entry each, with lines starting with `#` blanked: they are comments. */
-export const keysFileEntries = (text: string) => text.split(/\r?\n/).map((line) => (line.trim().startsWith('#') ? '' : line));
+export const keysFileEntries = (text: string) =>
+  text.split(/\r?\n/).map((line) => (line.trim().startsWith('#') ? '' : line));
 
 /** OpenAI's masking: the first 8 characters, a star for each hidden one, the last 4; 12 or fewer: all stars. */
 export function maskKey(key: string): string {

@@ -49,7 +49,11 @@ export interface AppOptions {
 }
 
 /** Answers a request Node's parser refused before routing (headers too large, too slow, malformed) with the envelope. */
-function rejectMalformedRequest(this: FastifyInstance, error: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+function rejectMalformedRequest(
+  this: FastifyInstance,
+  error: NodeJS.ErrnoException,
+  socket: import('node:net').Socket,
+) {
   if (!socket.writable) return socket.destroy(error);
   const requestId = newRequestId();
   this.log.info({ reqId: requestId, code: error.code }, 'request refused before routing');
@@ -96,7 +100,6 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
 
   app.setSerializerCompiler(({ schema }) => compileSerializer(schema as Record<string, unknown>));
 
-
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -110,7 +113,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
-  if (config.database.engine === 'postgres') await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
+  if (config.database.engine === 'postgres')
+    await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
   await app.register(metrics);
   await app.register(openapi);
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });

@@ -44,7 +44,8 @@ function sqliteFileOf(url: string | undefined, command: string): string {
       `${command} is for SQLite: for PostgreSQL use pg_dump (pg_restore to restore) or continuous archiving (pg_basebackup and WAL archiving).`,
     );
   }
-  if (database.path === ':memory:') throw new ConfigError(`${command}: an in-memory database has no file to ${command}.`);
+  if (database.path === ':memory:')
+    throw new ConfigError(`${command}: an in-memory database has no file to ${command}.`);
   return database.path;
 }
 
@@ -79,7 +80,9 @@ function pageProgress(label: string) {
   if (!process.stderr.isTTY) return undefined;
   return ({ totalPages, remainingPages }: { totalPages: number; remainingPages: number }) => {
     const done = totalPages - remainingPages;
-    process.stderr.write(`\r${label}: ${done} of ${totalPages} pages (${Math.floor((100 * done) / Math.max(1, totalPages))}%)`);
+    process.stderr.write(
+      `\r${label}: ${done} of ${totalPages} pages (${Math.floor((100 * done) / Math.max(1, totalPages))}%)`,
+    );
   };
 }
 
@@ -129,7 +132,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'import') {
     if (file === undefined) throw new UsageError();
     const result = await withStore(openDatabase(values.db), (store) =>
-      importThreads(store, createReadStream(file), { tenant: tenantOf(values.tenant), onProgress: progress('imported') }),
+      importThreads(store, createReadStream(file), {
+        tenant: tenantOf(values.tenant),
+        onProgress: progress('imported'),
+      }),
     );
     for (const { line, error } of result.errors) console.error(`line ${line}: ${error}`);
     console.error(
@@ -146,7 +152,9 @@ async function main(argv: string[]): Promise<number> {
         copyThreads(from, target, { tenant: tenantOf(values.tenant), onProgress: progress('copied') }),
       ),
     );
-    console.error(`\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present`);
+    console.error(
+      `\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present`,
+    );
     return matched(result.threads + result.skipped, values.tenant);
   }
 

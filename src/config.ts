@@ -29,7 +29,17 @@ const ConfigSchema = Type.Object({
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
 });
 
-const INTEGER_SETTINGS = new Set(['PORT', 'BODY_LIMIT', 'PG_POOL_MAX', 'PG_STATEMENT_TIMEOUT_MS', 'PG_STARTUP_TIMEOUT_MS', 'PG_MAX_WAITING', 'PG_MAX_PENDING_BYTES', 'RATE_LIMIT_PER_MINUTE', 'AUTH_FAILURES_PER_MINUTE']);
+const INTEGER_SETTINGS = new Set([
+  'PORT',
+  'BODY_LIMIT',
+  'PG_POOL_MAX',
+  'PG_STATEMENT_TIMEOUT_MS',
+  'PG_STARTUP_TIMEOUT_MS',
+  'PG_MAX_WAITING',
+  'PG_MAX_PENDING_BYTES',
+  'RATE_LIMIT_PER_MINUTE',
+  'AUTH_FAILURES_PER_MINUTE',
+]);
 
 export type DatabaseConfig =
   | { engine: 'sqlite'; path: string; synchronous: 'normal' | 'full' }
@@ -97,17 +107,27 @@ function parseDatabaseUrl(url: string, settings: Settings): DatabaseConfig {
     return { engine: 'sqlite', path, synchronous };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new ConfigError(`DATABASE_URL: unsupported scheme in '${url}'; use a file path, sqlite:<path>, :memory: or postgres://…`);
+    throw new ConfigError(
+      `DATABASE_URL: unsupported scheme in '${url}'; use a file path, sqlite:<path>, :memory: or postgres://…`,
+    );
   }
   return { engine: 'sqlite', path: url, synchronous };
 }
 
 /** What a setting accepts, in words: one line per bad setting instead of one per failed schema branch. */
 function expectation(schema: TSchema): string {
-  const s = schema as { anyOf?: { const: unknown }[]; type?: string; minimum?: number; maximum?: number; minLength?: number };
+  const s = schema as {
+    anyOf?: { const: unknown }[];
+    type?: string;
+    minimum?: number;
+    maximum?: number;
+    minLength?: number;
+  };
   if (s.anyOf) return `one of ${s.anyOf.map((branch) => branch.const).join(', ')}`;
   if (s.type === 'integer') {
-    return s.maximum === undefined ? `an integer of at least ${s.minimum}` : `an integer from ${s.minimum} to ${s.maximum}`;
+    return s.maximum === undefined
+      ? `an integer of at least ${s.minimum}`
+      : `an integer from ${s.minimum} to ${s.maximum}`;
   }
   return 'a non-empty string';
 }
@@ -157,10 +177,14 @@ function parseTrustProxy(value: string): string[] | false {
     if (PROXY_RANGES.has(proxy)) return false;
     const [address = '', bits, ...rest] = proxy.split('/');
     const max = isIPv6(address) ? 128 : 32;
-    return isIP(address) === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max));
+    return (
+      isIP(address) === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))
+    );
   });
   if (bad !== undefined) {
-    throw new ConfigError(`TRUST_PROXY must be comma-separated proxy addresses, CIDR blocks, loopback, linklocal or uniquelocal, got '${bad}'`);
+    throw new ConfigError(
+      `TRUST_PROXY must be comma-separated proxy addresses, CIDR blocks, loopback, linklocal or uniquelocal, got '${bad}'`,
+    );
   }
   return proxies;
 }
@@ -173,11 +197,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
-    if (value !== undefined && value !== '') raw[key] = INTEGER_SETTINGS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
+    if (value !== undefined && value !== '')
+      raw[key] = INTEGER_SETTINGS.has(key) && /^\d+$/.test(value) ? Number(value) : value;
   }
   // The route validators check each setting: `typebox/value` would add a third of a second to start-up.
   const withDefaults = Object.fromEntries(
-    Object.entries(ConfigSchema.properties).map(([key, schema]) => [key, raw[key] ?? (schema as { default?: unknown }).default]),
+    Object.entries(ConfigSchema.properties).map(([key, schema]) => [
+      key,
+      raw[key] ?? (schema as { default?: unknown }).default,
+    ]),
   );
   const problems = Object.entries(ConfigSchema.properties)
     .filter(([key, schema]) => withDefaults[key] !== undefined && !isValid(schema, withDefaults[key]))

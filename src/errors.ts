@@ -50,10 +50,20 @@ export const importedIdTaken = (id: string) => new Error(`item id '${id}' is alr
 
 /** A client-supplied item id already used in this tenant's store (another tenant's ids are never consulted). */
 export const itemIdTaken = (index: number, id: string) =>
-  new ApiError(400, `Invalid 'items[${index}].id': '${id}' is already used by another item.`, `items[${index}].id`, 'invalid_value');
+  new ApiError(
+    400,
+    `Invalid 'items[${index}].id': '${id}' is already used by another item.`,
+    `items[${index}].id`,
+    'invalid_value',
+  );
 
 export const invalidIdPrefix = (param: string, id: string, prefix: string) =>
-  new ApiError(400, `Invalid '${param}': '${id}'. Expected an ID that begins with '${prefix}'.`, param, 'invalid_value');
+  new ApiError(
+    400,
+    `Invalid '${param}': '${id}'. Expected an ID that begins with '${prefix}'.`,
+    param,
+    'invalid_value',
+  );
 
 export const invalidEnumValue = (param: string, value: unknown, allowed: readonly unknown[]) =>
   new ApiError(
@@ -167,7 +177,12 @@ export const nestedTooDeeply = (param: string, max: number) =>
   );
 
 export const invalidUrl = (param: string) =>
-  new ApiError(400, `Invalid '${param}': Expected a valid URL, but got a value with an invalid format.`, param, 'invalid_value');
+  new ApiError(
+    400,
+    `Invalid '${param}': Expected a valid URL, but got a value with an invalid format.`,
+    param,
+    'invalid_value',
+  );
 
 export const unknownCursor = (param: 'after' | 'before', id: string) =>
   new ApiError(400, `Invalid '${param}': no message with id '${id}' in this thread.`, param, 'invalid_value');
@@ -191,7 +206,8 @@ export const invalidJson = () =>
     'We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.',
   );
 
-export const bodyTooLarge = (limit: number) => new ApiError(413, `Request body too large: the limit is ${limit} bytes.`);
+export const bodyTooLarge = (limit: number) =>
+  new ApiError(413, `Request body too large: the limit is ${limit} bytes.`);
 
 export const unsupportedContentType = (contentType: string) =>
   new ApiError(415, `Unsupported content type '${contentType}': send application/json.`);
@@ -209,7 +225,13 @@ export const deprecatedBeta = () =>
   );
 
 export const internalError = () =>
-  new ApiError(500, 'The server had an error while processing your request. Sorry about that!', null, null, 'server_error');
+  new ApiError(
+    500,
+    'The server had an error while processing your request. Sorry about that!',
+    null,
+    null,
+    'server_error',
+  );
 
 export const missingApiKey = () =>
   new ApiError(
@@ -279,10 +301,17 @@ export const storeUnavailable = () =>
 
 /** Another process holds SQLite's write lock; the server does not wait for it. */
 export const storeBusy = () =>
-  new ApiError(503, 'The database is busy: another process holds its write lock. Please retry your request.', null, null, 'server_error', {
-    'retry-after': '1',
-    'x-should-retry': 'true',
-  });
+  new ApiError(
+    503,
+    'The database is busy: another process holds its write lock. Please retry your request.',
+    null,
+    null,
+    'server_error',
+    {
+      'retry-after': '1',
+      'x-should-retry': 'true',
+    },
+  );
 
 /** The database refuses writes for now (`reason`: why, e.g. "its disk is full"); reads still answer. */
 export const storeCannotWrite = (reason: string) =>

@@ -11,15 +11,21 @@ export function reloadApiKeys(keys: KeyRing, env: NodeJS.ProcessEnv, log: Fastif
     log.warn('SIGHUP: the server started without API keys and stays open; restart it with keys to require them');
     return;
   }
-  let next;
+  let next: ReturnType<typeof readApiKeys>;
   try {
     next = readApiKeys(env);
   } catch (error) {
-    log.error({ reason: (error as Error).message, keys: keys.size }, 'SIGHUP: API keys not reloaded; the previous keys stay in force');
+    log.error(
+      { reason: (error as Error).message, keys: keys.size },
+      'SIGHUP: API keys not reloaded; the previous keys stay in force',
+    );
     return;
   }
   if (next.length === 0) {
-    log.error({ reason: 'no keys left', keys: keys.size }, 'SIGHUP: API keys not reloaded; the previous keys stay in force');
+    log.error(
+      { reason: 'no keys left', keys: keys.size },
+      'SIGHUP: API keys not reloaded; the previous keys stay in force',
+    );
     return;
   }
   log.info(keys.replace(next), 'SIGHUP: API keys reloaded');

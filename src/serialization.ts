@@ -1,5 +1,6 @@
 import fastJson from 'fast-json-stringify';
 
+// biome-ignore lint/suspicious/noExplicitAny: a JSON Schema holds any JSON value
 type JsonSchema = Record<string, any>;
 
 /**
@@ -13,10 +14,13 @@ export function forSerialization(schema: JsonSchema): JsonSchema {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
   const out: JsonSchema = { ...schema };
   if (out.properties) {
-    out.properties = Object.fromEntries(Object.entries(out.properties).map(([key, value]) => [key, forSerialization(value as JsonSchema)]));
+    out.properties = Object.fromEntries(
+      Object.entries(out.properties).map(([key, value]) => [key, forSerialization(value as JsonSchema)]),
+    );
   }
   if (out.items) out.items = forSerialization(out.items);
-  if (typeof out.additionalProperties === 'object') out.additionalProperties = forSerialization(out.additionalProperties);
+  if (typeof out.additionalProperties === 'object')
+    out.additionalProperties = forSerialization(out.additionalProperties);
   if (!Array.isArray(out.anyOf)) return out;
 
   const branches: JsonSchema[] = out.anyOf.map(forSerialization);

@@ -26,7 +26,9 @@ const app = await buildApp(config, {
     redact: REDACTED_LOG_PATHS,
     // Off a TTY, lines are written asynchronously: under load they gather into one write while the
     // previous one is in flight, instead of one blocking write per request. pino flushes them on exit.
-    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : { stream: pino.destination({ dest: 1, sync: false }) }),
+    ...(process.stdout.isTTY
+      ? { transport: { target: 'pino-pretty' } }
+      : { stream: pino.destination({ dest: 1, sync: false }) }),
   },
 }).catch(refuseToStart);
 
@@ -38,7 +40,9 @@ closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
 });
 
 if (config.apiKeys.length === 0) {
-  app.log.warn('no API keys configured: the API is open to anyone who can reach it, as one tenant (set API_KEYS to require keys)');
+  app.log.warn(
+    'no API keys configured: the API is open to anyone who can reach it, as one tenant (set API_KEYS to require keys)',
+  );
 }
 process.on('SIGHUP', () => reloadApiKeys(app.keys, process.env, app.log));
 await app.listen({ port: config.port, host: config.host });

@@ -1,5 +1,5 @@
 import {
-  ApiError,
+  type ApiError,
   arrayTooLong,
   emptyArray,
   integerAboveMax,
@@ -26,6 +26,7 @@ import {
  * reliably; walking the small keyword subset our schemas use gives exact answers and still compiles once.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: a JSON Schema holds any JSON value
 type JsonSchema = Record<string, any>;
 
 /** Gathers the first error of each kind: an unknown parameter answers before a missing one, then the rest. */
@@ -116,7 +117,10 @@ function resolve(schema: JsonSchema, options: CompileOptions): JsonSchema {
 function compileRef(name: string, options: CompileOptions): Check {
   const definitions = options.definitions ?? {};
   let cache = compiledRefs.get(definitions);
-  if (!cache) compiledRefs.set(definitions, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    compiledRefs.set(definitions, cache);
+  }
   const known = cache.get(name);
   if (known) return known;
   // A recursive definition meets itself while compiling: it calls through the slot filled just after.
@@ -197,10 +201,12 @@ function compileUnion(unresolved: JsonSchema[], options: CompileOptions): Check 
   const discriminators = nonNull.map(discriminatorsOf);
   const values = discriminators.flat();
   if (discriminators.every((d) => d !== undefined) && new Set(values).size === values.length) {
-    const byType = new Map(nonNullRefs.flatMap((b, i) => {
-      const check = compile(b, options);
-      return discriminators[i]!.map((type) => [type, check] as const);
-    }));
+    const byType = new Map(
+      nonNullRefs.flatMap((b, i) => {
+        const check = compile(b, options);
+        return discriminators[i]!.map((type) => [type, check] as const);
+      }),
+    );
     const allowed = [...byType.keys()];
     const nullable = nonNull.length < branches.length;
     return (value, path, faults) => {
@@ -324,7 +330,8 @@ function compileString(schema: JsonSchema): Check {
       faults.add(stringTooShort(path, minLength, codePointLength(value)));
     }
     if (format === 'uri' && !isAbsoluteHttpUrl(value)) faults.add(invalidUrl(path));
-    if (prefix !== undefined && !accepted!.some((p) => value.startsWith(p))) faults.add(invalidIdPrefix(path, value, prefix));
+    if (prefix !== undefined && !accepted!.some((p) => value.startsWith(p)))
+      faults.add(invalidIdPrefix(path, value, prefix));
     else if (prefix === undefined && pattern && !pattern.test(value)) faults.add(patternMismatch(path, schema.pattern));
     return value;
   };

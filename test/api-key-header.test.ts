@@ -31,22 +31,46 @@ describe('with API keys', () => {
   });
 
   test('api-key alone is the key on every prefix, and sees the threads of its tenant whichever header made them', async () => {
-    const made = await t.app.inject({ method: 'POST', url: '/v1/threads', headers: bearer(ALICE), payload: { metadata: { by: 'bearer' } } });
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/v1/threads',
+      headers: bearer(ALICE),
+      payload: { metadata: { by: 'bearer' } },
+    });
     const thread = made.json();
     for (const prefix of API_PREFIXES) {
-      const res = await t.app.inject({ method: 'GET', url: `${prefix}/threads/${thread.id}`, headers: apiKey(ALICE_2) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${prefix}/threads/${thread.id}`,
+        headers: apiKey(ALICE_2),
+      });
       expect(res.statusCode, prefix).toBe(200);
       expect(res.json()).toEqual(thread);
-      const created = await t.app.inject({ method: 'POST', url: `${prefix}/threads`, headers: apiKey(ALICE), payload: {} });
+      const created = await t.app.inject({
+        method: 'POST',
+        url: `${prefix}/threads`,
+        headers: apiKey(ALICE),
+        payload: {},
+      });
       expect(created.statusCode, prefix).toBe(200);
-      const back = await t.app.inject({ method: 'GET', url: `/v1/threads/${created.json().id}`, headers: bearer(ALICE_2) });
+      const back = await t.app.inject({
+        method: 'GET',
+        url: `/v1/threads/${created.json().id}`,
+        headers: bearer(ALICE_2),
+      });
       expect(back.json()).toEqual(created.json());
     }
   });
 
   test('another tenant through api-key gets the 404 of a missing thread', async () => {
-    const thread = (await t.app.inject({ method: 'POST', url: '/openai/threads', headers: apiKey(ALICE), payload: {} })).json();
-    const res = await t.app.inject({ method: 'GET', url: `/openai/threads/${thread.id}/messages`, headers: apiKey(BOB) });
+    const thread = (
+      await t.app.inject({ method: 'POST', url: '/openai/threads', headers: apiKey(ALICE), payload: {} })
+    ).json();
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/openai/threads/${thread.id}/messages`,
+      headers: apiKey(BOB),
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.message).toBe(`No thread found with id '${thread.id}'.`);
   });
@@ -67,10 +91,18 @@ describe('with API keys', () => {
     for (const [wrong, masked] of [
       ['sk-abc12345678901234wxyz', 'sk-abc12************wxyz'],
       ['twelve-chars', '************'],
-      [ALICE.slice(0, -1) + 'Q', `${ALICE.slice(0, 8)}${'*'.repeat(ALICE.length - 12)}${ALICE.slice(-4, -1)}Q`],
+      [`${ALICE.slice(0, -1)}Q`, `${ALICE.slice(0, 8)}${'*'.repeat(ALICE.length - 12)}${ALICE.slice(-4, -1)}Q`],
     ]) {
-      const viaApiKey = await t.app.inject({ method: 'GET', url: '/openai/threads/thread_abc', headers: apiKey(wrong!) });
-      const viaBearer = await t.app.inject({ method: 'GET', url: '/openai/threads/thread_abc', headers: bearer(wrong!) });
+      const viaApiKey = await t.app.inject({
+        method: 'GET',
+        url: '/openai/threads/thread_abc',
+        headers: apiKey(wrong!),
+      });
+      const viaBearer = await t.app.inject({
+        method: 'GET',
+        url: '/openai/threads/thread_abc',
+        headers: bearer(wrong!),
+      });
       expect(viaApiKey.statusCode).toBe(401);
       expect(viaApiKey.json()).toEqual(incorrectKey(masked!));
       expect(viaApiKey.json()).toEqual(viaBearer.json());
@@ -87,7 +119,12 @@ describe('with API keys', () => {
   });
 
   test('the same key in both headers works', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/openai/threads', headers: { ...bearer(ALICE), ...apiKey(ALICE) }, payload: {} });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/openai/threads',
+      headers: { ...bearer(ALICE), ...apiKey(ALICE) },
+      payload: {},
+    });
     expect(res.statusCode).toBe(200);
   });
 
@@ -98,7 +135,11 @@ describe('with API keys', () => {
       [ALICE, 'sk-not-a-key-at-all-000000'],
       ['sk-not-a-key-at-all-000000', ALICE],
     ]) {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/threads/thread_abc', headers: { ...bearer(inBearer!), ...apiKey(inApiKey!) } });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/v1/threads/thread_abc',
+        headers: { ...bearer(inBearer!), ...apiKey(inApiKey!) },
+      });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual(TWO_KEYS);
       expect(res.body).not.toContain(inBearer);
@@ -142,7 +183,12 @@ test('the rate limit counts one key through both headers and every prefix togeth
 
 test('without API keys the server is open whatever api-key says, two different keys included', async () => {
   t = await buildTestApp();
-  const created = await t.app.inject({ method: 'POST', url: '/openai/threads', headers: { ...bearer('a'), ...apiKey('b') }, payload: {} });
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/openai/threads',
+    headers: { ...bearer('a'), ...apiKey('b') },
+    payload: {},
+  });
   expect(created.statusCode).toBe(200);
   const read = await t.app.inject({ method: 'GET', url: `/v1/threads/${created.json().id}`, headers: apiKey('c') });
   expect(read.statusCode).toBe(200);

@@ -31,17 +31,26 @@ async function everyOperation(prefix: string, query: string) {
   const list = await call('GET', `${base}/${thread.id}/messages${query}${query ? '&' : '?'}order=asc&limit=1`);
   expect(list.data).toHaveLength(1);
   expect(list.has_more).toBe(true);
-  const next = await call('GET', `${base}/${thread.id}/messages${query}${query ? '&' : '?'}order=asc&after=${list.last_id}`);
+  const next = await call(
+    'GET',
+    `${base}/${thread.id}/messages${query}${query ? '&' : '?'}order=asc&after=${list.last_id}`,
+  );
   expect(next.data).toEqual([message]);
   expect(await call('GET', `${base}/${thread.id}/messages/${message.id}${query}`)).toEqual(message);
-  expect((await call('POST', `${base}/${thread.id}/messages/${message.id}${query}`, { metadata: { seen: 'yes' } })).metadata).toEqual({ seen: 'yes' });
+  expect(
+    (await call('POST', `${base}/${thread.id}/messages/${message.id}${query}`, { metadata: { seen: 'yes' } })).metadata,
+  ).toEqual({ seen: 'yes' });
   expect(await call('DELETE', `${base}/${thread.id}/messages/${message.id}${query}`)).toEqual({
     id: message.id,
     object: 'thread.message.deleted',
     deleted: true,
   });
   expect((await call('GET', `${base}${query}`)).data.map((listed: { id: string }) => listed.id)).toContain(thread.id);
-  expect(await call('DELETE', `${base}/${thread.id}${query}`)).toEqual({ id: thread.id, object: 'thread.deleted', deleted: true });
+  expect(await call('DELETE', `${base}/${thread.id}${query}`)).toEqual({
+    id: thread.id,
+    object: 'thread.deleted',
+    deleted: true,
+  });
 }
 
 describe.each(API_PREFIXES.map((prefix) => ({ prefix, name: prefix || '(root)' })))('under $name', ({ prefix }) => {
@@ -70,7 +79,12 @@ test('objects made under one prefix are the same objects under the others', asyn
 test('an Idempotency-Key replays across prefixes: the same call under another mount', async () => {
   const headers = { 'idempotency-key': 'across-prefixes' };
   const first = await t.app.inject({ method: 'POST', url: '/v1/threads', headers, payload: { metadata: { n: '1' } } });
-  const again = await t.app.inject({ method: 'POST', url: '/openai/threads?api-version=x', headers, payload: { metadata: { n: '1' } } });
+  const again = await t.app.inject({
+    method: 'POST',
+    url: '/openai/threads?api-version=x',
+    headers,
+    payload: { metadata: { n: '1' } },
+  });
   expect(again.statusCode).toBe(200);
   expect(again.json()).toEqual(first.json());
   expect(withoutApiPrefix('/openai/threads/thread_x')).toBe('/threads/thread_x');

@@ -20,7 +20,10 @@ async function createThread(key: string) {
     method: 'POST',
     url: '/v1/threads',
     headers: as(key),
-    payload: { messages: [{ role: 'user', content: 'secret of ' + key.slice(0, 8) }], metadata: { owner: key.slice(0, 8) } },
+    payload: {
+      messages: [{ role: 'user', content: `secret of ${key.slice(0, 8)}` }],
+      metadata: { owner: key.slice(0, 8) },
+    },
   });
   expect(res.statusCode).toBe(200);
   const thread = res.json();
@@ -43,7 +46,12 @@ describe('API keys', () => {
   });
 
   test('a scheme other than Bearer, or an empty bearer, is a missing key', async () => {
-    for (const authorization of [`Basic ${Buffer.from(`u:${ALICE}`).toString('base64')}`, 'Bearer', 'Bearer   ', ALICE]) {
+    for (const authorization of [
+      `Basic ${Buffer.from(`u:${ALICE}`).toString('base64')}`,
+      'Bearer',
+      'Bearer   ',
+      ALICE,
+    ]) {
       const res = await t.app.inject({ method: 'GET', url: '/v1/threads/thread_abc', headers: { authorization } });
       expect(res.statusCode, authorization).toBe(401);
       expect(res.json()).toEqual(MISSING_KEY);
@@ -66,7 +74,7 @@ describe('API keys', () => {
   });
 
   test('a key that differs from a real one only in its last character is refused', async () => {
-    const near = ALICE.slice(0, -1) + 'Q';
+    const near = `${ALICE.slice(0, -1)}Q`;
     const res = await t.app.inject({ method: 'GET', url: '/v1/threads/thread_abc', headers: as(near) });
     expect(res.json()).toEqual(incorrectKey(`${near.slice(0, 8)}${'*'.repeat(near.length - 12)}${near.slice(-4)}`));
   });
@@ -127,7 +135,11 @@ describe('tenants', () => {
           { method: 'POST', url: `/v1/threads/${threadId}/messages`, payload: { role: 'user', content: 'intruder' } },
           { method: 'GET', url: `/v1/threads/${threadId}/messages` },
           { method: 'GET', url: `/v1/threads/${threadId}/messages/${messageId}` },
-          { method: 'POST', url: `/v1/threads/${threadId}/messages/${messageId}`, payload: { metadata: { hacked: 'yes' } } },
+          {
+            method: 'POST',
+            url: `/v1/threads/${threadId}/messages/${messageId}`,
+            payload: { metadata: { hacked: 'yes' } },
+          },
           { method: 'DELETE', url: `/v1/threads/${threadId}/messages/${messageId}` },
         ] as const;
       // The ninth, create thread, cannot name another tenant's object: it must not show up for the owner.
@@ -146,11 +158,19 @@ describe('tenants', () => {
       }
       // A message id of Alice's, inside the intruder's own thread, is a missing message too.
       const ownThread = created.json().id;
-      const crossed = await t.app.inject({ method: 'GET', url: `/v1/threads/${ownThread}/messages/${message.id}`, headers: as(intruder) });
+      const crossed = await t.app.inject({
+        method: 'GET',
+        url: `/v1/threads/${ownThread}/messages/${message.id}`,
+        headers: as(intruder),
+      });
       expect(crossed.statusCode).toBe(404);
       expect(crossed.json().error.message).toBe(`No message found with id '${message.id}'.`);
       // A cursor from Alice's thread names no message of the intruder's.
-      const cursor = await t.app.inject({ method: 'GET', url: `/v1/threads/${ownThread}/messages?after=${message.id}`, headers: as(intruder) });
+      const cursor = await t.app.inject({
+        method: 'GET',
+        url: `/v1/threads/${ownThread}/messages?after=${message.id}`,
+        headers: as(intruder),
+      });
       expect(cursor.statusCode).toBe(400);
 
       // Nothing of Alice's changed, and the intruder's thread is invisible to her.
@@ -168,9 +188,18 @@ describe('without keys', () => {
   test('the server is open and every caller is one tenant, whatever key it sends', async () => {
     const open = await buildTestApp();
     try {
-      const created = await open.app.inject({ method: 'POST', url: '/v1/threads', headers: as('anything'), payload: {} });
+      const created = await open.app.inject({
+        method: 'POST',
+        url: '/v1/threads',
+        headers: as('anything'),
+        payload: {},
+      });
       expect(created.statusCode).toBe(200);
-      const read = await open.app.inject({ method: 'GET', url: `/v1/threads/${created.json().id}`, headers: as('other') });
+      const read = await open.app.inject({
+        method: 'GET',
+        url: `/v1/threads/${created.json().id}`,
+        headers: as('other'),
+      });
       expect(read.statusCode).toBe(200);
       const bare = await open.app.inject({ method: 'GET', url: `/v1/threads/${created.json().id}` });
       expect(bare.statusCode).toBe(200);

@@ -64,12 +64,21 @@ describe('bounded work', () => {
       const metadata = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, `v${i}`]));
       for (let i = 0; i < 20_000; i += 500) {
         await Promise.all(
-          Array.from({ length: 500 }, () => seed.app.store.threads.create('', { metadata, tool_resources: {}, items: [] })),
+          Array.from({ length: 500 }, () =>
+            seed.app.store.threads.create('', { metadata, tool_resources: {}, items: [] }),
+          ),
         );
       }
-      const query = [...Array.from({ length: 15 }, (_, i) => `metadata%5Bk${i}%5D=v${i}`), 'metadata%5Bzz%5D=no'].join('&');
-      const page = await whileProbing(server.baseURL, '16-pair filter over 20,000 threads', () => getJson(server.baseURL, `/threads?${query}`));
-      expect(page).toEqual({ status: 200, body: { object: 'list', data: [], first_id: null, last_id: null, has_more: false } });
+      const query = [...Array.from({ length: 15 }, (_, i) => `metadata%5Bk${i}%5D=v${i}`), 'metadata%5Bzz%5D=no'].join(
+        '&',
+      );
+      const page = await whileProbing(server.baseURL, '16-pair filter over 20,000 threads', () =>
+        getJson(server.baseURL, `/threads?${query}`),
+      );
+      expect(page).toEqual({
+        status: 200,
+        body: { object: 'list', data: [], first_id: null, last_id: null, has_more: false },
+      });
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
@@ -85,7 +94,15 @@ describe('bounded work', () => {
       const part = { type: 'text' as const, text: { value: 'x'.repeat(250_000), annotations: [] } };
       const ids: string[] = [];
       for (let i = 0; i < 24; i++) {
-        const message = { type: 'message', role: 'user', item: null, content: [part, part, part, part], status: 'completed' as const, attachments: [], metadata: { n: String(i) } };
+        const message = {
+          type: 'message',
+          role: 'user',
+          item: null,
+          content: [part, part, part, part],
+          status: 'completed' as const,
+          attachments: [],
+          metadata: { n: String(i) },
+        };
         ids.push((await seed.app.store.items.create('', thread.id, [message]))![0]!.id);
       }
       const first = await whileProbing(server.baseURL, 'limit=100 over 24 messages of 1 MB', () =>
@@ -99,7 +116,10 @@ describe('bounded work', () => {
         const seen: string[] = [];
         let after = '';
         for (;;) {
-          const page = await getJson(server.baseURL, `/threads/${thread.id}/messages?limit=100&order=${order}${after && `&after=${after}`}`);
+          const page = await getJson(
+            server.baseURL,
+            `/threads/${thread.id}/messages?limit=100&order=${order}${after && `&after=${after}`}`,
+          );
           seen.push(...page.body.data.map((message: MessageObject) => message.id));
           if (!page.body.has_more) break;
           after = page.body.last_id;
@@ -119,7 +139,13 @@ describe('bounded work', () => {
     const server = await serve(seed, { PG_STATEMENT_TIMEOUT_MS: '1000' });
     try {
       const size = seed.engine === 'postgres' ? 300_000 : 200_000;
-      const thread = { id: newId('thread'), object: 'thread' as const, created_at: 1_700_000_000, metadata: { big: 'yes' }, tool_resources: {} };
+      const thread = {
+        id: newId('thread'),
+        object: 'thread' as const,
+        created_at: 1_700_000_000,
+        metadata: { big: 'yes' },
+        tool_resources: {},
+      };
       const messages: ItemRecord[] = Array.from({ length: size }, () => ({
         id: newId('msg'),
         created_at: 1_700_000_000,
@@ -144,7 +170,10 @@ describe('bounded work', () => {
       expect((await getJson(server.baseURL, `/threads/${thread.id}`)).status).toBe(404);
       expect((await getJson(server.baseURL, `/threads/${thread.id}/messages/${messages[0]!.id}`)).status).toBe(404);
       expect((await getJson(server.baseURL, '/threads?metadata%5Bbig%5D=yes')).body.data).toEqual([]);
-      await vi.waitFor(async () => expect(await seed.app.store.stats()).toEqual({ threads: 0, messages: 0 }), { timeout: 60_000, interval: 250 });
+      await vi.waitFor(async () => expect(await seed.app.store.stats()).toEqual({ threads: 0, messages: 0 }), {
+        timeout: 60_000,
+        interval: 250,
+      });
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
@@ -157,7 +186,9 @@ describe('bounded work', () => {
     try {
       if (seed.engine === 'sqlite') {
         const db = new Database(seed.dbPath, { readonly: true });
-        const plan = db.prepare(`EXPLAIN QUERY PLAN ${itemListSql('DESC', true)}`).all({ thread: 1, runId: 'run_x', all: 0, low: 0, high: 10, limit: 21 });
+        const plan = db
+          .prepare(`EXPLAIN QUERY PLAN ${itemListSql('DESC', true)}`)
+          .all({ thread: 1, runId: 'run_x', all: 0, low: 0, high: 10, limit: 21 });
         db.close();
         expect(JSON.stringify(plan)).toContain('USING INDEX messages_by_run');
       } else {
@@ -165,7 +196,15 @@ describe('bounded work', () => {
         await client.connect();
         try {
           await client.query('SET enable_seqscan = off');
-          const { rows } = await client.query(`EXPLAIN ${SQL.listItems('DESC', true)}`, [1, 0, 10, 21, 1000, false, 'run_x']);
+          const { rows } = await client.query(`EXPLAIN ${SQL.listItems('DESC', true)}`, [
+            1,
+            0,
+            10,
+            21,
+            1000,
+            false,
+            'run_x',
+          ]);
           expect(JSON.stringify(rows)).toContain('messages_by_run');
         } finally {
           await client.end();

@@ -26,7 +26,12 @@ describe('the threadstore command', () => {
     const thread = await source.app.inject({
       method: 'POST',
       url: '/v1/threads',
-      payload: { messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }] },
+      payload: {
+        messages: [
+          { role: 'user', content: 'one' },
+          { role: 'assistant', content: 'two' },
+        ],
+      },
     });
     await source.app.close();
     const file = join(dir, 'export.jsonl');
@@ -52,21 +57,38 @@ describe('the threadstore command', () => {
     await source.close();
   });
 
-  test('--tenant takes the name as API_KEYS writes it, sha256:<hex> for a bare key; a named tenant that matches nothing fails', { timeout: 120_000 }, async () => {
+  test('--tenant takes the name as API_KEYS writes it, sha256:<hex> for a bare key; a named tenant that matches nothing fails', {
+    timeout: 120_000,
+  }, async () => {
     const [acmeKey, bareKey] = ['sk-acme-0123456789abcdef', 'sk-bare-0123456789abcdef'];
     const env = { API_KEYS: `acme:${acmeKey},${bareKey}` };
     const source = await buildTestApp(env);
     const create = (key: string, name: string) =>
-      source.app.inject({ method: 'POST', url: '/v1/threads', headers: { authorization: `Bearer ${key}` }, payload: { metadata: { name } } });
+      source.app.inject({
+        method: 'POST',
+        url: '/v1/threads',
+        headers: { authorization: `Bearer ${key}` },
+        payload: { metadata: { name } },
+      });
     const acmeThread = (await create(acmeKey, 'acme')).json().id;
     const bareThread = (await create(bareKey, 'bare')).json().id;
     const bareTenant = `sha256:${createHash('sha256').update(bareKey).digest('hex')}`;
 
     const acme = await cli(['export', '--db', source.databaseUrl, '--tenant', 'acme']);
     expect(acme.code).toBe(0);
-    expect(acme.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual([acmeThread]);
+    expect(
+      acme.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual([acmeThread]);
     const bare = await cli(['export', '--db', source.databaseUrl, '--tenant', bareTenant]);
-    expect(bare.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual([bareThread]);
+    expect(
+      bare.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual([bareThread]);
 
     const nobody = await cli(['export', '--db', source.databaseUrl, '--tenant', 'acne']);
     expect(nobody.code).toBe(1);
@@ -86,7 +108,10 @@ describe('the threadstore command', () => {
     writeFileSync(file, bare.stdout);
     const target = await buildTestApp(env);
     expect((await cli(['import', file, '--db', target.databaseUrl, '--tenant', 'acme'])).code).toBe(0);
-    const seen = await target.app.inject({ url: `/v1/threads/${bareThread}`, headers: { authorization: `Bearer ${acmeKey}` } });
+    const seen = await target.app.inject({
+      url: `/v1/threads/${bareThread}`,
+      headers: { authorization: `Bearer ${acmeKey}` },
+    });
     expect(seen.statusCode).toBe(200);
     expect(seen.json().metadata).toEqual({ name: 'bare' });
     await target.close();

@@ -11,7 +11,9 @@ async function listAll(threadId: string, order: 'asc' | 'desc') {
   const ids: string[] = [];
   let after: string | undefined;
   for (;;) {
-    const res = await fetch(`${server.baseURLv1}/threads/${threadId}/messages?limit=100&order=${order}${after ? `&after=${after}` : ''}`);
+    const res = await fetch(
+      `${server.baseURLv1}/threads/${threadId}/messages?limit=100&order=${order}${after ? `&after=${after}` : ''}`,
+    );
     const page = await res.json();
     ids.push(...page.data.map((m: { id: string }) => m.id));
     if (!page.has_more) return ids;
@@ -19,7 +21,9 @@ async function listAll(threadId: string, order: 'asc' | 'desc') {
   }
 }
 
-test('500 concurrent creates on one thread: all kept, each listed exactly once, in one consistent order', { timeout: 120_000 }, async () => {
+test('500 concurrent creates on one thread: all kept, each listed exactly once, in one consistent order', {
+  timeout: 120_000,
+}, async () => {
   const thread = await (await fetch(`${server.baseURLv1}/threads`, { method: 'POST' })).json();
   const responses = await Promise.all(
     Array.from({ length: 500 }, (_, i) =>

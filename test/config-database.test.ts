@@ -29,7 +29,13 @@ describe('DATABASE_URL picks the engine', () => {
       PG_MAX_WAITING: '0',
       PG_MAX_PENDING_BYTES: '1000000',
     });
-    expect(tuned.database).toMatchObject({ poolMax: 25, statementTimeoutMs: 0, startupTimeoutMs: 5000, maxWaiting: 0, maxPendingBytes: 1_000_000 });
+    expect(tuned.database).toMatchObject({
+      poolMax: 25,
+      statementTimeoutMs: 0,
+      startupTimeoutMs: 5000,
+      maxWaiting: 0,
+      maxPendingBytes: 1_000_000,
+    });
   });
 
   test('bad pool settings and other schemes stop start-up with a message naming them', () => {

@@ -25,7 +25,9 @@ const richMessage = {
 };
 
 test('the checker itself rejects a wrong shape', () => {
-  expect(validatorFor('ThreadObject')({ id: 'thread_x', object: 'thread', created_at: 'now', metadata: {} })).toBe(false);
+  expect(validatorFor('ThreadObject')({ id: 'thread_x', object: 'thread', created_at: 'now', metadata: {} })).toBe(
+    false,
+  );
   expect(validatorFor('MessageObject')({})).toBe(false);
 });
 
@@ -51,9 +53,15 @@ test('all 9 operations answer bodies valid against the spec', async () => {
   const message = await inject('POST', `/v1/threads/${threadId}/messages`, richMessage);
   await check('createMessage', message);
   const messageId = (message.json() as { id: string }).id;
-  await check('createMessage', await inject('POST', `/v1/threads/${threadId}/messages`, { role: 'assistant', content: 'plain' }));
+  await check(
+    'createMessage',
+    await inject('POST', `/v1/threads/${threadId}/messages`, { role: 'assistant', content: 'plain' }),
+  );
   await check('getMessage', await inject('GET', `/v1/threads/${threadId}/messages/${messageId}`));
-  await check('modifyMessage', await inject('POST', `/v1/threads/${threadId}/messages/${messageId}`, { metadata: null }));
+  await check(
+    'modifyMessage',
+    await inject('POST', `/v1/threads/${threadId}/messages/${messageId}`, { metadata: null }),
+  );
   await check('listMessages', await inject('GET', `/v1/threads/${threadId}/messages`));
   await check('listMessages', await inject('GET', `/v1/threads/${threadId}/messages?order=asc&limit=1`));
   await check('deleteMessage', await inject('DELETE', `/v1/threads/${threadId}/messages/${messageId}`));

@@ -63,7 +63,10 @@ test('the non-message types are every type of the spec item unions but message, 
 
 /** The generated request schema of a type, as the fault tests read it. */
 const requestOf = (type: string) =>
-  DEFINITIONS[REQUEST_SCHEMA_OF_TYPE[type]!] as { required: string[]; properties: Record<string, Record<string, unknown>> };
+  DEFINITIONS[REQUEST_SCHEMA_OF_TYPE[type]!] as {
+    required: string[];
+    properties: Record<string, Record<string, unknown>>;
+  };
 
 describe.each(STORED_TYPES)('%s', (type) => {
   const example = ITEM_EXAMPLES[type]!;
@@ -134,7 +137,11 @@ const FAULTS: [string, unknown, { message: string; param: string; code: string }
   [
     'a function_call without call_id',
     { type: 'function_call', name: 'f', arguments: '{}' },
-    { message: "Missing required parameter: 'items[3].call_id'.", param: 'items[3].call_id', code: 'missing_required_parameter' },
+    {
+      message: "Missing required parameter: 'items[3].call_id'.",
+      param: 'items[3].call_id',
+      code: 'missing_required_parameter',
+    },
   ],
   [
     'a function_call whose arguments are an object',
@@ -165,7 +172,14 @@ const FAULTS: [string, unknown, { message: string; param: string; code: string }
   ],
   [
     'a function_call_output part of an unknown type',
-    { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_text', text: 'a' }, { type: 'output_text', text: 'b' }] },
+    {
+      type: 'function_call_output',
+      call_id: 'c',
+      output: [
+        { type: 'input_text', text: 'a' },
+        { type: 'output_text', text: 'b' },
+      ],
+    },
     {
       message: "Invalid value: 'output_text'. Supported values are: 'input_text', 'input_image', and 'input_file'.",
       param: 'items[3].output[1].type',
@@ -183,7 +197,13 @@ const FAULTS: [string, unknown, { message: string; param: string; code: string }
   ],
   [
     'a reasoning summary text that is not a string',
-    { type: 'reasoning', summary: [{ type: 'summary_text', text: 'a' }, { type: 'summary_text', text: 7 }] },
+    {
+      type: 'reasoning',
+      summary: [
+        { type: 'summary_text', text: 'a' },
+        { type: 'summary_text', text: 7 },
+      ],
+    },
     {
       message: "Invalid type for 'items[3].summary[1].text': expected a string, but got an integer instead.",
       param: 'items[3].summary[1].text',
@@ -193,7 +213,11 @@ const FAULTS: [string, unknown, { message: string; param: string; code: string }
   [
     'a reasoning item without summary',
     { type: 'reasoning', id: 'rs_1' },
-    { message: "Missing required parameter: 'items[3].summary'.", param: 'items[3].summary', code: 'missing_required_parameter' },
+    {
+      message: "Missing required parameter: 'items[3].summary'.",
+      param: 'items[3].summary',
+      code: 'missing_required_parameter',
+    },
   ],
   [
     'a computer_call action of an unknown type',
@@ -210,15 +234,22 @@ const FAULTS: [string, unknown, { message: string; param: string; code: string }
     {
       type: 'additional_tools',
       role: 'developer',
-      tools: [{ type: 'file_search', vector_store_ids: ['vs_1'], filters: { type: 'eq', key: 'a', value: 1, extra: true } }],
+      tools: [
+        { type: 'file_search', vector_store_ids: ['vs_1'], filters: { type: 'eq', key: 'a', value: 1, extra: true } },
+      ],
     },
-    { message: "Unknown parameter: 'items[3].tools[0].filters.extra'.", param: 'items[3].tools[0].filters.extra', code: 'unknown_parameter' },
+    {
+      message: "Unknown parameter: 'items[3].tools[0].filters.extra'.",
+      param: 'items[3].tools[0].filters.extra',
+      code: 'unknown_parameter',
+    },
   ],
   [
     'a function tool name outside its pattern',
     { type: 'function_call_output', call_id: 'c', output: 'ok', namespace: 'no spaces' },
     {
-      message: "Invalid 'items[3].namespace': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+      message:
+        "Invalid 'items[3].namespace': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
       param: 'items[3].namespace',
       code: 'invalid_value',
     },
@@ -231,17 +262,29 @@ const FAULTS: [string, unknown, { message: string; param: string; code: string }
   [
     'an item_reference whose id is a number',
     { type: null, id: 5 },
-    { message: "Invalid type for 'items[3].id': expected a string, but got an integer instead.", param: 'items[3].id', code: 'invalid_type' },
+    {
+      message: "Invalid type for 'items[3].id': expected a string, but got an integer instead.",
+      param: 'items[3].id',
+      code: 'invalid_type',
+    },
   ],
   [
     'an item that is not an object',
     'function_call',
-    { message: "Invalid type for 'items[3]': expected an object, but got a string instead.", param: 'items[3]', code: 'invalid_type' },
+    {
+      message: "Invalid type for 'items[3]': expected an object, but got a string instead.",
+      param: 'items[3]',
+      code: 'invalid_type',
+    },
   ],
   [
     'a type that is not a string',
     { type: ['function_call'] },
-    { message: "Invalid type for 'items[3].type': expected a string, but got an array instead.", param: 'items[3].type', code: 'invalid_type' },
+    {
+      message: "Invalid type for 'items[3].type': expected a string, but got an array instead.",
+      param: 'items[3].type',
+      code: 'invalid_type',
+    },
   ],
 ];
 
@@ -254,7 +297,9 @@ test.each(FAULTS)('%s is one 400 in the house style', (_name, item, expected) =>
 test('an unknown type is a 400 invalid_value on items[i].type that lists every type', () => {
   const error = errorOf(validateNonMessageItem({ type: 'function_cal', call_id: 'c' }, 'items[2]'));
   expect(error).toMatchObject({ type: 'invalid_request_error', param: 'items[2].type', code: 'invalid_value' });
-  expect(error.message).toMatch(/^Invalid value: 'function_cal'\. Supported values are: 'message', 'additional_tools', /);
+  expect(error.message).toMatch(
+    /^Invalid value: 'function_cal'\. Supported values are: 'message', 'additional_tools', /,
+  );
   for (const type of NON_MESSAGE_ITEM_TYPES) expect(error.message).toContain(`'${type}'`);
 });
 
@@ -263,7 +308,11 @@ describe('nesting', () => {
   const filterTree = (levels: number) => {
     let filter: Record<string, unknown> = { type: 'eq', key: 'a', value: 1 };
     for (let i = 0; i < levels; i++) filter = { type: 'and', filters: [filter] };
-    return { type: 'additional_tools', role: 'developer', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'], filters: filter }] };
+    return {
+      type: 'additional_tools',
+      role: 'developer',
+      tools: [{ type: 'file_search', vector_store_ids: ['vs_1'], filters: filter }],
+    };
   };
 
   test('a recursive schema is followed as deep as an item may nest', () => {
@@ -274,7 +323,8 @@ describe('nesting', () => {
   test('deeper than 100 levels is one 400, whatever the depth: no stack overflow', () => {
     for (const levels of [60, 100_000]) {
       expect(errorOf(validateNonMessageItem(filterTree(levels), 'items[1]'))).toEqual({
-        message: "Invalid 'items[1]': nested too deeply. Expected at most 100 levels of objects and arrays, but got more.",
+        message:
+          "Invalid 'items[1]': nested too deeply. Expected at most 100 levels of objects and arrays, but got more.",
         type: 'invalid_request_error',
         param: 'items[1]',
         code: 'invalid_value',
@@ -294,7 +344,10 @@ test('compaction_trigger is refused: a storage-only server cannot compact', () =
 });
 
 test('an item_reference is shape-checked and answered as written, with or without type', () => {
-  for (const item of [{ type: 'item_reference', id: 'msg_1' }, { type: null, id: 'fc_1' }]) {
+  for (const item of [
+    { type: 'item_reference', id: 'msg_1' },
+    { type: null, id: 'fc_1' },
+  ]) {
     expect(validateNonMessageItem(structuredClone(item), 'items[0]')).toEqual({ value: item });
   }
 });
@@ -359,14 +412,21 @@ describe('no input throws or answers anything but the item or one 400', () => {
       type: fc.constantFrom(...NON_MESSAGE_ITEM_TYPES, null),
       rest: fc.dictionary(fc.string(), fc.jsonValue()),
     });
-    fc.assert(fc.property(typed, ({ type, rest }) => check({ ...rest, type })), { numRuns: 2000 });
+    fc.assert(
+      fc.property(typed, ({ type, rest }) => check({ ...rest, type })),
+      { numRuns: 2000 },
+    );
   });
 
   test('examples with one field replaced by any JSON value, and what is accepted completes to the answer schema', () => {
     const mutated = fc
       .constantFrom(...STORED_TYPES)
       .chain((type) =>
-        fc.tuple(fc.constant(type), fc.constantFrom(...Object.keys(ITEM_EXAMPLES[type]!).filter((k) => k !== 'type')), fc.jsonValue()),
+        fc.tuple(
+          fc.constant(type),
+          fc.constantFrom(...Object.keys(ITEM_EXAMPLES[type]!).filter((k) => k !== 'type')),
+          fc.jsonValue(),
+        ),
       );
     fc.assert(
       fc.property(mutated, ([type, key, value]) => {

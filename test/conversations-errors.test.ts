@@ -12,8 +12,12 @@ afterEach(async () => t.close());
 const ACME = { authorization: 'Bearer sk-acme-key-000000' };
 const OTHER = { authorization: 'Bearer sk-other-key-00000' };
 
-const send = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = ACME) =>
-  t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+const send = (
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = ACME,
+) => t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
 async function conversation(items: unknown[] = [{ role: 'user', content: 'hi' }]) {
   const res = await send('POST', '/v1/conversations', { items });
@@ -21,7 +25,8 @@ async function conversation(items: unknown[] = [{ role: 'user', content: 'hi' }]
   return res.json() as { id: string };
 }
 
-const itemsOf = async (id: string) => (await send('GET', `/v1/conversations/${id}/items?order=asc`)).json().data as { id: string }[];
+const itemsOf = async (id: string) =>
+  (await send('GET', `/v1/conversations/${id}/items?order=asc`)).json().data as { id: string }[];
 
 /** Every route that names a conversation, with a valid body. */
 const conversationRoutes = (id: string, itemId: string) =>
@@ -39,11 +44,19 @@ describe('absent objects', () => {
   test('a missing conversation is 404 on every operation that names one; a missing item on its 2', async () => {
     const missing = 'conv_0123456789abcdef0123456789abcdef0123456789abcdef';
     for (const [method, url, body] of conversationRoutes(missing, 'msg_x')) {
-      expectError(await send(method, url, body), 404, { message: `Conversation with id '${missing}' not found.`, param: null, code: null });
+      expectError(await send(method, url, body), 404, {
+        message: `Conversation with id '${missing}' not found.`,
+        param: null,
+        code: null,
+      });
     }
     const { id } = await conversation();
     for (const [method, url] of conversationRoutes(id, 'msg_nothing').slice(5)) {
-      expectError(await send(method, url), 404, { message: "Item with id 'msg_nothing' not found.", param: null, code: null });
+      expectError(await send(method, url), 404, {
+        message: "Item with id 'msg_nothing' not found.",
+        param: null,
+        code: null,
+      });
     }
   });
 
@@ -51,11 +64,20 @@ describe('absent objects', () => {
     const { id } = await conversation();
     const [item] = await itemsOf(id);
     for (const [method, url, body] of conversationRoutes(id, item!.id)) {
-      expectError(await send(method, url, body, OTHER), 404, { message: `Conversation with id '${id}' not found.`, param: null, code: null });
+      expectError(await send(method, url, body, OTHER), 404, {
+        message: `Conversation with id '${id}' not found.`,
+        param: null,
+        code: null,
+      });
     }
     expect((await itemsOf(id)).map((i) => i.id)).toEqual([item!.id]);
     // Another tenant's ids are never consulted: the same item id is free there.
-    const other = await send('POST', '/v1/conversations', { items: [{ id: item!.id, role: 'user', content: 'mine' }] }, OTHER);
+    const other = await send(
+      'POST',
+      '/v1/conversations',
+      { items: [{ id: item!.id, role: 'user', content: 'mine' }] },
+      OTHER,
+    );
     expect(other.statusCode).toBe(200);
   });
 });
@@ -74,7 +96,8 @@ describe('bad input', () => {
   test('more than 20 items, on both creates', async () => {
     const items = Array.from({ length: 21 }, () => ({ role: 'user', content: 'x' }));
     const expected = {
-      message: "Invalid 'items': array too long. Expected an array with maximum length 20, but got an array with length 21 instead.",
+      message:
+        "Invalid 'items': array too long. Expected an array with maximum length 20, but got an array with length 21 instead.",
       param: 'items',
       code: 'array_above_max_length',
     };
@@ -87,16 +110,29 @@ describe('bad input', () => {
   test('message items are checked field by field, with param paths', async () => {
     const { id } = await conversation([]);
     const url = `/v1/conversations/${id}/items`;
-    expectError(await send('POST', url, { items: [{ role: 'user', content: 'ok' }, { role: 'tool', content: 'x' }] }), 400, {
-      message: "Invalid value: 'tool'. Supported values are: 'user', 'assistant', 'system', and 'developer'.",
-      param: 'items[1].role',
-      code: 'invalid_value',
-    });
-    expectError(await send('POST', url, { items: [{ role: 'user', content: [{ type: 'input_text', text: 1 }] }] }), 400, {
-      message: "Invalid type for 'items[0].content[0].text': expected a string, but got an integer instead.",
-      param: 'items[0].content[0].text',
-      code: 'invalid_type',
-    });
+    expectError(
+      await send('POST', url, {
+        items: [
+          { role: 'user', content: 'ok' },
+          { role: 'tool', content: 'x' },
+        ],
+      }),
+      400,
+      {
+        message: "Invalid value: 'tool'. Supported values are: 'user', 'assistant', 'system', and 'developer'.",
+        param: 'items[1].role',
+        code: 'invalid_value',
+      },
+    );
+    expectError(
+      await send('POST', url, { items: [{ role: 'user', content: [{ type: 'input_text', text: 1 }] }] }),
+      400,
+      {
+        message: "Invalid type for 'items[0].content[0].text': expected a string, but got an integer instead.",
+        param: 'items[0].content[0].text',
+        code: 'invalid_type',
+      },
+    );
     expectError(await send('POST', url, { items: [{ role: 'user', content: 'x', colour: 'red' }] }), 400, {
       message: "Unknown parameter: 'items[0].colour'.",
       param: 'items[0].colour',
@@ -118,11 +154,20 @@ describe('bad input', () => {
     const { id } = await conversation();
     const [item] = await itemsOf(id);
     const url = `/v1/conversations/${id}/items`;
-    expectError(await send('POST', url, { items: [{ role: 'user', content: 'a' }, { id: item!.id, role: 'user', content: 'b' }] }), 400, {
-      message: `Invalid 'items[1].id': '${item!.id}' is already used by another item.`,
-      param: 'items[1].id',
-      code: 'invalid_value',
-    });
+    expectError(
+      await send('POST', url, {
+        items: [
+          { role: 'user', content: 'a' },
+          { id: item!.id, role: 'user', content: 'b' },
+        ],
+      }),
+      400,
+      {
+        message: `Invalid 'items[1].id': '${item!.id}' is already used by another item.`,
+        param: 'items[1].id',
+        code: 'invalid_value',
+      },
+    );
     expectError(await send('POST', url, { items: [{ type: 'item_reference', id: 'msg_nowhere' }] }), 404, {
       message: "Item with id 'msg_nowhere' not found.",
       param: null,
@@ -147,7 +192,12 @@ describe('bad input', () => {
     const { id } = await conversation([]);
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        send('POST', `/v1/conversations/${id}/items`, { items: [{ role: 'user', content: `first ${i}` }, { id: 'msg_chosenByTheClient000', role: 'user', content: `${i}` }] }),
+        send('POST', `/v1/conversations/${id}/items`, {
+          items: [
+            { role: 'user', content: `first ${i}` },
+            { id: 'msg_chosenByTheClient000', role: 'user', content: `${i}` },
+          ],
+        }),
       ),
     );
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400, 400, 400, 400, 400]);
@@ -169,7 +219,11 @@ describe('bad input', () => {
   });
 
   test('OpenAI-Beta is ignored here, assistants=v1 included', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: { ...ACME, 'openai-beta': 'assistants=v1' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/conversations',
+      headers: { ...ACME, 'openai-beta': 'assistants=v1' },
+    });
     expect(res.statusCode).toBe(200);
   });
 });

@@ -31,7 +31,12 @@ describe('conversations through openai-node 6', () => {
       items: [{ type: 'message', role: 'user', content: 'Hello!' }],
     });
     expectConversationConformsTo('ConversationResource', created);
-    expect(created).toEqual({ id: expect.stringMatching(CONVERSATION_ID), object: 'conversation', created_at: expect.any(Number), metadata: { topic: 'demo' } });
+    expect(created).toEqual({
+      id: expect.stringMatching(CONVERSATION_ID),
+      object: 'conversation',
+      created_at: expect.any(Number),
+      metadata: { topic: 'demo' },
+    });
     expect(await client.conversations.retrieve(created.id)).toEqual(created);
     const updated = await client.conversations.update(created.id, { metadata: { topic: 'project-x' } });
     expectConversationConformsTo('ConversationResource', updated);
@@ -52,12 +57,24 @@ describe('conversations through openai-node 6', () => {
         { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Let me check.' }] } as never,
         { type: 'function_call', call_id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' },
         { type: 'function_call_output', call_id: 'call_1', output: '18°C' },
-        { role: 'developer', content: [{ type: 'input_text', text: 'Be brief.' }, { type: 'input_image', image_url: 'https://example.com/a.png' }] } as never,
+        {
+          role: 'developer',
+          content: [
+            { type: 'input_text', text: 'Be brief.' },
+            { type: 'input_image', image_url: 'https://example.com/a.png' },
+          ],
+        } as never,
       ],
     });
     expectConversationConformsTo('ConversationItemList', created);
     const [user, assistant, call, output, developer] = created.data as unknown as Record<string, unknown>[];
-    expect(user).toEqual({ id: expect.stringMatching(MESSAGE_ID), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'What is the weather in Paris?' }] });
+    expect(user).toEqual({
+      id: expect.stringMatching(MESSAGE_ID),
+      type: 'message',
+      role: 'user',
+      status: 'completed',
+      content: [{ type: 'input_text', text: 'What is the weather in Paris?' }],
+    });
     expect(assistant).toEqual({
       id: expect.stringMatching(MESSAGE_ID),
       type: 'message',
@@ -82,13 +99,17 @@ describe('conversations through openai-node 6', () => {
     expect(ascending.map((item) => item.id)).toEqual(ids);
     const descending = await collect(client.conversations.items.list(conversation.id, { limit: 2 }));
     expect(descending.map((item) => item.id)).toEqual([...ids].reverse());
-    const page = await fetch(`${server.baseURLv1}/conversations/${conversation.id}/items?limit=2&include[]=reasoning.encrypted_content`);
+    const page = await fetch(
+      `${server.baseURLv1}/conversations/${conversation.id}/items?limit=2&include[]=reasoning.encrypted_content`,
+    );
     expectConversationConformsTo('ConversationItemList', await page.json());
 
     const afterDelete = await client.conversations.items.delete(ids[4]!, { conversation_id: conversation.id });
     expectConversationConformsTo('ConversationResource', afterDelete);
     expect(afterDelete).toEqual(conversation);
-    await expect(client.conversations.items.retrieve(ids[4]!, { conversation_id: conversation.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      client.conversations.items.retrieve(ids[4]!, { conversation_id: conversation.id }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   test("the Agents SDK's session pattern", async () => {
@@ -102,7 +123,13 @@ describe('conversations through openai-node 6', () => {
     ];
     for (const item of turns) await client.conversations.items.create(session.id, { items: [item as never] });
     const history = await collect(client.conversations.items.list(session.id, { order: 'asc', limit: 2 }));
-    expect(history.map((item) => item.type)).toEqual(['message', 'reasoning', 'function_call', 'function_call_output', 'message']);
+    expect(history.map((item) => item.type)).toEqual([
+      'message',
+      'reasoning',
+      'function_call',
+      'function_call_output',
+      'message',
+    ]);
     for (const item of history) expectConversationConformsTo('ConversationItem', item);
 
     const latest = await client.conversations.items.list(session.id, { limit: 1, order: 'desc' });
@@ -125,11 +152,22 @@ describe('two views of one store', () => {
       messages: [
         { role: 'user', content: 'Hi' },
         { role: 'assistant', content: [{ type: 'text', text: 'Hello' }] },
-        { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } }, { type: 'image_file', image_file: { file_id: 'file_1' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } },
+            { type: 'image_file', image_file: { file_id: 'file_1' } },
+          ],
+        },
       ],
     });
     const conversation = await client.conversations.retrieve(thread.id);
-    expect(conversation).toEqual({ id: thread.id, object: 'conversation', created_at: thread.created_at, metadata: { app: 'legacy' } });
+    expect(conversation).toEqual({
+      id: thread.id,
+      object: 'conversation',
+      created_at: thread.created_at,
+      metadata: { app: 'legacy' },
+    });
     const messages = await collect(client.beta.threads.messages.list(thread.id, { order: 'asc' }));
     const items = await collect(client.conversations.items.list(thread.id, { order: 'asc' }));
     expect(items.map((item) => item.id)).toEqual(messages.map((message) => message.id));
@@ -151,7 +189,13 @@ describe('two views of one store', () => {
       items: [
         { role: 'system', content: 'hidden from threads' },
         { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' },
-        { role: 'user', content: [{ type: 'input_text', text: 'three' }, { type: 'input_file', file_id: 'file_x' }] } as never,
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'three' },
+            { type: 'input_file', file_id: 'file_x' },
+          ],
+        } as never,
       ],
     });
     const items = await collect(client.conversations.items.list(conversation.id, { order: 'asc' }));
@@ -162,31 +206,54 @@ describe('two views of one store', () => {
       ['assistant', [{ type: 'text', text: { value: 'two', annotations: [] } }]],
       ['user', [{ type: 'text', text: { value: 'three', annotations: [] } }]],
     ]);
-    expect(messages[0]).toMatchObject({ thread_id: conversation.id, status: 'completed', metadata: {}, attachments: [], run_id: null });
-    expect(items.filter((item) => item.type === 'message' && ['user', 'assistant'].includes((item as { role: string }).role)).map((item) => item.id)).toEqual(
-      messages.map((m) => m.id),
-    );
+    expect(messages[0]).toMatchObject({
+      thread_id: conversation.id,
+      status: 'completed',
+      metadata: {},
+      attachments: [],
+      run_id: null,
+    });
+    expect(
+      items
+        .filter((item) => item.type === 'message' && ['user', 'assistant'].includes((item as { role: string }).role))
+        .map((item) => item.id),
+    ).toEqual(messages.map((m) => m.id));
 
     // Message metadata, which only the thread view shows, can be set on a message written as an item.
-    const tagged = await client.beta.threads.messages.update(messages[2]!.id, { thread_id: conversation.id, metadata: { seen: 'yes' } });
+    const tagged = await client.beta.threads.messages.update(messages[2]!.id, {
+      thread_id: conversation.id,
+      metadata: { seen: 'yes' },
+    });
     expect(tagged.metadata).toEqual({ seen: 'yes' });
-    expect(await client.conversations.items.retrieve(messages[2]!.id, { conversation_id: conversation.id })).toEqual(items[4]);
+    expect(await client.conversations.items.retrieve(messages[2]!.id, { conversation_id: conversation.id })).toEqual(
+      items[4],
+    );
     const listed = (await client.get('/threads', { query: { limit: 100 } })) as { data: { id: string }[] };
     expect(listed.data.map((thread) => thread.id)).toContain(conversation.id);
 
     // Hidden items: 404 on every thread message route, yet a cursor; thread pages stay full.
     const hidden = items[2]!.id!;
-    await expect(client.beta.threads.messages.retrieve(hidden, { thread_id: conversation.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    const afterHidden = await client.beta.threads.messages.list(conversation.id, { order: 'asc', after: hidden, limit: 1 });
+    await expect(client.beta.threads.messages.retrieve(hidden, { thread_id: conversation.id })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
+    const afterHidden = await client.beta.threads.messages.list(conversation.id, {
+      order: 'asc',
+      after: hidden,
+      limit: 1,
+    });
     expect(afterHidden.data.map((m) => m.id)).toEqual([messages[2]!.id]);
     const full = await client.beta.threads.messages.list(conversation.id, { order: 'desc', limit: 2 });
     expect(full.data.map((m) => m.id)).toEqual([messages[2]!.id, messages[1]!.id]);
 
     // One object, one id: a message deleted through either API is gone from both.
     await client.beta.threads.messages.delete(messages[0]!.id, { thread_id: conversation.id });
-    await expect(client.conversations.items.retrieve(messages[0]!.id, { conversation_id: conversation.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      client.conversations.items.retrieve(messages[0]!.id, { conversation_id: conversation.id }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await client.conversations.items.delete(messages[1]!.id, { conversation_id: conversation.id });
-    await expect(client.beta.threads.messages.retrieve(messages[1]!.id, { thread_id: conversation.id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      client.beta.threads.messages.retrieve(messages[1]!.id, { thread_id: conversation.id }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   test('deleting in either API deletes in both', async () => {
@@ -202,7 +269,9 @@ describe('two views of one store', () => {
   test('an item_reference copies an item of the conversation under a new id', async () => {
     const conversation = await client.conversations.create({ items: [{ role: 'user', content: 'again' }] });
     const [original] = (await client.conversations.items.list(conversation.id)).data;
-    const copied = await client.conversations.items.create(conversation.id, { items: [{ type: 'item_reference', id: original!.id! }] });
+    const copied = await client.conversations.items.create(conversation.id, {
+      items: [{ type: 'item_reference', id: original!.id! }],
+    });
     expect(copied.data[0]).toEqual({ ...original, id: expect.stringMatching(MESSAGE_ID) });
     expect(copied.data[0]!.id).not.toBe(original!.id);
   });

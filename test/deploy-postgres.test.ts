@@ -8,7 +8,10 @@ const compose = parse(readFileSync(new URL('../docker-compose.postgres.yml', imp
 const nginx = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
 
 test('docker-compose.postgres.yml runs two replicas on one PostgreSQL behind nginx', () => {
-  const services = compose.services as Record<string, { image?: string; build?: string; environment?: Record<string, string> }>;
+  const services = compose.services as Record<
+    string,
+    { image?: string; build?: string; environment?: Record<string, string> }
+  >;
   const replicas = Object.entries(services).filter(([, service]) => service.build === '.');
   expect(replicas.map(([name]) => name)).toEqual(['threadstore-1', 'threadstore-2']);
   for (const [, replica] of replicas) {

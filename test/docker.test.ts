@@ -15,7 +15,8 @@ const instructions = dockerfile
   .split('\n')
   .map((line) => line.trim())
   .filter((line) => line !== '' && !line.startsWith('#'));
-const all = (keyword: string) => instructions.filter((line) => line.startsWith(`${keyword} `)).map((line) => line.slice(keyword.length + 1));
+const all = (keyword: string) =>
+  instructions.filter((line) => line.startsWith(`${keyword} `)).map((line) => line.slice(keyword.length + 1));
 const runtimeStart = instructions.map((line) => line.startsWith('FROM ')).lastIndexOf(true);
 const runtime = instructions.slice(runtimeStart);
 const packageJson = JSON.parse(read('package.json'));
@@ -44,7 +45,7 @@ test('the runtime stage runs the server as node, on /data, with a node healthche
       'CMD ["node", "dist/server.js"]',
     ]),
   );
-  expect(runtime.findIndex((l) => l === 'USER node')).toBeLessThan(runtime.findIndex((l) => l.startsWith('CMD ')));
+  expect(runtime.indexOf('USER node')).toBeLessThan(runtime.findIndex((l) => l.startsWith('CMD ')));
   expect(all('HEALTHCHECK')).toEqual([expect.stringMatching(/ CMD \["node", "dist\/healthcheck\.js"\]$/)]);
   expect(statSync(new URL('src/healthcheck.ts', root)).isFile()).toBe(true);
   expect(runtime.some((l) => /npm (ci|install)(?!.*--omit=dev)/.test(l))).toBe(false);

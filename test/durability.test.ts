@@ -37,7 +37,11 @@ function post(baseURL: string, path: string, payload: unknown): Promise<Answer> 
       {
         method: 'POST',
         agent: false,
-        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          authorization: `Bearer ${KEY}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (res) => {
         let text = '';
@@ -61,7 +65,10 @@ async function listAll(baseURL: string, threadId: string, order: 'asc' | 'desc' 
   const all: { id: string; content: { text: { value: string } }[] }[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await get(baseURL, `/v1/threads/${threadId}/messages?limit=100&order=${order}${after ? `&after=${after}` : ''}`);
+    const page = await get(
+      baseURL,
+      `/v1/threads/${threadId}/messages?limit=100&order=${order}${after ? `&after=${after}` : ''}`,
+    );
     expect(page.status).toBe(200);
     all.push(...page.json.data);
     if (!page.json.has_more) return all;
@@ -92,7 +99,8 @@ function startWriters(baseURL: string, threadId: string, writers: number, tag: s
         else load.unexpected.push(`${answer.status} ${answer.body}`);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
-        if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code) || /socket hang up/.test(String(error))) load.unanswered.push(text);
+        if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code) || /socket hang up/.test(String(error)))
+          load.unanswered.push(text);
         else load.unexpected.push(String(error));
         // The server is gone (or going): this writer stops.
         return;
@@ -110,7 +118,9 @@ async function until(condition: () => boolean) {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
-test('SIGKILL mid-load, several times: every acknowledged message is intact after each restart', { timeout: 180_000 }, async () => {
+test('SIGKILL mid-load, several times: every acknowledged message is intact after each restart', {
+  timeout: 180_000,
+}, async () => {
   const env = { DATABASE_URL: join(dir, 'kill.db'), API_KEYS: KEY };
   const acknowledged = new Map<string, string>();
   let threadId = '';
@@ -143,7 +153,9 @@ test('SIGKILL mid-load, several times: every acknowledged message is intact afte
   }
 });
 
-test('SIGTERM mid-load: in-flight requests complete, later ones are refused cleanly, exit 0, nothing lost', { timeout: 120_000 }, async () => {
+test('SIGTERM mid-load: in-flight requests complete, later ones are refused cleanly, exit 0, nothing lost', {
+  timeout: 120_000,
+}, async () => {
   const env = { DATABASE_URL: join(dir, 'term.db'), API_KEYS: KEY };
   const server = await startServerProcess(built.entry, env);
   const threadId = (JSON.parse((await post(server.baseURL, '/v1/threads', {})).body) as { id: string }).id;
@@ -169,8 +181,14 @@ test('SIGTERM mid-load: in-flight requests complete, later ones are refused clea
   }
 });
 
-test('the real server refuses to start on a non-loopback HOST without keys, warns when open on loopback, and stops on SIGINT', { timeout: 60_000 }, async () => {
-  const refused = await runServerToExit(built.entry, { HOST: '0.0.0.0', PORT: '0', DATABASE_URL: join(dir, 'refused.db') });
+test('the real server refuses to start on a non-loopback HOST without keys, warns when open on loopback, and stops on SIGINT', {
+  timeout: 60_000,
+}, async () => {
+  const refused = await runServerToExit(built.entry, {
+    HOST: '0.0.0.0',
+    PORT: '0',
+    DATABASE_URL: join(dir, 'refused.db'),
+  });
   expect(refused.code).toBe(1);
   expect(refused.output).toMatch(/Refusing to listen on 0\.0\.0\.0 without API keys/);
 

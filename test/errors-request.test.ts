@@ -77,7 +77,11 @@ describe('body parsing', () => {
 
   test('a body over BODY_LIMIT is a 413 naming the limit', async () => {
     const small = await app({ BODY_LIMIT: '2048' });
-    const fits = await small.inject({ method: 'POST', url: '/v1/threads', payload: { metadata: { k: 'v'.repeat(500) } } });
+    const fits = await small.inject({
+      method: 'POST',
+      url: '/v1/threads',
+      payload: { metadata: { k: 'v'.repeat(500) } },
+    });
     expect(fits.statusCode).toBe(200);
     const messages = Array.from({ length: 10 }, () => ({ role: 'user', content: 'x'.repeat(300) }));
     const res = await small.inject({ method: 'POST', url: '/v1/threads', payload: { messages } });
@@ -102,7 +106,9 @@ describe('body parsing', () => {
     open.push(t);
     expect(t.config.bodyLimit).toBeGreaterThanOrEqual(2 * 1024 * 1024);
     const thread = await createThread(t.app);
-    const metadata = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`${i}`.padEnd(64, '😀'), '😀'.repeat(512)]));
+    const metadata = Object.fromEntries(
+      Array.from({ length: 16 }, (_, i) => [`${i}`.padEnd(64, '😀'), '😀'.repeat(512)]),
+    );
     const payload = { role: 'user', content: '😀'.repeat(256_000), metadata };
     const res = await t.app.inject({ method: 'POST', url: `/v1/threads/${thread.id}/messages`, payload });
     expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
@@ -158,19 +164,32 @@ describe('OpenAI-Beta', () => {
   );
 
   test.each(['assistants=v2', 'assistants=v3', 'realtime=v1', 'assistants=v10', ''])('%s is accepted', async (beta) => {
-    const res = await (await app()).inject({ method: 'POST', url: '/v1/threads', payload: {}, headers: { 'openai-beta': beta } });
+    const res = await (await app()).inject({
+      method: 'POST',
+      url: '/v1/threads',
+      payload: {},
+      headers: { 'openai-beta': beta },
+    });
     expect(res.statusCode).toBe(200);
   });
 
   test('health ignores it', async () => {
-    const res = await (await app()).inject({ method: 'GET', url: '/health', headers: { 'openai-beta': 'assistants=v1' } });
+    const res = await (await app()).inject({
+      method: 'GET',
+      url: '/health',
+      headers: { 'openai-beta': 'assistants=v1' },
+    });
     expect(res.statusCode).toBe(200);
   });
 });
 
 describe('precedence of faults', () => {
   test('unknown route before OpenAI-Beta', async () => {
-    const res = await (await app()).inject({ method: 'GET', url: '/v1/nope', headers: { 'openai-beta': 'assistants=v1' } });
+    const res = await (await app()).inject({
+      method: 'GET',
+      url: '/v1/nope',
+      headers: { 'openai-beta': 'assistants=v1' },
+    });
     expectError(res, 404, { message: 'Invalid URL (GET /v1/nope)', param: null, code: null });
   });
 
@@ -207,7 +226,11 @@ describe('precedence of faults', () => {
       payload: '{',
     });
     expectError(badJson, 400, { message: INVALID_JSON, param: null, code: null });
-    const invalid = await t.inject({ method: 'POST', url: '/v1/threads/thread_nope/messages', payload: { role: 'bot', content: 'hi' } });
+    const invalid = await t.inject({
+      method: 'POST',
+      url: '/v1/threads/thread_nope/messages',
+      payload: { role: 'bot', content: 'hi' },
+    });
     expectError(invalid, 400, {
       message: "Invalid value: 'bot'. Supported values are: 'user' and 'assistant'.",
       param: 'role',
@@ -254,7 +277,10 @@ describe('over the wire', () => {
     const [head, body] = answer.split('\r\n\r\n') as [string, string];
     const [statusLine, ...headerLines] = head.split('\r\n');
     const headers = Object.fromEntries(
-      headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      headerLines.map((line) => [
+        line.slice(0, line.indexOf(':')).toLowerCase(),
+        line.slice(line.indexOf(':') + 1).trim(),
+      ]),
     );
     return { status: Number(statusLine!.split(' ')[1]), headers, body };
   }

@@ -220,7 +220,7 @@ describe('lengths', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().content[0].text.value).toBe(text);
 
-    const over = await createMessage({ role: 'user', content: text + '😀' });
+    const over = await createMessage({ role: 'user', content: `${text}😀` });
     expectError(over, 400, {
       message:
         "Invalid 'content': string too long. Expected a string with maximum length 256000, but got a string with length 256001 instead.",
@@ -231,7 +231,8 @@ describe('lengths', () => {
 
   test('empty content string', async () => {
     expectError(await createMessage({ role: 'user', content: '' }), 400, {
-      message: "Invalid 'content': string too short. Expected a string with minimum length 1, but got an empty string instead.",
+      message:
+        "Invalid 'content': string too short. Expected a string with minimum length 1, but got an empty string instead.",
       param: 'content',
       code: 'string_below_min_length',
     });
@@ -239,7 +240,8 @@ describe('lengths', () => {
 
   test('empty content array', async () => {
     expectError(await createMessage({ role: 'user', content: [] }), 400, {
-      message: "Invalid 'content': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      message:
+        "Invalid 'content': empty array. Expected an array with minimum length 1, but got an empty array instead.",
       param: 'content',
       code: 'empty_array',
     });
@@ -274,7 +276,9 @@ describe('lengths', () => {
   });
 
   test('metadata at its limits is accepted', async () => {
-    const metadata = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`${i}`.padEnd(64, 'k'), 'v'.repeat(512)]));
+    const metadata = Object.fromEntries(
+      Array.from({ length: 16 }, (_, i) => [`${i}`.padEnd(64, 'k'), 'v'.repeat(512)]),
+    );
     const res = await post(t.app, '/v1/threads', { metadata });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().metadata).toEqual(metadata);
@@ -301,8 +305,16 @@ describe('lengths', () => {
   });
 
   test.each([
-    ['0', "Invalid 'limit': integer below minimum value. Expected a value >= 1, but got 0 instead.", 'integer_below_min_value'],
-    ['101', "Invalid 'limit': integer above maximum value. Expected a value <= 100, but got 101 instead.", 'integer_above_max_value'],
+    [
+      '0',
+      "Invalid 'limit': integer below minimum value. Expected a value >= 1, but got 0 instead.",
+      'integer_below_min_value',
+    ],
+    [
+      '101',
+      "Invalid 'limit': integer above maximum value. Expected a value <= 100, but got 101 instead.",
+      'integer_above_max_value',
+    ],
   ])('limit=%s', async (limit, message, code) => {
     const res = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages?limit=${limit}` });
     expectError(res, 400, { message, param: 'limit', code });

@@ -29,8 +29,16 @@ interface Fixture {
 async function readProtected(t: TestApp, threadId: string) {
   const headers = { authorization: `Bearer ${OTHER_KEY}` };
   const thread = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}`, headers });
-  const messages = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages?limit=100&order=asc`, headers });
-  const items = await t.app.inject({ method: 'GET', url: `/v1/conversations/${threadId}/items?limit=100&order=asc`, headers });
+  const messages = await t.app.inject({
+    method: 'GET',
+    url: `/v1/threads/${threadId}/messages?limit=100&order=asc`,
+    headers,
+  });
+  const items = await t.app.inject({
+    method: 'GET',
+    url: `/v1/conversations/${threadId}/items?limit=100&order=asc`,
+    headers,
+  });
   return { thread: thread.json(), messages: messages.json(), items: items.json() };
 }
 
@@ -50,7 +58,11 @@ async function setUp(): Promise<Fixture> {
       },
     });
     const threadId = res.json().id as string;
-    const list = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages`, headers: { authorization: `Bearer ${key}` } });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/v1/threads/${threadId}/messages`,
+      headers: { authorization: `Bearer ${key}` },
+    });
     return { threadId, messageIds: list.json().data.map((m: { id: string }) => m.id) as string[] };
   };
   const own = await Promise.all(Array.from({ length: 10 }, () => create(KEY)));
@@ -71,7 +83,20 @@ const anyText = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)) }),
-  fc.constantFrom('', '\u0000', '\ud800', '__proto__', 'constructor', 'thread_', 'msg_', 'null', '1e400', '-1', '%00', '😀'),
+  fc.constantFrom(
+    '',
+    '\u0000',
+    '\ud800',
+    '__proto__',
+    'constructor',
+    'thread_',
+    'msg_',
+    'null',
+    '1e400',
+    '-1',
+    '%00',
+    '😀',
+  ),
 );
 
 const idFor = (f: Fixture, kind: 'thread' | 'msg' | 'conv') =>
@@ -110,9 +135,15 @@ const contentPart = fc.oneof(
   fc.record({ type: fc.constant('text'), text: anyText }),
   fc.record({
     type: fc.constant('image_url'),
-    image_url: fc.record({ url: fc.oneof(fc.webUrl(), anyText), detail: fc.constantFrom('auto', 'low', 'high', 'x') }, { requiredKeys: ['url'] }),
+    image_url: fc.record(
+      { url: fc.oneof(fc.webUrl(), anyText), detail: fc.constantFrom('auto', 'low', 'high', 'x') },
+      { requiredKeys: ['url'] },
+    ),
   }),
-  fc.record({ type: fc.constant('image_file'), image_file: fc.record({ file_id: anyText, detail: valueLike }, { requiredKeys: [] }) }),
+  fc.record({
+    type: fc.constant('image_file'),
+    image_file: fc.record({ file_id: anyText, detail: valueLike }, { requiredKeys: [] }),
+  }),
   fc.dictionary(anyText, valueLike, { maxKeys: 3 }),
 );
 
@@ -121,7 +152,10 @@ const validMessage = fc.record(
     role: fc.constantFrom('user', 'assistant'),
     content: fc.oneof(
       fc.string({ minLength: 1, unit: 'binary' }),
-      fc.array(fc.record({ type: fc.constant('text'), text: fc.string({ unit: 'binary' }) }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.record({ type: fc.constant('text'), text: fc.string({ unit: 'binary' }) }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
     ),
     metadata: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 4 }),
   },
@@ -133,7 +167,12 @@ const messyMessage = fc.record(
     role: fc.oneof(fc.constantFrom('user', 'assistant', 'system'), valueLike),
     content: fc.oneof(anyText, fc.array(contentPart, { maxLength: 4 }), valueLike),
     attachments: fc.oneof(
-      fc.array(fc.record({ file_id: anyText, tools: fc.array(fc.record({ type: fc.constantFrom('code_interpreter', 'file_search', 'x') })) })),
+      fc.array(
+        fc.record({
+          file_id: anyText,
+          tools: fc.array(fc.record({ type: fc.constantFrom('code_interpreter', 'file_search', 'x') })),
+        }),
+      ),
       valueLike,
     ),
     metadata: metadataLike,
@@ -175,10 +214,17 @@ const threadLike = fc.oneof(validThread, messyThread);
 
 const otherItem = fc.record(
   {
-    type: fc.oneof(fc.constantFrom('message', 'function_call', 'function_call_output', 'reasoning', 'item_reference', 'x'), valueLike),
+    type: fc.oneof(
+      fc.constantFrom('message', 'function_call', 'function_call_output', 'reasoning', 'item_reference', 'x'),
+      valueLike,
+    ),
     id: fc.oneof(anyText, valueLike),
     role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'developer'), valueLike),
-    content: fc.oneof(anyText, fc.array(fc.dictionary(anyText, valueLike, { maxKeys: 3 }), { maxLength: 3 }), valueLike),
+    content: fc.oneof(
+      anyText,
+      fc.array(fc.dictionary(anyText, valueLike, { maxKeys: 3 }), { maxLength: 3 }),
+      valueLike,
+    ),
     call_id: anyText,
     name: anyText,
     arguments: anyText,
@@ -199,13 +245,19 @@ const modifyThreadLike = fc.oneof(
   fc.record(
     {
       metadata: fc.oneof(validMetadata, fc.constant(null)),
-      tool_resources: fc.record({ code_interpreter: fc.record({ file_ids: fc.array(fc.string(), { maxLength: 3 }) }) }, { requiredKeys: [] }),
+      tool_resources: fc.record(
+        { code_interpreter: fc.record({ file_ids: fc.array(fc.string(), { maxLength: 3 }) }) },
+        { requiredKeys: [] },
+      ),
     },
     { requiredKeys: [] },
   ),
   messyThread,
 );
-const modifyMessageLike = fc.oneof(fc.record({ metadata: fc.oneof(validMetadata, fc.constant(null)) }, { requiredKeys: [] }), messyMessage);
+const modifyMessageLike = fc.oneof(
+  fc.record({ metadata: fc.oneof(validMetadata, fc.constant(null)) }, { requiredKeys: [] }),
+  messyMessage,
+);
 
 /** What goes on the wire: JSON of a generated value, a raw string, raw bytes or nothing. */
 const body = (shape: fc.Arbitrary<unknown>) =>
@@ -214,7 +266,10 @@ const body = (shape: fc.Arbitrary<unknown>) =>
     { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary' }) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '{"a":', '[]', 'null', '"x"', '{"__proto__":{"x":1}}', '\ufeff{}') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', '{', '{"a":', '[]', 'null', '"x"', '{"__proto__":{"x":1}}', '\ufeff{}'),
+    },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
 
@@ -251,7 +306,15 @@ const headers = fc.record(
     ),
     'content-type': fc.oneof(
       { weight: 6, arbitrary: fc.constant('application/json') },
-      { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'APPLICATION/JSON') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'APPLICATION/JSON',
+        ),
+      },
       { weight: 1, arbitrary: headerText },
     ),
     'openai-beta': fc.oneof(
@@ -279,7 +342,10 @@ const threadPath = (f: Fixture) => segment(idFor(f, 'thread')).map((id) => `/thr
 const messagePath = (f: Fixture) =>
   fc
     .oneof(
-      { weight: 3, arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const) },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const),
+      },
       { weight: 2, arbitrary: fc.tuple(segment(idFor(f, 'thread')), segment(idFor(f, 'msg'))) },
     )
     .map(([t, m]) => `/threads/${t}/messages/${m}`);
@@ -289,7 +355,10 @@ const conversationPath = (f: Fixture) =>
 const itemPath = (f: Fixture) =>
   fc
     .oneof(
-      { weight: 3, arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const) },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const),
+      },
       { weight: 2, arbitrary: fc.tuple(segment(idFor(f, 'conv')), segment(idFor(f, 'msg'))) },
     )
     .map(([t, m]) => `/conversations/${t}/items/${m}`);
@@ -300,7 +369,13 @@ const routes: Route[] = [
   { name: 'modify thread', method: 'POST', path: threadPath, body: modifyThreadLike },
   { name: 'delete thread', method: 'DELETE', path: threadPath, body: fc.jsonValue() },
   { name: 'create message', method: 'POST', path: (f) => threadPath(f).map((p) => `${p}/messages`), body: messageLike },
-  { name: 'list messages', method: 'GET', path: (f) => threadPath(f).map((p) => `${p}/messages`), body: fc.jsonValue(), query: true },
+  {
+    name: 'list messages',
+    method: 'GET',
+    path: (f) => threadPath(f).map((p) => `${p}/messages`),
+    body: fc.jsonValue(),
+    query: true,
+  },
   { name: 'retrieve message', method: 'GET', path: messagePath, body: fc.jsonValue() },
   { name: 'modify message', method: 'POST', path: messagePath, body: modifyMessageLike },
   { name: 'delete message', method: 'DELETE', path: messagePath, body: fc.jsonValue() },
@@ -308,8 +383,20 @@ const routes: Route[] = [
   { name: 'retrieve conversation', method: 'GET', path: conversationPath, body: fc.jsonValue() },
   { name: 'update conversation', method: 'POST', path: conversationPath, body: fc.oneof(modifyMessageLike, itemsLike) },
   { name: 'delete conversation', method: 'DELETE', path: conversationPath, body: fc.jsonValue() },
-  { name: 'create items', method: 'POST', path: (f) => conversationPath(f).map((p) => `${p}/items`), body: itemsLike, query: true },
-  { name: 'list items', method: 'GET', path: (f) => conversationPath(f).map((p) => `${p}/items`), body: fc.jsonValue(), query: true },
+  {
+    name: 'create items',
+    method: 'POST',
+    path: (f) => conversationPath(f).map((p) => `${p}/items`),
+    body: itemsLike,
+    query: true,
+  },
+  {
+    name: 'list items',
+    method: 'GET',
+    path: (f) => conversationPath(f).map((p) => `${p}/items`),
+    body: fc.jsonValue(),
+    query: true,
+  },
   { name: 'retrieve item', method: 'GET', path: itemPath, body: fc.jsonValue(), query: true },
   { name: 'delete item', method: 'DELETE', path: itemPath, body: fc.jsonValue() },
 ];
@@ -344,7 +431,12 @@ describe(`fuzzing all 17 routes (${RUNS} cases each)`, () => {
           fc.asyncProperty(request, async (r) => {
             const url = `${r.prefix}${r.path}${r.query === '' ? '' : `?${r.query}`}`;
             const payload = r.payload as string | Buffer | undefined;
-            const res = await f.t.app.inject({ method: route.method, url, headers: r.headers, ...(payload === undefined ? {} : { payload }) });
+            const res = await f.t.app.inject({
+              method: route.method,
+              url,
+              headers: r.headers,
+              ...(payload === undefined ? {} : { payload }),
+            });
             statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
             expectEnvelope(res.statusCode, res.headers['content-type'], res.body, `${route.method} ${url}`);
           }),
@@ -354,7 +446,10 @@ describe(`fuzzing all 17 routes (${RUNS} cases each)`, () => {
         expect(health.statusCode).toBe(200);
         expect(await readProtected(f.t, f.protectedIds.thread)).toEqual(f.snapshot);
         // The run must have reached the handlers, not only the early refusals.
-        expect([...statuses.keys()].some((s) => s === 200 || s === 404), JSON.stringify([...statuses])).toBe(true);
+        expect(
+          [...statuses.keys()].some((s) => s === 200 || s === 404),
+          JSON.stringify([...statuses]),
+        ).toBe(true);
       } finally {
         await f.t.close();
       }

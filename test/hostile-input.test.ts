@@ -20,7 +20,8 @@ const FORBIDDEN_KEY = {
 };
 const INVALID_JSON = {
   error: {
-    message: 'We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.',
+    message:
+      'We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.',
     type: 'invalid_request_error',
     param: null,
     code: null,
@@ -64,7 +65,10 @@ describe('prototype poisoning', () => {
 
 describe('odd but valid JSON', () => {
   test('duplicate keys: the last one wins, as in JSON.parse', async () => {
-    const res = await post(`/v1/threads/${threadId}/messages`, '{"role":"user","content":"first","role":"assistant","content":"second"}');
+    const res = await post(
+      `/v1/threads/${threadId}/messages`,
+      '{"role":"user","content":"first","role":"assistant","content":"second"}',
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().role).toBe('assistant');
     expect(res.json().content[0].text.value).toBe('second');
@@ -82,7 +86,11 @@ describe('odd but valid JSON', () => {
 
   test('NUL bytes round-trip, in text, metadata keys and values', async () => {
     const text = 'before\u0000after\u0000';
-    const { stored } = await createMessage({ role: 'user', content: [{ type: 'text', text }], metadata: { 'k\u0000': 'v\u0000' } });
+    const { stored } = await createMessage({
+      role: 'user',
+      content: [{ type: 'text', text }],
+      metadata: { 'k\u0000': 'v\u0000' },
+    });
     expect(stored.content[0].text.value).toBe(text);
     expect(stored.metadata).toEqual({ 'k\u0000': 'v\u0000' });
   });
@@ -105,7 +113,7 @@ describe('hostile shapes', () => {
       param: 'metadata.k',
       code: 'invalid_type',
     });
-    const objects = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const objects = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
     const unknown = await post('/v1/threads', objects);
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.code).toBe('unknown_parameter');
@@ -151,7 +159,7 @@ describe('hostile shapes', () => {
       '/v1/threads/%00',
       '/v1/threads/thread_%ZZ',
       '/v1/threads/thread_%ud800',
-      `/v1/threads/${'thread_' + 'a'.repeat(2000)}`,
+      `/v1/threads/${`thread_${'a'.repeat(2000)}`}`,
       '/v1/threads/__proto__/messages',
       `/v1/threads/${threadId}/messages?after=%00&before=%FF`,
       `/v1/threads/${threadId}/messages/constructor`,
@@ -178,7 +186,10 @@ describe('hostile shapes', () => {
   });
 
   test('bracketed and __proto__ query names are unknown parameters, ignored', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages?limit[]=1&order[__proto__]=x&__proto__=y` });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/threads/${threadId}/messages?limit[]=1&order[__proto__]=x&__proto__=y`,
+    });
     expect(res.statusCode).toBe(200);
     expect(({} as Record<string, unknown>).y).toBeUndefined();
   });

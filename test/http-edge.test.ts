@@ -21,7 +21,12 @@ describe('body limit and content type', () => {
     });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({
-      error: { message: 'Request body too large: the limit is 2048 bytes.', type: 'invalid_request_error', param: null, code: null },
+      error: {
+        message: 'Request body too large: the limit is 2048 bytes.',
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
     });
   });
 
@@ -99,7 +104,12 @@ describe('requests refused by the HTTP parser', () => {
     const { head, body } = await refusedWith(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }));
     expect(head).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
     expect(body).toEqual({
-      error: { message: 'Request timed out: the request was not received in time.', type: 'invalid_request_error', param: null, code: null },
+      error: {
+        message: 'Request timed out: the request was not received in time.',
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
     });
   });
 
@@ -175,10 +185,19 @@ describe('rate limit', () => {
   test('unauthenticated requests are refused before they count against a key', async () => {
     t = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '1', API_KEYS: KEY_A });
     for (let i = 0; i < 3; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/threads', headers: { authorization: 'Bearer wrong-key-000000' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/threads',
+        headers: { authorization: 'Bearer wrong-key-000000' },
+      });
       expect(res.statusCode).toBe(401);
     }
-    const ok = await t.app.inject({ method: 'POST', url: '/v1/threads', headers: { authorization: `Bearer ${KEY_A}` }, payload: {} });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/v1/threads',
+      headers: { authorization: `Bearer ${KEY_A}` },
+      payload: {},
+    });
     expect(ok.statusCode).toBe(200);
   });
 });
@@ -188,7 +207,11 @@ describe('CORS', () => {
     t = await buildTestApp();
     const res = await t.app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://app.example' } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await t.app.inject({ method: 'OPTIONS', url: '/v1/threads', headers: { origin: 'https://app.example' } });
+    const preflight = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/threads',
+      headers: { origin: 'https://app.example' },
+    });
     expect(preflight.statusCode).toBe(404);
   });
 
@@ -208,7 +231,11 @@ describe('CORS', () => {
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
     expect(preflight.headers['access-control-allow-headers']).toContain('authorization');
 
-    const refused = await t.app.inject({ method: 'GET', url: '/v1/threads/thread_x', headers: { origin: 'https://app.example' } });
+    const refused = await t.app.inject({
+      method: 'GET',
+      url: '/v1/threads/thread_x',
+      headers: { origin: 'https://app.example' },
+    });
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(refused.headers['access-control-expose-headers']).toContain('x-request-id');
@@ -230,14 +257,16 @@ describe('closing', () => {
     const body = JSON.stringify({ metadata: { during: 'close' } });
     // The head and half the body: the request is in flight (its onRequest hooks have run).
     const arrived = once(server.app.server, 'request');
-    socket.write(`POST /v1/threads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(
+      `POST /v1/threads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     socket.write(body.slice(0, 10));
     await arrived;
     await new Promise((resolve) => setImmediate(resolve));
     const closing = server.app.close();
     await until(() => !server.app.server.listening);
     // The rest of the body, then a second request pipelined on the same connection.
-    socket.write(body.slice(10) + 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write(`${body.slice(10)}GET /health HTTP/1.1\r\nHost: x\r\n\r\n`);
     await closing;
     await until(() => received.split('HTTP/1.1 ').length - 1 >= 2 || socket.destroyed);
     socket.destroy();
@@ -249,7 +278,12 @@ describe('closing', () => {
     expect(responses[1]).toMatch(/^HTTP\/1\.1 503 /);
     expect(responses[1]!.toLowerCase()).toContain('connection: close');
     expect(JSON.parse(responses[1]!.split('\r\n\r\n')[1]!)).toEqual({
-      error: { message: 'The server is shutting down. Please retry your request.', type: 'server_error', param: null, code: null },
+      error: {
+        message: 'The server is shutting down. Please retry your request.',
+        type: 'server_error',
+        param: null,
+        code: null,
+      },
     });
   });
 });

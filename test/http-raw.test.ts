@@ -35,9 +35,19 @@ function expectError(response: RawResponse, status: number, body: ReturnType<typ
 }
 
 async function newThread(metadata: Record<string, string> = {}) {
-  const response = await call({ method: 'POST', path: '/v1/threads', headers: json, body: JSON.stringify({ metadata }) });
+  const response = await call({
+    method: 'POST',
+    path: '/v1/threads',
+    headers: json,
+    body: JSON.stringify({ metadata }),
+  });
   expect(response.status).toBe(200);
-  return JSON.parse(response.text) as { id: string; object: 'thread'; created_at: number; metadata: Record<string, string> };
+  return JSON.parse(response.text) as {
+    id: string;
+    object: 'thread';
+    created_at: number;
+    metadata: Record<string, string>;
+  };
 }
 
 async function newMessage(threadId: string) {
@@ -62,7 +72,11 @@ describe('empty bodies', () => {
     const response = parseRawResponse(raw);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ id: thread.id, object: 'thread.deleted', deleted: true });
-    expectError(await call({ method: 'GET', path: `/v1/threads/${thread.id}` }), 404, envelope(`No thread found with id '${thread.id}'.`));
+    expectError(
+      await call({ method: 'GET', path: `/v1/threads/${thread.id}` }),
+      404,
+      envelope(`No thread found with id '${thread.id}'.`),
+    );
   });
 
   it('DELETE of a message with a JSON content type and Content-Length: 0', async () => {
@@ -79,12 +93,22 @@ describe('empty bodies', () => {
 
   it('GET with a JSON content type and an empty body, as openai-node v4 sends it', async () => {
     const thread = await newThread({ k: 'v' });
-    const retrieved = await call({ method: 'GET', path: `/v1/threads/${thread.id}`, headers: { ...json, 'content-length': '0' } });
+    const retrieved = await call({
+      method: 'GET',
+      path: `/v1/threads/${thread.id}`,
+      headers: { ...json, 'content-length': '0' },
+    });
     expect(retrieved.status).toBe(200);
     expect(JSON.parse(retrieved.text)).toEqual(thread);
     const listed = await call({ method: 'GET', path: `/v1/threads/${thread.id}/messages?limit=5`, headers: json });
     expect(listed.status).toBe(200);
-    expect(JSON.parse(listed.text)).toEqual({ object: 'list', data: [], first_id: null, last_id: null, has_more: false });
+    expect(JSON.parse(listed.text)).toEqual({
+      object: 'list',
+      data: [],
+      first_id: null,
+      last_id: null,
+      has_more: false,
+    });
   });
 
   it('POST /threads with a JSON content type and an empty body reads as {}', async () => {
@@ -108,7 +132,11 @@ describe('empty bodies', () => {
 
   it('an empty modify changes nothing, and an empty create-message is a missing role', async () => {
     const thread = await newThread({ keep: 'me' });
-    const modified = await call({ method: 'POST', path: `/v1/threads/${thread.id}`, headers: { ...json, 'content-length': '0' } });
+    const modified = await call({
+      method: 'POST',
+      path: `/v1/threads/${thread.id}`,
+      headers: { ...json, 'content-length': '0' },
+    });
     expect(modified.status).toBe(200);
     expect(JSON.parse(modified.text)).toEqual(thread);
     const created = await call({ method: 'POST', path: `/v1/threads/${thread.id}/messages`, headers: json, body: '' });
@@ -149,7 +177,9 @@ describe('request bodies', () => {
     expectError(
       await call({ method: 'POST', path: '/v1/threads', headers: json, body: '{"metadata":' }),
       400,
-      envelope('We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.'),
+      envelope(
+        'We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.',
+      ),
     );
   });
 });
@@ -195,9 +225,17 @@ describe('path parameters', () => {
 
   it('longer than the router takes answer the unknown-route 404 in the envelope', async () => {
     const long = `thread_${'x'.repeat(600)}`;
-    expectError(await call({ method: 'GET', path: `/v1/threads/${long}` }), 404, envelope(`Invalid URL (GET /v1/threads/${long})`));
+    expectError(
+      await call({ method: 'GET', path: `/v1/threads/${long}` }),
+      404,
+      envelope(`Invalid URL (GET /v1/threads/${long})`),
+    );
     const shorter = `thread_${'x'.repeat(400)}`;
-    expectError(await call({ method: 'GET', path: `/v1/threads/${shorter}` }), 404, envelope(`No thread found with id '${shorter}'.`));
+    expectError(
+      await call({ method: 'GET', path: `/v1/threads/${shorter}` }),
+      404,
+      envelope(`No thread found with id '${shorter}'.`),
+    );
   });
 });
 
@@ -221,7 +259,11 @@ describe('headers every response carries', () => {
     expectError(await call({ method: 'GET', path: '/v1/nope' }), 404, envelope('Invalid URL (GET /v1/nope)'));
     expectError(await call({ method: 'GET', path: '/v1/nope?limit=1' }), 404, envelope('Invalid URL (GET /v1/nope)'));
     expectError(await call({ method: 'PUT', path: '/v1/threads' }), 404, envelope('Invalid URL (PUT /v1/threads)'));
-    expectError(await call({ method: 'PATCH', path: '/threads/thread_x' }), 404, envelope('Invalid URL (PATCH /threads/thread_x)'));
+    expectError(
+      await call({ method: 'PATCH', path: '/threads/thread_x' }),
+      404,
+      envelope('Invalid URL (PATCH /threads/thread_x)'),
+    );
   });
 
   it('JSON content type on every kind of error', async () => {
@@ -229,11 +271,21 @@ describe('headers every response carries', () => {
     const errors = [
       await call({ method: 'GET', path: '/v1/threads/thread_missing' }),
       await call({ method: 'GET', path: `/v1/threads/${thread.id}/messages?limit=abc` }),
-      await call({ method: 'POST', path: `/v1/threads/${thread.id}/messages`, headers: json, body: '{"role":"system","content":"x"}' }),
+      await call({
+        method: 'POST',
+        path: `/v1/threads/${thread.id}/messages`,
+        headers: json,
+        body: '{"role":"system","content":"x"}',
+      }),
       await call({ method: 'POST', path: '/v1/threads', headers: json, body: '[]' }),
       await call({ method: 'POST', path: '/v1/threads', headers: json, body: 'nope' }),
       await call({ method: 'POST', path: '/v1/threads', headers: { 'content-type': 'text/plain' }, body: 'x' }),
-      await call({ method: 'POST', path: '/v1/threads', headers: json, body: `{"metadata":{"k":"${'x'.repeat(3 * 1024 * 1024)}"}}` }),
+      await call({
+        method: 'POST',
+        path: '/v1/threads',
+        headers: json,
+        body: `{"metadata":{"k":"${'x'.repeat(3 * 1024 * 1024)}"}}`,
+      }),
       await call({ method: 'GET', path: '/v1/threads', headers: { 'openai-beta': 'assistants=v1' } }),
       await call({ method: 'DELETE', path: '/v1/nope' }),
     ];
@@ -260,7 +312,10 @@ describe('refused before routing', () => {
   });
 
   it('a request line over 16 KiB: 431 with the envelope', async () => {
-    const raw = await sendBytes(server.baseURL, `GET /v1/threads/thread_${'x'.repeat(17 * 1024)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    const raw = await sendBytes(
+      server.baseURL,
+      `GET /v1/threads/thread_${'x'.repeat(17 * 1024)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+    );
     const response = parseRawResponse(raw);
     expect(response.status).toBe(431);
     expect(JSON.parse(response.body)).toEqual(envelope('Request header fields too large.'));
@@ -287,9 +342,19 @@ describe('connections', () => {
       const thread = await newThread();
       const requests: RawRequest[] = [
         { method: 'GET', path: `/v1/threads/${thread.id}`, headers: json },
-        { method: 'POST', path: `/v1/threads/${thread.id}/messages`, headers: json, body: '{"role":"user","content":"a"}' },
+        {
+          method: 'POST',
+          path: `/v1/threads/${thread.id}/messages`,
+          headers: json,
+          body: '{"role":"user","content":"a"}',
+        },
         { method: 'GET', path: '/v1/nope' },
-        { method: 'POST', path: `/v1/threads/${thread.id}/messages`, headers: json, body: '{"role":"system","content":"a"}' },
+        {
+          method: 'POST',
+          path: `/v1/threads/${thread.id}/messages`,
+          headers: json,
+          body: '{"role":"system","content":"a"}',
+        },
         { method: 'GET', path: `/v1/threads/${thread.id}/messages?order=asc`, headers: json },
         { method: 'DELETE', path: `/v1/threads/${thread.id}`, headers: { ...json, 'content-length': '0' } },
         { method: 'GET', path: `/v1/threads/${thread.id}` },
@@ -322,8 +387,10 @@ describe('connections', () => {
   it('pipelined requests on one socket are answered in order', async () => {
     const thread = await newThread();
     const one = `GET /v1/threads/${thread.id} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n\r\n`;
-    const raw = await sendBytes(server.baseURL, one + one + `GET /v1/nope HTTP/1.1\r\nHost: ${host}\r\n\r\n`, (received) =>
-      received.includes('Invalid URL (GET /v1/nope)'),
+    const raw = await sendBytes(
+      server.baseURL,
+      `${one + one}GET /v1/nope HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+      (received) => received.includes('Invalid URL (GET /v1/nope)'),
     );
     const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
     expect(statuses).toEqual([200, 200, 404]);
@@ -346,6 +413,10 @@ describe('HEAD and OPTIONS', () => {
   });
 
   it('OPTIONS is an unknown route, answered in the envelope', async () => {
-    expectError(await call({ method: 'OPTIONS', path: '/v1/threads' }), 404, envelope('Invalid URL (OPTIONS /v1/threads)'));
+    expectError(
+      await call({ method: 'OPTIONS', path: '/v1/threads' }),
+      404,
+      envelope('Invalid URL (OPTIONS /v1/threads)'),
+    );
   });
 });

@@ -50,7 +50,11 @@ async function databaseUrl(): Promise<string> {
 }
 
 async function start(env: Record<string, string>) {
-  const server = await startServerProcess(built.entry, { DATABASE_URL: await databaseUrl(), API_KEYS_FILE: keysFile, ...env });
+  const server = await startServerProcess(built.entry, {
+    DATABASE_URL: await databaseUrl(),
+    API_KEYS_FILE: keysFile,
+    ...env,
+  });
   servers.push(server);
   return server;
 }
@@ -60,8 +64,10 @@ const statusWith = async (server: ServerProcess, key: string) =>
 
 function hashKey(key: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [join(dirname(built.entry), 'cli.js'), 'hash-key'], (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [join(dirname(built.entry), 'cli.js'), 'hash-key'],
+      (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
     child.stdin!.end(key);
   });
@@ -70,7 +76,11 @@ function hashKey(key: string): Promise<{ code: number; stdout: string; stderr: s
 /** Waits for a log line matching `pattern` and returns it parsed. */
 async function logLine(server: ServerProcess, pattern: RegExp, after = 0) {
   for (let tries = 0; tries < 100; tries++) {
-    const line = server.output().slice(after).split('\n').find((l) => pattern.test(l));
+    const line = server
+      .output()
+      .slice(after)
+      .split('\n')
+      .find((l) => pattern.test(l));
     if (line) return JSON.parse(line) as Record<string, unknown>;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -83,7 +93,9 @@ describe('hashed keys', () => {
     expect(printed).toEqual({ code: 0, stdout: `sha256:${sha256(HASHED)}\n`, stderr: '' });
     const short = await hashKey('sk-short');
     expect(short.code).toBe(1);
-    expect(short.stderr).toBe('hash-key: the key is shorter than 16 characters; use a long random key, e.g. openssl rand -hex 24\n');
+    expect(short.stderr).toBe(
+      'hash-key: the key is shorter than 16 characters; use a long random key, e.g. openssl rand -hex 24\n',
+    );
 
     writeFileSync(keysFile, `# hashed and plain entries mix\nacme:${printed.stdout.trim()}\nacme:${KEEP}\n`);
     const server = await start({});
@@ -93,8 +105,12 @@ describe('hashed keys', () => {
       expect(await statusWith(server, digest), digest).toBe(401);
     }
     // One tenant: the thread created with one key is read with the other.
-    const created = await (await fetch(`${server.baseURL}/v1/threads`, { method: 'POST', headers: { authorization: `Bearer ${HASHED}` } })).json();
-    const read = await fetch(`${server.baseURL}/v1/threads/${created.id}`, { headers: { authorization: `Bearer ${KEEP}` } });
+    const created = await (
+      await fetch(`${server.baseURL}/v1/threads`, { method: 'POST', headers: { authorization: `Bearer ${HASHED}` } })
+    ).json();
+    const read = await fetch(`${server.baseURL}/v1/threads/${created.id}`, {
+      headers: { authorization: `Bearer ${KEEP}` },
+    });
     expect(read.status).toBe(200);
   });
 });
@@ -133,7 +149,14 @@ describe('SIGHUP', () => {
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
     expect(server.child.exitCode).toBeNull();
     const line = await logLine(server, /API keys reloaded/, logged);
-    expect(line).toMatchObject({ level: 30, keys: 2, added: 1, removed: 1, tenantsAdded: ['globex'], tenantsRemoved: [] });
+    expect(line).toMatchObject({
+      level: 30,
+      keys: 2,
+      added: 1,
+      removed: 1,
+      tenantsAdded: ['globex'],
+      tenantsRemoved: [],
+    });
     expect(server.output()).not.toMatch(/sk-(keep|old|new)-/);
   });
 
@@ -185,7 +208,10 @@ describe('incorrect keys', () => {
     const server = await start({ AUTH_FAILURES_PER_MINUTE: '3' });
     for (let i = 0; i < 3; i++) expect(await statusWith(server, `sk-guess-${i}-000000000000000`)).toBe(401);
     for (const key of ['sk-guess-3-000000000000000', KEEP]) {
-      const res = await fetch(`${server.baseURL}/v1/threads`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${server.baseURL}/v1/threads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+      });
       expect(res.status).toBe(429);
       const retryAfter = Number(res.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThan(55);
@@ -208,9 +234,18 @@ describe('incorrect keys', () => {
     writeFileSync(keysFile, `${KEEP}\n`);
     const server = await start({ AUTH_FAILURES_PER_MINUTE: '2', TRUST_PROXY: 'loopback' });
     const from = async (client: string, key: string) =>
-      (await fetch(`${server.baseURL}/v1/threads`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': client } })).status;
+      (
+        await fetch(`${server.baseURL}/v1/threads`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': client },
+        })
+      ).status;
     const guess = 'sk-guess-0000000000000000';
-    expect([await from('203.0.113.1', guess), await from('203.0.113.1', guess), await from('203.0.113.1', KEEP)]).toEqual([401, 401, 429]);
+    expect([
+      await from('203.0.113.1', guess),
+      await from('203.0.113.1', guess),
+      await from('203.0.113.1', KEEP),
+    ]).toEqual([401, 401, 429]);
     expect(await from('203.0.113.2', KEEP)).toBe(200);
   });
 });

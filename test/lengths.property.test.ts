@@ -25,9 +25,9 @@ const codePoint = fc.oneof(
 );
 /** Exactly `n` code points: a lone surrogate could pair with a neighbour, so it is swapped for 'x' here. */
 const exactly = (n: number) =>
-  fc.array(codePoint, { minLength: n, maxLength: n }).map((points) =>
-    points.map((p) => (p >= 0xd800 && p <= 0xdfff ? 'x' : String.fromCodePoint(p))).join(''),
-  );
+  fc
+    .array(codePoint, { minLength: n, maxLength: n })
+    .map((points) => points.map((p) => (p >= 0xd800 && p <= 0xdfff ? 'x' : String.fromCodePoint(p))).join(''));
 
 test('metadata keys of 64 and values of 512 code points round-trip; 65 and 513 are refused', async () => {
   await fc.assert(
@@ -36,7 +36,8 @@ test('metadata keys of 64 and values of 512 code points round-trip; 65 and 513 a
       expect(ok.statusCode, ok.body.slice(0, 200)).toBe(200);
       expect(ok.json().metadata).toEqual({ [key]: value });
       expectError(await post(t.app, `/v1/threads/${threadId}`, { metadata: { k: `${value}😀` } }), 400, {
-        message: "Invalid 'metadata.k': string too long. Expected a string with maximum length 512, but got a string with length 513 instead.",
+        message:
+          "Invalid 'metadata.k': string too long. Expected a string with maximum length 512, but got a string with length 513 instead.",
         param: 'metadata.k',
         code: 'string_above_max_length',
       });
@@ -55,7 +56,11 @@ test('any text, lone surrogates included, comes back exactly as sent', async () 
   await fc.assert(
     fc.asyncProperty(fc.array(codePoint, { minLength: 1, maxLength: 200 }), async (points) => {
       const text = points.map((p) => String.fromCodePoint(p)).join('');
-      const res = await post(t.app, `/v1/threads/${threadId}/messages`, { role: 'user', content: text, metadata: { t: text.slice(0, 100) } });
+      const res = await post(t.app, `/v1/threads/${threadId}/messages`, {
+        role: 'user',
+        content: text,
+        metadata: { t: text.slice(0, 100) },
+      });
       expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
       const read = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages/${res.json().id}` });
       expect(read.json().content[0].text.value).toBe(text);

@@ -64,7 +64,12 @@ describe('order', () => {
   test('default is desc, limit 20', async () => {
     const { threadId, inserted } = await threadWithMessagesInOneSecond(25);
     const page = await actualPage(threadId, {});
-    expect(page.ids).toEqual(inserted.map((m) => m.id).reverse().slice(0, 20));
+    expect(page.ids).toEqual(
+      inserted
+        .map((m) => m.id)
+        .reverse()
+        .slice(0, 20),
+    );
     expect(page.has_more).toBe(true);
   });
 
@@ -79,7 +84,9 @@ describe('order', () => {
     vi.useRealTimers();
     const asc = await listPage(t.app, thread.id, { order: 'asc' });
     expect(asc.data.map((m) => m.id)).toEqual(ids);
-    expect(asc.data.map((m: any) => m.created_at)).toEqual([0, 0, 1, 5, 5, 9].map((s) => Date.UTC(2026, 10, 25, 10, 0, s) / 1000));
+    expect(asc.data.map((m: any) => m.created_at)).toEqual(
+      [0, 0, 1, 5, 5, 9].map((s) => Date.UTC(2026, 10, 25, 10, 0, s) / 1000),
+    );
   });
 });
 
@@ -152,33 +159,39 @@ describe('cursors against the model', () => {
   });
 
   // Sets run_id in the SQLite file (the API cannot).
-  test.skipIf(testEngine !== 'sqlite')('run_id filters; cursors keep their place whether or not they match', async () => {
-    const { threadId, inserted } = await threadWithMessagesInOneSecond(12);
-    // Runs cannot be made through this API: mark some messages as written by runs, in the database itself.
-    const db = new Database(t.dbPath);
-    const setRun = db.prepare('UPDATE messages SET run_id = ? WHERE id = ?');
-    inserted.forEach((m, i) => {
-      m.run_id = i % 3 === 0 ? 'run_a' : i % 3 === 1 ? 'run_b' : null;
-      if (m.run_id) setRun.run(m.run_id, m.id);
-    });
-    db.close();
-    await deleteMessage(threadId, inserted[3]!);
-    const page = await listPage(t.app, threadId, { run_id: 'run_a', order: 'asc' });
-    expect((page.data as any[]).every((m) => m.run_id === 'run_a')).toBe(true);
-    for (const order of ['asc', 'desc'] as const) {
-      for (const run_id of ['run_a', 'run_b', 'run_none']) {
-        await expectMatchesModel(threadId, inserted, { order, run_id });
-        for (const cursor of [inserted[1]!.id, inserted[2]!.id, inserted[3]!.id, inserted[6]!.id]) {
-          await expectMatchesModel(threadId, inserted, { order, run_id, limit: 2, after: cursor });
-          await expectMatchesModel(threadId, inserted, { order, run_id, limit: 2, before: cursor });
+  test.skipIf(testEngine !== 'sqlite')(
+    'run_id filters; cursors keep their place whether or not they match',
+    async () => {
+      const { threadId, inserted } = await threadWithMessagesInOneSecond(12);
+      // Runs cannot be made through this API: mark some messages as written by runs, in the database itself.
+      const db = new Database(t.dbPath);
+      const setRun = db.prepare('UPDATE messages SET run_id = ? WHERE id = ?');
+      inserted.forEach((m, i) => {
+        m.run_id = i % 3 === 0 ? 'run_a' : i % 3 === 1 ? 'run_b' : null;
+        if (m.run_id) setRun.run(m.run_id, m.id);
+      });
+      db.close();
+      await deleteMessage(threadId, inserted[3]!);
+      const page = await listPage(t.app, threadId, { run_id: 'run_a', order: 'asc' });
+      expect((page.data as any[]).every((m) => m.run_id === 'run_a')).toBe(true);
+      for (const order of ['asc', 'desc'] as const) {
+        for (const run_id of ['run_a', 'run_b', 'run_none']) {
+          await expectMatchesModel(threadId, inserted, { order, run_id });
+          for (const cursor of [inserted[1]!.id, inserted[2]!.id, inserted[3]!.id, inserted[6]!.id]) {
+            await expectMatchesModel(threadId, inserted, { order, run_id, limit: 2, after: cursor });
+            await expectMatchesModel(threadId, inserted, { order, run_id, limit: 2, before: cursor });
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   test('unknown query parameters are ignored', async () => {
     const { threadId, inserted } = await threadWithMessagesInOneSecond(3);
-    const res = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages?order=asc&foo=bar&include[]=x` });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/threads/${threadId}/messages?order=asc&foo=bar&include[]=x`,
+    });
     expect(res.json().data.map((m: { id: string }) => m.id)).toEqual(inserted.map((m) => m.id));
   });
 });

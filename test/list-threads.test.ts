@@ -86,12 +86,15 @@ describe('GET /v1/threads', () => {
   test('a pair given twice filters once; one key with two values, or more than 16 pairs, is a 400', async () => {
     const carol = await createThread({ user: 'carol' });
     await createThread({ user: 'dave' });
-    expect((await list('metadata[user]=carol&metadata[user]=carol')).body.data.map((thread: { id: string }) => thread.id)).toEqual([carol]);
+    expect(
+      (await list('metadata[user]=carol&metadata[user]=carol')).body.data.map((thread: { id: string }) => thread.id),
+    ).toEqual([carol]);
     expect(await list('metadata[user]=carol&metadata[user]=dave')).toEqual({
       status: 400,
       body: {
         error: {
-          message: "Invalid 'metadata[user]': given more than once with different values; a thread holds one value per key.",
+          message:
+            "Invalid 'metadata[user]': given more than once with different values; a thread holds one value per key.",
           type: 'invalid_request_error',
           param: 'metadata[user]',
           code: 'invalid_value',
@@ -104,7 +107,8 @@ describe('GET /v1/threads', () => {
       status: 400,
       body: {
         error: {
-          message: "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with 17 properties instead.",
+          message:
+            "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with 17 properties instead.",
           type: 'invalid_request_error',
           param: 'metadata',
           code: 'object_above_max_properties',
@@ -116,8 +120,10 @@ describe('GET /v1/threads', () => {
   test('the filter follows metadata as it is modified, and forgets deleted threads', async () => {
     const a = await createThread({ team: 'red' });
     const b = await createThread({ team: 'blue' });
-    const modify = (id: string, metadata: unknown) => t.app.inject({ method: 'POST', url: `/v1/threads/${id}`, payload: { metadata } });
-    const ids = async (query: string) => (await list(`order=asc&${query}`)).body.data.map((thread: { id: string }) => thread.id);
+    const modify = (id: string, metadata: unknown) =>
+      t.app.inject({ method: 'POST', url: `/v1/threads/${id}`, payload: { metadata } });
+    const ids = async (query: string) =>
+      (await list(`order=asc&${query}`)).body.data.map((thread: { id: string }) => thread.id);
     await modify(a, { team: 'blue', size: 'big' });
     expect(await ids('metadata[team]=red')).toEqual([]);
     expect(await ids('metadata[team]=blue')).toEqual([a, b]);
@@ -187,13 +193,29 @@ describe('tenants', () => {
     const keyed = await buildTestApp({ API_KEYS: 'acme:sk-acme-0000000000000,globex:sk-globex-000000000000' });
     try {
       const as = (key: string) => ({ authorization: `Bearer ${key}`, 'idempotency-key': 'shared-key' });
-      const acme = await keyed.app.inject({ method: 'POST', url: '/v1/threads', headers: as('sk-acme-0000000000000'), payload: {} });
-      const globex = await keyed.app.inject({ method: 'POST', url: '/v1/threads', headers: as('sk-globex-000000000000'), payload: {} });
+      const acme = await keyed.app.inject({
+        method: 'POST',
+        url: '/v1/threads',
+        headers: as('sk-acme-0000000000000'),
+        payload: {},
+      });
+      const globex = await keyed.app.inject({
+        method: 'POST',
+        url: '/v1/threads',
+        headers: as('sk-globex-000000000000'),
+        payload: {},
+      });
       expect(globex.json().id).not.toBe(acme.json().id);
       const listAs = async (key: string) =>
-        (await keyed.app.inject({ method: 'GET', url: '/v1/threads', headers: { authorization: `Bearer ${key}` } })).json();
-      expect((await listAs('sk-acme-0000000000000')).data.map((thread: { id: string }) => thread.id)).toEqual([acme.json().id]);
-      expect((await listAs('sk-globex-000000000000')).data.map((thread: { id: string }) => thread.id)).toEqual([globex.json().id]);
+        (
+          await keyed.app.inject({ method: 'GET', url: '/v1/threads', headers: { authorization: `Bearer ${key}` } })
+        ).json();
+      expect((await listAs('sk-acme-0000000000000')).data.map((thread: { id: string }) => thread.id)).toEqual([
+        acme.json().id,
+      ]);
+      expect((await listAs('sk-globex-000000000000')).data.map((thread: { id: string }) => thread.id)).toEqual([
+        globex.json().id,
+      ]);
       const foreignCursor = await keyed.app.inject({
         method: 'GET',
         url: `/v1/threads?after=${globex.json().id}`,

@@ -109,7 +109,10 @@ describe('modify', () => {
     const message = await createMessage(t.app, threadId, { metadata: { a: '1', b: '2' } });
     const res = await post(t.app, messageUrl(message.id), { metadata: { c: '3' } });
     expect(res.json()).toEqual({ ...message, metadata: { c: '3' } });
-    expect((await t.app.inject({ method: 'GET', url: messageUrl(message.id) })).json()).toEqual({ ...message, metadata: { c: '3' } });
+    expect((await t.app.inject({ method: 'GET', url: messageUrl(message.id) })).json()).toEqual({
+      ...message,
+      metadata: { c: '3' },
+    });
   });
 
   test('{} and null clear metadata', async () => {

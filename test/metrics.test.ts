@@ -35,9 +35,17 @@ async function scrape(t: TestApp) {
 
 test('counts requests and their latency by route pattern and status, and gauges what is stored', async () => {
   const t = await build();
-  const create = await t.app.inject({ method: 'POST', url: '/v1/threads', payload: { messages: [{ role: 'user', content: 'a' }] } });
+  const create = await t.app.inject({
+    method: 'POST',
+    url: '/v1/threads',
+    payload: { messages: [{ role: 'user', content: 'a' }] },
+  });
   const threadId = create.json().id as string;
-  await t.app.inject({ method: 'POST', url: `/v1/threads/${threadId}/messages`, payload: { role: 'user', content: 'b' } });
+  await t.app.inject({
+    method: 'POST',
+    url: `/v1/threads/${threadId}/messages`,
+    payload: { role: 'user', content: 'b' },
+  });
   await t.app.inject({ method: 'POST', url: `/threads/${threadId}/messages`, payload: { role: 'user', content: 'c' } });
   await t.app.inject({ method: 'GET', url: '/v1/threads/thread_missing' });
   await t.app.inject({ method: 'GET', url: '/v1/threads/thread_missing' });
@@ -46,18 +54,28 @@ test('counts requests and their latency by route pattern and status, and gauges 
 
   const text = await scrape(t);
   expect(sample(text, 'http_requests_total{method="POST",route="/v1/threads",status_code="200"}')).toBe(2);
-  expect(sample(text, 'http_requests_total{method="POST",route="/v1/threads/:thread_id/messages",status_code="200"}')).toBe(1);
-  expect(sample(text, 'http_requests_total{method="POST",route="/threads/:thread_id/messages",status_code="200"}')).toBe(1);
+  expect(
+    sample(text, 'http_requests_total{method="POST",route="/v1/threads/:thread_id/messages",status_code="200"}'),
+  ).toBe(1);
+  expect(
+    sample(text, 'http_requests_total{method="POST",route="/threads/:thread_id/messages",status_code="200"}'),
+  ).toBe(1);
   expect(sample(text, 'http_requests_total{method="GET",route="/v1/threads/:thread_id",status_code="404"}')).toBe(2);
   expect(sample(text, 'http_requests_total{method="GET",route="unmatched",status_code="404"}')).toBe(1);
-  expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="/v1/threads/:thread_id",status_code="404"}')).toBe(2);
-  expect(sample(text, 'http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/v1/threads",status_code="200"}')).toBe(2);
+  expect(
+    sample(text, 'http_request_duration_seconds_count{method="GET",route="/v1/threads/:thread_id",status_code="404"}'),
+  ).toBe(2);
+  expect(
+    sample(text, 'http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/v1/threads",status_code="200"}'),
+  ).toBe(2);
   expect(sample(text, 'threadstore_threads')).toBe(2);
   expect(sample(text, 'threadstore_messages')).toBe(3);
 
   await t.app.inject({ method: 'DELETE', url: `/v1/threads/${threadId}` });
   // A deleted thread's rows leave in the background (thread-purge.ts); the gauges count them until then.
-  await vi.waitFor(async () => expect(await t.app.store.stats()).toEqual({ threads: 1, messages: 0 }), { timeout: 10_000 });
+  await vi.waitFor(async () => expect(await t.app.store.stats()).toEqual({ threads: 1, messages: 0 }), {
+    timeout: 10_000,
+  });
   countExpires();
   const after = await scrape(t);
   expect(sample(after, 'threadstore_threads')).toBe(1);
@@ -105,7 +123,9 @@ test('the stored counts are taken once for both gauges and shared by scrapes for
   const counts = vi.spyOn(t.app.store, 'stats');
   const scrapes = await Promise.all([scrape(t), scrape(t), scrape(t), scrape(t)]);
   expect(counts).toHaveBeenCalledTimes(1);
-  expect(scrapes.map((text) => [sample(text, 'threadstore_threads'), sample(text, 'threadstore_messages')])).toEqual(Array(4).fill([1, 1]));
+  expect(scrapes.map((text) => [sample(text, 'threadstore_threads'), sample(text, 'threadstore_messages')])).toEqual(
+    Array(4).fill([1, 1]),
+  );
 
   await t.app.inject({ method: 'POST', url: '/v1/threads' });
   expect(sample(await scrape(t), 'threadstore_threads')).toBe(1);

@@ -1,7 +1,12 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers/app.js';
-import { DocumentValidator, loadOfficialDocument, operationsOf, type OpenApiDocument } from './helpers/openapi-documents.js';
+import {
+  DocumentValidator,
+  loadOfficialDocument,
+  operationsOf,
+  type OpenApiDocument,
+} from './helpers/openapi-documents.js';
 
 /*
  * What we serve, checked against two definitions: the document our code generates, and OpenAI's own
@@ -23,13 +28,24 @@ afterAll(async () => t.close());
 const headers = { 'openai-beta': 'assistants=v2' };
 
 async function call(method: InjectOptions['method'], url: string, payload?: unknown) {
-  const res = await t.app.inject({ method, url: `/v1${url}`, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const res = await t.app.inject({
+    method,
+    url: `/v1${url}`,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
   return { status: res.statusCode, body: res.json() };
 }
 
 function expectConforms(operationId: string, response: { status: number; body: unknown }) {
-  expect(ours.response(operationId, response.status, response.body), `ours: ${operationId} ${response.status}`).toBeNull();
-  expect(theirs.response(operationId, response.status === 200 ? 200 : 429, response.body), `official: ${operationId}`).toBeNull();
+  expect(
+    ours.response(operationId, response.status, response.body),
+    `ours: ${operationId} ${response.status}`,
+  ).toBeNull();
+  expect(
+    theirs.response(operationId, response.status === 200 ? 200 : 429, response.body),
+    `official: ${operationId}`,
+  ).toBeNull();
 }
 
 describe('every operation answers what both definitions describe', () => {
@@ -84,7 +100,12 @@ describe('every operation answers what both definitions describe', () => {
     const bad = await call('POST', '/threads/thread_x/messages', { role: 'system', content: 'x' });
     const missing = await call('GET', '/threads/thread_doesnotexist');
     const tooLarge = await call('POST', '/threads', { metadata: { k: 'x'.repeat(t.config.bodyLimit) } });
-    const plain = await t.app.inject({ method: 'POST', url: '/v1/threads', headers: { 'content-type': 'text/plain' }, payload: 'hi' });
+    const plain = await t.app.inject({
+      method: 'POST',
+      url: '/v1/threads',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hi',
+    });
     const responses = [
       ['createMessage', bad],
       ['getThread', missing],
@@ -105,7 +126,10 @@ describe('every operation answers what both definitions describe', () => {
     expect(empty.body).toMatchObject({ data: [], first_id: null, last_id: null });
     expect(ours.response('listMessages', 200, empty.body)).toBeNull();
     // The contract's decided deviation: the hosted API sent null, and the SDKs type these as nullable.
-    expect(theirs.response('listMessages', 200, empty.body)?.map((e) => e.instancePath)).toEqual(['/first_id', '/last_id']);
+    expect(theirs.response('listMessages', 200, empty.body)?.map((e) => e.instancePath)).toEqual([
+      '/first_id',
+      '/last_id',
+    ]);
   });
 });
 
@@ -123,7 +147,11 @@ const examples = [...operationsOf(official)].flatMap(([operationId, operation]) 
   const list = (Array.isArray(raw) ? raw : [raw]) as { title?: string; request?: { curl?: string } }[];
   return list
     .filter((example) => example?.request?.curl)
-    .map((example, index) => ({ operationId, name: `${operationId} #${index + 1} ${example.title ?? ''}`.trim(), curl: example.request!.curl! }));
+    .map((example, index) => ({
+      operationId,
+      name: `${operationId} #${index + 1} ${example.title ?? ''}`.trim(),
+      curl: example.request!.curl!,
+    }));
 });
 
 describe("OpenAI's own curl examples work against us", () => {

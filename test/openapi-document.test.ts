@@ -31,7 +31,10 @@ let t: TestApp;
 /** The generated document, loosely typed for reading around in it. */
 type Document = OpenApiDocument & {
   security?: unknown;
-  components: { securitySchemes?: unknown; schemas: Record<string, { properties: Record<string, { items?: unknown }> }> };
+  components: {
+    securitySchemes?: unknown;
+    schemas: Record<string, { properties: Record<string, { items?: unknown }> }>;
+  };
 };
 let document: Document;
 beforeAll(async () => {
@@ -111,14 +114,21 @@ describe('the document', () => {
   test('declares bearer auth, or the api-key header, for every operation', () => {
     expect(document.components.securitySchemes).toEqual({
       ApiKeyAuth: { type: 'http', scheme: 'bearer' },
-      AzureApiKey: { type: 'apiKey', in: 'header', name: 'api-key', description: 'The same key, as Azure clients send it.' },
+      AzureApiKey: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'api-key',
+        description: 'The same key, as Azure clients send it.',
+      },
     });
     expect(document.security).toEqual([{ ApiKeyAuth: [] }, { AzureApiKey: [] }]);
   });
 
   test('marks a body optional exactly where an empty body is accepted', () => {
     const required = Object.fromEntries(
-      [...operationsOf(document)].filter(([, op]) => op.requestBody).map(([id, op]) => [id, (op.requestBody as any).required]),
+      [...operationsOf(document)]
+        .filter(([, op]) => op.requestBody)
+        .map(([id, op]) => [id, (op.requestBody as any).required]),
     );
     expect(required).toEqual({
       createThread: false,

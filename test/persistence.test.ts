@@ -48,40 +48,46 @@ test('data written survives closing the app and opening a new one on the same fi
 });
 
 // Reads the SQLite file's bytes (PostgreSQL keeps dead row versions until vacuum: see the README).
-test.skipIf(testEngine !== 'sqlite')('a deleted message leaves no trace of its content or metadata in the database', async () => {
-  const t = await build();
-  const thread = await createThread(t.app);
-  const secretText = 'SECRET-TEXT-7f3a9c';
-  const secretMeta = 'SECRET-META-51b2e0';
-  const secretKey = 'SECRET-KEY-c0ffee';
-  const keep = await createMessage(t.app, thread.id, { content: 'harmless' });
-  const message = await createMessage(t.app, thread.id, {
-    content: [{ type: 'text', text: secretText }],
-    metadata: { [secretKey]: secretMeta },
-    attachments: [{ file_id: 'file_SECRET-FILE-9d9d', tools: [] }],
-  });
-  // Metadata changed once: the old value must not linger either.
-  await post(t.app, `/v1/threads/${thread.id}/messages/${message.id}`, { metadata: { [secretKey]: `${secretMeta}-v2` } });
-  await t.app.inject({ method: 'DELETE', url: `/v1/threads/${thread.id}/messages/${message.id}` });
+test.skipIf(testEngine !== 'sqlite')(
+  'a deleted message leaves no trace of its content or metadata in the database',
+  async () => {
+    const t = await build();
+    const thread = await createThread(t.app);
+    const secretText = 'SECRET-TEXT-7f3a9c';
+    const secretMeta = 'SECRET-META-51b2e0';
+    const secretKey = 'SECRET-KEY-c0ffee';
+    const keep = await createMessage(t.app, thread.id, { content: 'harmless' });
+    const message = await createMessage(t.app, thread.id, {
+      content: [{ type: 'text', text: secretText }],
+      metadata: { [secretKey]: secretMeta },
+      attachments: [{ file_id: 'file_SECRET-FILE-9d9d', tools: [] }],
+    });
+    // Metadata changed once: the old value must not linger either.
+    await post(t.app, `/v1/threads/${thread.id}/messages/${message.id}`, {
+      metadata: { [secretKey]: `${secretMeta}-v2` },
+    });
+    await t.app.inject({ method: 'DELETE', url: `/v1/threads/${thread.id}/messages/${message.id}` });
 
-  // Through SQL: no table holds the secrets any more.
-  const db = new Database(t.dbPath, { readonly: true });
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-  for (const { name } of tables) {
-    const rows = JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
-    for (const secret of [secretText, secretMeta, secretKey, 'SECRET-FILE']) expect(rows, name).not.toContain(secret);
-  }
-  db.close();
+    // Through SQL: no table holds the secrets any more.
+    const db = new Database(t.dbPath, { readonly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    for (const { name } of tables) {
+      const rows = JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
+      for (const secret of [secretText, secretMeta, secretKey, 'SECRET-FILE']) expect(rows, name).not.toContain(secret);
+    }
+    db.close();
 
-  // In the bytes of the file, once the app has closed it (and checkpointed its write-ahead log).
-  await t.app.close();
-  const bytes = readFileSync(t.dbPath).toString('latin1');
-  expect(bytes).toContain('harmless');
-  for (const secret of [secretText, secretMeta, secretKey, 'SECRET-FILE']) expect(bytes.includes(secret), secret).toBe(false);
+    // In the bytes of the file, once the app has closed it (and checkpointed its write-ahead log).
+    await t.app.close();
+    const bytes = readFileSync(t.dbPath).toString('latin1');
+    expect(bytes).toContain('harmless');
+    for (const secret of [secretText, secretMeta, secretKey, 'SECRET-FILE'])
+      expect(bytes.includes(secret), secret).toBe(false);
 
-  const reopened = await build(t);
-  expect((await listPage(reopened.app, thread.id)).data).toEqual([keep]);
-});
+    const reopened = await build(t);
+    expect((await listPage(reopened.app, thread.id)).data).toEqual([keep]);
+  },
+);
 
 test.skipIf(testEngine !== 'sqlite')('deleting a thread leaves no trace of its messages in the database', async () => {
   const t = await build();

@@ -52,7 +52,9 @@ function startFakeModel(): Promise<string> {
       );
     });
   });
-  return new Promise((resolve) => fakeModel.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(fakeModel.address() as AddressInfo).port}/v1`)));
+  return new Promise((resolve) =>
+    fakeModel.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(fakeModel.address() as AddressInfo).port}/v1`)),
+  );
 }
 
 let modelUrl: string;
@@ -77,7 +79,13 @@ it('reads an old thread as items, passes them to responses.create, and stores th
   expect(stdout).toBe('Your name is Ada.\nassistant Your name is Ada.\n');
   expect(sentToModel).toHaveLength(1);
   expect(sentToModel[0]!.input).toEqual([
-    { id: expect.stringMatching(/^msg_/), type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_text', text: 'My name is Ada.' }] },
+    {
+      id: expect.stringMatching(/^msg_/),
+      type: 'message',
+      status: 'completed',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'My name is Ada.' }],
+    },
     {
       id: expect.stringMatching(/^msg_/),
       type: 'message',

@@ -33,7 +33,9 @@ afterAll(async () => {
 /** Azure's snippet names the endpoint (the server itself), the others the base URL. */
 async function runSnippet(name: string, code: string) {
   const azure = code.includes('AzureOpenAI');
-  const [printed, actual] = azure ? [`'${README_ENDPOINT}'`, `'${server.baseURL}'`] : [README_BASE_URL, server.baseURLv1];
+  const [printed, actual] = azure
+    ? [`'${README_ENDPOINT}'`, `'${server.baseURL}'`]
+    : [README_BASE_URL, server.baseURLv1];
   expect(code).toContain(printed);
   const file = join(dir, `${name}.mjs`);
   writeFileSync(file, code.replace(printed, actual));

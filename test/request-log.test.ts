@@ -33,10 +33,24 @@ test('one line per request with its id, route, status and time; no key, no conte
   const threadId = created.json().id;
   const responses = [
     created,
-    await t.app.inject({ method: 'POST', url: `/v1/threads/${threadId}/messages`, headers: auth, payload: { role: 'user', content: SECRET_TEXT } }),
+    await t.app.inject({
+      method: 'POST',
+      url: `/v1/threads/${threadId}/messages`,
+      headers: auth,
+      payload: { role: 'user', content: SECRET_TEXT },
+    }),
     await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages?limit=5`, headers: auth }),
-    await t.app.inject({ method: 'POST', url: `/v1/threads/${threadId}/messages`, headers: auth, payload: { role: 'system', content: SECRET_TEXT } }),
-    await t.app.inject({ method: 'GET', url: '/v1/threads/thread_x', headers: { authorization: 'Bearer sk-wrong-key-that-must-not-leak' } }),
+    await t.app.inject({
+      method: 'POST',
+      url: `/v1/threads/${threadId}/messages`,
+      headers: auth,
+      payload: { role: 'system', content: SECRET_TEXT },
+    }),
+    await t.app.inject({
+      method: 'GET',
+      url: '/v1/threads/thread_x',
+      headers: { authorization: 'Bearer sk-wrong-key-that-must-not-leak' },
+    }),
     await t.app.inject({ method: 'GET', url: '/health' }),
   ];
 

@@ -19,7 +19,8 @@ interface ThreadList {
 describe('threadstore extensions through the official SDK', () => {
   test('list threads with a raw request, paging and filtering by metadata', async () => {
     const created = [];
-    for (let i = 0; i < 5; i++) created.push(await client.beta.threads.create({ metadata: { kind: i % 2 ? 'odd' : 'even' } }));
+    for (let i = 0; i < 5; i++)
+      created.push(await client.beta.threads.create({ metadata: { kind: i % 2 ? 'odd' : 'even' } }));
     const seen: string[] = [];
     let after: string | undefined;
     for (;;) {
@@ -39,8 +40,12 @@ describe('threadstore extensions through the official SDK', () => {
     const again = await client.beta.threads.create({ metadata: { try: '1' } }, options);
     expect(again).toEqual(first);
     const message = { role: 'user' as const, content: 'once' };
-    const m1 = await client.beta.threads.messages.create(first.id, message, { headers: { 'Idempotency-Key': 'sdk-m' } });
-    const m2 = await client.beta.threads.messages.create(first.id, message, { headers: { 'Idempotency-Key': 'sdk-m' } });
+    const m1 = await client.beta.threads.messages.create(first.id, message, {
+      headers: { 'Idempotency-Key': 'sdk-m' },
+    });
+    const m2 = await client.beta.threads.messages.create(first.id, message, {
+      headers: { 'Idempotency-Key': 'sdk-m' },
+    });
     expect(m2.id).toBe(m1.id);
     const conflict = await client.beta.threads
       .create({ metadata: { try: '2' } }, options)

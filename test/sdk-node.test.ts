@@ -156,7 +156,9 @@ describe.each(sdkFlavours.filter((f) => f.unsupported === undefined))('$name', (
       { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'auto' } },
       { type: 'image_file', image_file: { file_id: 'file_img', detail: 'low' } },
     ]);
-    expect(message.attachments).toEqual([{ file_id: 'file_doc', tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }]);
+    expect(message.attachments).toEqual([
+      { file_id: 'file_doc', tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] },
+    ]);
     expect(message.metadata).toEqual({ source: 'sdk' });
     expect(await sdk.messages.retrieve(thread.id, message.id)).toEqual(message);
   });
@@ -222,20 +224,25 @@ describe.each(sdkFlavours.filter((f) => f.unsupported === undefined))('$name', (
     });
 
     const listRequests = () =>
-      recorder.requests.filter((r) => r.method === 'GET' && r.url.startsWith(`${flavour.prefix}/threads/${threadId}/messages?`));
+      recorder.requests.filter(
+        (r) => r.method === 'GET' && r.url.startsWith(`${flavour.prefix}/threads/${threadId}/messages?`),
+      );
 
-    it.each(['asc', 'desc'] as const)('for await visits every message once, in %s order, over several pages', async (order) => {
-      const seen: string[] = [];
-      for await (const message of sdk.messages.list(threadId, { limit: LIMIT, order })) seen.push(message.id);
-      expect(seen).toEqual(order === 'asc' ? createdIds : [...createdIds].reverse());
+    it.each(['asc', 'desc'] as const)(
+      'for await visits every message once, in %s order, over several pages',
+      async (order) => {
+        const seen: string[] = [];
+        for await (const message of sdk.messages.list(threadId, { limit: LIMIT, order })) seen.push(message.id);
+        expect(seen).toEqual(order === 'asc' ? createdIds : [...createdIds].reverse());
 
-      const requests = listRequests();
-      expect(requests).toHaveLength(Math.ceil(COUNT / LIMIT));
-      expect(requests.every((r) => r.status === 200)).toBe(true);
-      const afters = requests.map((r) => new URL(r.url, 'http://x').searchParams.get('after'));
-      const expectedOrder = order === 'asc' ? createdIds : [...createdIds].reverse();
-      expect(afters).toEqual([null, expectedOrder[LIMIT - 1], expectedOrder[2 * LIMIT - 1]]);
-    });
+        const requests = listRequests();
+        expect(requests).toHaveLength(Math.ceil(COUNT / LIMIT));
+        expect(requests.every((r) => r.status === 200)).toBe(true);
+        const afters = requests.map((r) => new URL(r.url, 'http://x').searchParams.get('after'));
+        const expectedOrder = order === 'asc' ? createdIds : [...createdIds].reverse();
+        expect(afters).toEqual([null, expectedOrder[LIMIT - 1], expectedOrder[2 * LIMIT - 1]]);
+      },
+    );
 
     it.each(['asc', 'desc'] as const)('getNextPage walks %s pages until hasNextPage is false', async (order) => {
       let page = await sdk.messages.list(threadId, { limit: LIMIT, order });
@@ -270,7 +277,12 @@ describe.each(sdkFlavours.filter((f) => f.unsupported === undefined))('$name', (
       await expectApiError(sdk.threads.retrieve(missing), 'NotFoundError', 404, envelope);
       await expectApiError(sdk.threads.update(missing, { metadata: {} }), 'NotFoundError', 404, envelope);
       await expectApiError(sdk.threads.delete(missing), 'NotFoundError', 404, envelope);
-      await expectApiError(sdk.messages.create(missing, { role: 'user', content: 'x' }), 'NotFoundError', 404, envelope);
+      await expectApiError(
+        sdk.messages.create(missing, { role: 'user', content: 'x' }),
+        'NotFoundError',
+        404,
+        envelope,
+      );
       await expectApiError(Promise.resolve(sdk.messages.list(missing)), 'NotFoundError', 404, envelope);
     });
 
@@ -289,7 +301,11 @@ describe.each(sdkFlavours.filter((f) => f.unsupported === undefined))('$name', (
         sdk.messages.create(thread.id, { role: 'system' as 'user', content: 'x' }),
         'BadRequestError',
         400,
-        { message: "Invalid value: 'system'. Supported values are: 'user' and 'assistant'.", param: 'role', code: 'invalid_value' },
+        {
+          message: "Invalid value: 'system'. Supported values are: 'user' and 'assistant'.",
+          param: 'role',
+          code: 'invalid_value',
+        },
       );
     });
 
@@ -336,12 +352,27 @@ describe.each(sdkFlavours.filter((f) => f.unsupported === undefined))('$name', (
       const intruder = connect(OTHER_TENANT_KEY);
       const noThread = { message: `No thread found with id '${thread.id}'.`, param: null, code: null };
       await expectApiError(intruder.threads.retrieve(thread.id), 'NotFoundError', 404, noThread);
-      await expectApiError(intruder.threads.update(thread.id, { metadata: { hacked: 'yes' } }), 'NotFoundError', 404, noThread);
+      await expectApiError(
+        intruder.threads.update(thread.id, { metadata: { hacked: 'yes' } }),
+        'NotFoundError',
+        404,
+        noThread,
+      );
       await expectApiError(intruder.threads.delete(thread.id), 'NotFoundError', 404, noThread);
-      await expectApiError(intruder.messages.create(thread.id, { role: 'user', content: 'x' }), 'NotFoundError', 404, noThread);
+      await expectApiError(
+        intruder.messages.create(thread.id, { role: 'user', content: 'x' }),
+        'NotFoundError',
+        404,
+        noThread,
+      );
       await expectApiError(Promise.resolve(intruder.messages.list(thread.id)), 'NotFoundError', 404, noThread);
       await expectApiError(intruder.messages.retrieve(thread.id, message!.id), 'NotFoundError', 404, noThread);
-      await expectApiError(intruder.messages.update(thread.id, message!.id, { metadata: {} }), 'NotFoundError', 404, noThread);
+      await expectApiError(
+        intruder.messages.update(thread.id, message!.id, { metadata: {} }),
+        'NotFoundError',
+        404,
+        noThread,
+      );
       await expectApiError(intruder.messages.delete(thread.id, message!.id), 'NotFoundError', 404, noThread);
 
       // Inside the intruder's own thread, the message id names nothing.
@@ -400,7 +431,9 @@ describe.each(sdkFlavours.filter((f) => f.unsupported === undefined))('$name', (
     }
     const update = requests[5]!;
     expect(update.headers['content-type']).toBe('application/json');
-    expect(Number(update.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(updateBody, null, v4 ? 2 : undefined)));
+    expect(Number(update.headers['content-length'])).toBe(
+      Buffer.byteLength(JSON.stringify(updateBody, null, v4 ? 2 : undefined)),
+    );
   });
 
   it(

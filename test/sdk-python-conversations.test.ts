@@ -27,11 +27,25 @@ beforeAll(async () => {
 it('every Conversations operation through openai-python, with auto-pagination both ways', (ctx) => {
   if (skipReason) ctx.skip(`Python SDK unavailable: ${skipReason}`);
   const { created } = out;
-  expect(created).toEqual({ id: expect.stringMatching(/^conv_[0-9a-f]{48}$/), object: 'conversation', created_at: expect.any(Number), metadata: { topic: 'demo' } });
+  expect(created).toEqual({
+    id: expect.stringMatching(/^conv_[0-9a-f]{48}$/),
+    object: 'conversation',
+    created_at: expect.any(Number),
+    metadata: { topic: 'demo' },
+  });
   expect(out.retrieved).toEqual(created);
   expect(out.updated).toEqual({ ...created, metadata: { topic: 'x' } });
-  expect(out.added.map((item: { type: string }) => item.type)).toEqual(['reasoning', 'function_call', 'function_call_output', 'message']);
-  expect(out.added[3]).toMatchObject({ role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Done.', annotations: [], logprobs: [] }] });
+  expect(out.added.map((item: { type: string }) => item.type)).toEqual([
+    'reasoning',
+    'function_call',
+    'function_call_output',
+    'message',
+  ]);
+  expect(out.added[3]).toMatchObject({
+    role: 'assistant',
+    status: 'completed',
+    content: [{ type: 'output_text', text: 'Done.', annotations: [], logprobs: [] }],
+  });
   expect(out.ascending).toHaveLength(5);
   expect(out.descending).toEqual([...out.ascending].reverse());
   expect(out.retrieved_item).toEqual(out.added[1]);
@@ -40,6 +54,11 @@ it('every Conversations operation through openai-python, with auto-pagination bo
   expect(out.deleted).toEqual({ id: created.id, object: 'conversation.deleted', deleted: true });
   expect(out.missing).toEqual({
     status: 404,
-    body: { message: `Conversation with id '${created.id}' not found.`, type: 'invalid_request_error', param: null, code: null },
+    body: {
+      message: `Conversation with id '${created.id}' not found.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    },
   });
 });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { startTestServer } from './helpers/app.js';
-import { preparePythonSdk, PYTHON_SDK_MAJORS, type PythonSdk, type PythonSdkMajor, pythonScript, runPython } from './helpers/python-sdk.js';
+import {
+  preparePythonSdk,
+  PYTHON_SDK_MAJORS,
+  type PythonSdk,
+  type PythonSdkMajor,
+  pythonScript,
+  runPython,
+} from './helpers/python-sdk.js';
 import { README_BASE_URL, README_ENDPOINT, readmeCodeBlocks } from './helpers/readme.js';
 import { AZURE_API_VERSION } from './helpers/sdk-clients.js';
 import { recordRequests, type RecordedRequest } from './helpers/request-recorder.js';
@@ -36,7 +43,9 @@ const sdkOf = (major: PythonSdkMajor) => {
 
 /** The README's Python snippet for this client as printed, with only the address swapped, against a server without keys. */
 async function runReadmeSnippet(python: string, azure: boolean): Promise<string> {
-  const snippet = readmeCodeBlocks('## With the OpenAI SDKs', 'python').find((block) => block.includes('AzureOpenAI') === azure);
+  const snippet = readmeCodeBlocks('## With the OpenAI SDKs', 'python').find(
+    (block) => block.includes('AzureOpenAI') === azure,
+  );
   const printedAddress = azure ? README_ENDPOINT : README_BASE_URL;
   expect(snippet).toContain(`"${printedAddress}"`);
   const server = await startTestServer();
@@ -179,7 +188,9 @@ describe.each(rows)('openai-python $major $client', ({ major, client, azure }) =
   it('a wrong key is AuthenticationError with the key masked', (ctx) => {
     needsPython(ctx);
     const masked = `${WRONG_KEY.slice(0, 8)}${'*'.repeat(WRONG_KEY.length - 12)}${WRONG_KEY.slice(-4)}`;
-    expect(out.wrong_key).toEqual(apiError('AuthenticationError', 401, `Incorrect API key provided: ${masked}.`, null, 'invalid_api_key'));
+    expect(out.wrong_key).toEqual(
+      apiError('AuthenticationError', 401, `Incorrect API key provided: ${masked}.`, null, 'invalid_api_key'),
+    );
   });
 
   it("another tenant's thread is NotFoundError on all 8 operations that name it; its own threads stay its own", (ctx) => {
@@ -195,7 +206,7 @@ describe.each(rows)('openai-python $major $client', ({ major, client, azure }) =
     });
   });
 
-  it('sends DELETE with a JSON content type and an empty body; every request has its client\'s key header and prefix', (ctx) => {
+  it("sends DELETE with a JSON content type and an empty body; every request has its client's key header and prefix", (ctx) => {
     needsPython(ctx);
     const deletes = requests.filter((r) => r.method === 'DELETE' && r.status === 200);
     expect(deletes).toHaveLength(3);

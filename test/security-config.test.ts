@@ -41,7 +41,10 @@ describe('API_KEYS and API_KEYS_FILE', () => {
     const keyed = (API_KEYS: string) => loadConfig({ API_KEYS }).apiKeys;
     // Keys start with sk-, tenant names do not: an sk- key with a colon is one key.
     expect(keyed('sk-proj-abcdefgh:ijklmnopqrstuvwx')).toEqual([
-      { digest: digest('sk-proj-abcdefgh:ijklmnopqrstuvwx'), tenant: `key:${digest('sk-proj-abcdefgh:ijklmnopqrstuvwx')}` },
+      {
+        digest: digest('sk-proj-abcdefgh:ijklmnopqrstuvwx'),
+        tenant: `key:${digest('sk-proj-abcdefgh:ijklmnopqrstuvwx')}`,
+      },
     ]);
     // After the colon too short to be a key: the whole entry is the key.
     expect(keyed('team-a-long-prefix:short')[0]!.tenant).toBe(`key:${digest('team-a-long-prefix:short')}`);
@@ -49,7 +52,9 @@ describe('API_KEYS and API_KEYS_FILE', () => {
     expect(keyed('a/b:sk-slash-00000000000')[0]!.tenant).toBe(`key:${digest('a/b:sk-slash-00000000000')}`);
     expect(() => keyed('my team:sk-space-00000000000')).toThrow(/API_KEYS: entry 1: the key has spaces in it/);
     // Split at the first colon only: the key keeps the others.
-    expect(keyed('acme:sk-a:b:c-000000000000')).toEqual([{ digest: digest('sk-a:b:c-000000000000'), tenant: 'tenant:acme' }]);
+    expect(keyed('acme:sk-a:b:c-000000000000')).toEqual([
+      { digest: digest('sk-a:b:c-000000000000'), tenant: 'tenant:acme' },
+    ]);
   });
 
   test('a key shorter than 16 characters stops start-up with one line naming the entry, not the key', () => {
@@ -113,12 +118,15 @@ describe('API_KEYS and API_KEYS_FILE', () => {
 describe('secure by default', () => {
   test('a non-loopback HOST without keys refuses to start, saying how to set keys', () => {
     for (const HOST of ['0.0.0.0', '::', '192.168.1.10', 'example.internal']) {
-      expect(() => loadConfig({ HOST }), HOST).toThrow(/Refusing to listen on .* without API keys.*API_KEYS.*ALLOW_UNAUTHENTICATED=true/);
+      expect(() => loadConfig({ HOST }), HOST).toThrow(
+        /Refusing to listen on .* without API keys.*API_KEYS.*ALLOW_UNAUTHENTICATED=true/,
+      );
     }
   });
 
   test('loopback hosts, keys, or ALLOW_UNAUTHENTICATED=true let it start', () => {
-    for (const HOST of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(loadConfig({ HOST }).host).toBe(HOST);
+    for (const HOST of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])
+      expect(loadConfig({ HOST }).host).toBe(HOST);
     expect(loadConfig({ HOST: '0.0.0.0', API_KEYS: A }).apiKeys).toHaveLength(1);
     expect(loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' }).apiKeys).toEqual([]);
     expect(() => loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'yes' })).toThrow(/ALLOW_UNAUTHENTICATED/);
@@ -127,7 +135,11 @@ describe('secure by default', () => {
 
 describe('the other security settings', () => {
   test('RATE_LIMIT_PER_MINUTE, CORS_ORIGINS and SQLITE_SYNCHRONOUS are read and checked', () => {
-    const config = loadConfig({ RATE_LIMIT_PER_MINUTE: '120', CORS_ORIGINS: 'https://a.example, https://b.example', SQLITE_SYNCHRONOUS: 'full' });
+    const config = loadConfig({
+      RATE_LIMIT_PER_MINUTE: '120',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      SQLITE_SYNCHRONOUS: 'full',
+    });
     expect(config.rateLimitPerMinute).toBe(120);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.database).toMatchObject({ engine: 'sqlite', synchronous: 'full' });
@@ -141,7 +153,9 @@ describe('the other security settings', () => {
     expect(loadConfig({ TRUST_PROXY: 'uniquelocal' }).trustProxy).toEqual(['uniquelocal']);
     expect(loadConfig({ TRUST_PROXY: '172.16.0.0/12,fd00::/8' }).trustProxy).toEqual(['172.16.0.0/12', 'fd00::/8']);
     for (const bad of ['nginx', '10.0.0.0/33', '10.0.0.1/8/8', 'true', '1']) {
-      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/^TRUST_PROXY must be comma-separated proxy addresses, CIDR blocks/);
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(
+        /^TRUST_PROXY must be comma-separated proxy addresses, CIDR blocks/,
+      );
     }
   });
 });

@@ -29,7 +29,12 @@ const message = (overrides: Record<string, unknown> = {}) => ({
 const messages = [
   message(),
   message({ status: 'in_progress', completed_at: null, role: 'assistant', assistant_id: 'asst_1', run_id: 'run_1' }),
-  message({ status: 'incomplete', incomplete_details: { reason: 'max_tokens' }, incomplete_at: 1_700_000_001, metadata: {} }),
+  message({
+    status: 'incomplete',
+    incomplete_details: { reason: 'max_tokens' },
+    incomplete_at: 1_700_000_001,
+    metadata: {},
+  }),
 ];
 
 const schemas = [
@@ -47,7 +52,13 @@ const schemas = [
     schema: ThreadObject,
     values: [
       { id: 'thread_1', object: 'thread', created_at: 1, tool_resources: {}, metadata: {} },
-      { id: 'thread_1', object: 'thread', created_at: 1, tool_resources: { code_interpreter: { file_ids: ['f'] } }, metadata: { a: 'b' } },
+      {
+        id: 'thread_1',
+        object: 'thread',
+        created_at: 1,
+        tool_resources: { code_interpreter: { file_ids: ['f'] } },
+        metadata: { a: 'b' },
+      },
     ],
   },
 ];

@@ -96,7 +96,8 @@ describe('create', () => {
     (messages[3] as { content: unknown }).content = [];
     const res = await post(t.app, '/v1/threads', { messages });
     expectError(res, 400, {
-      message: "Invalid 'messages[3].content': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      message:
+        "Invalid 'messages[3].content': empty array. Expected an array with minimum length 1, but got an empty array instead.",
       param: 'messages[3].content',
       code: 'empty_array',
     });
@@ -107,7 +108,8 @@ describe('create', () => {
   test('at most 32 messages: the 33rd is a 400 and creates nothing', async () => {
     const messages = Array.from({ length: 33 }, (_, i) => ({ role: 'user', content: `m${i}` }));
     expectError(await post(t.app, '/v1/threads', { messages }), 400, {
-      message: "Invalid 'messages': array too long. Expected an array with maximum length 32, but got an array with length 33 instead.",
+      message:
+        "Invalid 'messages': array too long. Expected an array with maximum length 32, but got an array with length 33 instead.",
       param: 'messages',
       code: 'array_above_max_length',
     });
@@ -168,7 +170,9 @@ describe('delete', () => {
     const message = await createMessage(t.app, thread.id);
     const other = await createThread(t.app, { messages: [{ role: 'user', content: 'other' }] });
     await t.app.inject({ method: 'DELETE', url: `/v1/threads/${thread.id}` });
-    expect((await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages/${message.id}` })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages/${message.id}` })).statusCode,
+    ).toBe(404);
     // The thread reads 404 at once; its messages are purged in the background, soon after.
     await vi.waitFor(async () => expect(await countRows('messages')).toBe(1), { timeout: 5000 });
     expect((await listPage(t.app, other.id)).data).toHaveLength(1);
@@ -211,14 +215,18 @@ describe('paths', () => {
     const thread = (await post(t.app, '/threads', {})).json();
     expect(thread.id).toMatch(THREAD_ID);
     for (const prefix of ['', '/v1']) {
-      expect((await t.app.inject({ method: 'GET', url: `${prefix}/threads/${thread.id}` })).json()).toMatchObject({ id: thread.id });
-      const message = (await post(t.app, `${prefix}/threads/${thread.id}/messages`, { role: 'user', content: 'x' })).json();
+      expect((await t.app.inject({ method: 'GET', url: `${prefix}/threads/${thread.id}` })).json()).toMatchObject({
+        id: thread.id,
+      });
+      const message = (
+        await post(t.app, `${prefix}/threads/${thread.id}/messages`, { role: 'user', content: 'x' })
+      ).json();
       const url = `${prefix}/threads/${thread.id}/messages/${message.id}`;
       expect((await t.app.inject({ method: 'GET', url })).json()).toEqual(message);
       expect((await post(t.app, url, { metadata: { p: prefix } })).json().metadata).toEqual({ p: prefix });
-      expect((await t.app.inject({ method: 'GET', url: `${prefix}/threads/${thread.id}/messages` })).json().data[0].id).toBe(
-        message.id,
-      );
+      expect(
+        (await t.app.inject({ method: 'GET', url: `${prefix}/threads/${thread.id}/messages` })).json().data[0].id,
+      ).toBe(message.id);
       expect((await t.app.inject({ method: 'DELETE', url })).json().deleted).toBe(true);
       expect((await post(t.app, `${prefix}/threads/${thread.id}`, { metadata: { p: prefix } })).statusCode).toBe(200);
     }
@@ -229,7 +237,10 @@ describe('paths', () => {
     const thread = await createThread(t.app);
     const message = await createMessage(t.app, thread.id);
     const encode = (id: string) => id.replace(/_/g, '%5F').replace(/^t/, '%74').replace(/^m/, '%6D');
-    const res = await t.app.inject({ method: 'GET', url: `/v1/threads/${encode(thread.id)}/messages/${encode(message.id)}` });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/threads/${encode(thread.id)}/messages/${encode(message.id)}`,
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual(message);
     expect((await t.app.inject({ method: 'GET', url: `/v1/threads/${encode(thread.id)}` })).json()).toEqual(thread);

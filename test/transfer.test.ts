@@ -44,7 +44,11 @@ async function seed(app: App): Promise<string[]> {
     const id = thread.json().id;
     ids.push(id);
     for (let m = 0; m < 101; m++) {
-      await app.inject({ method: 'POST', url: `/v1/threads/${id}/messages`, payload: { role: 'user', content: `m${m}` } });
+      await app.inject({
+        method: 'POST',
+        url: `/v1/threads/${id}/messages`,
+        payload: { role: 'user', content: `m${m}` },
+      });
     }
   }
   const page = await app.inject({ method: 'GET', url: `/v1/threads/${ids[1]}/messages?limit=1` });
@@ -102,7 +106,13 @@ describe('export and import', () => {
           metadata: { kind: 'agent' },
           items: [
             { role: 'system', content: 'Be brief.' },
-            { role: 'user', content: [{ type: 'input_text', text: 'hi' }, { type: 'input_file', file_id: 'file_1' }] },
+            {
+              role: 'user',
+              content: [
+                { type: 'input_text', text: 'hi' },
+                { type: 'input_file', file_id: 'file_1' },
+              ],
+            },
             { type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking' }] },
             { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
             { type: 'function_call_output', call_id: 'c1', output: 'ok' },
@@ -110,11 +120,19 @@ describe('export and import', () => {
         },
       })
     ).json();
-    await source.app.inject({ method: 'POST', url: `/v1/threads/${conversation.id}/messages`, payload: { role: 'assistant', content: 'done' } });
+    await source.app.inject({
+      method: 'POST',
+      url: `/v1/threads/${conversation.id}/messages`,
+      payload: { role: 'assistant', content: 'done' },
+    });
     const items = async (app: App) =>
       (await app.inject({ method: 'GET', url: `/v1/conversations/${conversation.id}/items?order=asc` })).json();
     const text = await exportToText(source.app);
-    expect(await importThreads(target.app.store, Readable.from([text]))).toMatchObject({ created: 1, messages: 6, errors: [] });
+    expect(await importThreads(target.app.store, Readable.from([text]))).toMatchObject({
+      created: 1,
+      messages: 6,
+      errors: [],
+    });
     expect(await items(target.app)).toEqual(await items(source.app));
     expect(await snapshot(target.app, [conversation.id])).toEqual(await snapshot(source.app, [conversation.id]));
     expect(await exportToText(target.app)).toBe(text);

@@ -17,7 +17,8 @@ const KEYS = {
   other: 'sk-ui-other-0123456789abcdef',
   login: 'sk-ui-login-0123456789abcdef',
 };
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="120" height="80" fill="#e07a5f"/></svg>';
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="120" height="80" fill="#e07a5f"/></svg>';
 
 describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -28,7 +29,9 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
   const imageRequests: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
-    const apiKeys = Object.entries(KEYS).map(([tenant, key]) => `${tenant}:${key}`).join(',');
+    const apiKeys = Object.entries(KEYS)
+      .map(([tenant, key]) => `${tenant}:${key}`)
+      .join(',');
     server = await startTestServer({ API_KEYS: apiKeys });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     images = createServer((request, response) => {
@@ -48,7 +51,10 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
   async function call(key: string, method: string, path: string, body?: unknown) {
     const response = await fetch(`${server.baseURLv1}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
@@ -69,7 +75,8 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     // The viewer's own files must all load; API answers (a 401, a 404) are the page's to show.
     page.on('response', (response) => {
-      if (response.status() >= 400 && new URL(response.url()).pathname.startsWith('/ui')) problems.push(`${response.status()} ${response.url()}`);
+      if (response.status() >= 400 && new URL(response.url()).pathname.startsWith('/ui'))
+        problems.push(`${response.status()} ${response.url()}`);
     });
     page.on('dialog', async (dialog) => {
       dialogs.push(dialog.message());
@@ -90,7 +97,9 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     await page.fill('#api-key', 'sk-wrong-0123456789abcdef');
     await page.keyboard.press('Enter');
     await page.locator('.error').waitFor();
-    await expect(page.locator('.error').textContent()).resolves.toMatch(/^Incorrect API key provided: sk-wrong\*+cdef\.$/);
+    await expect(page.locator('.error').textContent()).resolves.toMatch(
+      /^Incorrect API key provided: sk-wrong\*+cdef\.$/,
+    );
 
     await page.fill('#api-key', KEYS.login);
     await page.keyboard.press('Enter');
@@ -125,9 +134,9 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     await expect.poll(() => threadIds(page)).toEqual(newestFirst.slice(0, 20));
     await expect(page.locator('.pager a').allTextContents()).resolves.toEqual(['Older →']);
     // Every part of the page is an element: no stray text such as a 'null' between them.
-    await expect(page.locator('main > div').evaluate((view) => [...view.childNodes].map((node) => node.nodeName))).resolves.toEqual(
-      ['H1', 'DIV', 'OL', 'NAV'],
-    );
+    await expect(
+      page.locator('main > div').evaluate((view) => [...view.childNodes].map((node) => node.nodeName)),
+    ).resolves.toEqual(['H1', 'DIV', 'OL', 'NAV']);
     await page.screenshot({ path: new URL('ui-list.png', ARTIFACTS).pathname });
 
     await page.click('text=Older →');
@@ -151,7 +160,10 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     await page.waitForURL('**/ui?filter=project%3Ddemo');
     await page.locator('.thread-row').first().waitFor();
     await expect.poll(() => threadIds(page)).toEqual([...demo].reverse());
-    await expect(page.locator('.thread-row').first().locator('.chip').allTextContents()).resolves.toEqual(['project: demo', 'n: 19']);
+    await expect(page.locator('.thread-row').first().locator('.chip').allTextContents()).resolves.toEqual([
+      'project: demo',
+      'n: 19',
+    ]);
 
     await page.fill('#filter', 'project=none');
     await page.press('#filter', 'Enter');
@@ -175,7 +187,10 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
   test('a thread of 60 messages, with an image, attachments, metadata and tool resources, loads page by page', async () => {
     const thread = await create(KEYS.thread, '/threads', {
       metadata: { customer: 'c-42', channel: 'web' },
-      tool_resources: { code_interpreter: { file_ids: ['file-code1'] }, file_search: { vector_store_ids: ['vs_docs'] } },
+      tool_resources: {
+        code_interpreter: { file_ids: ['file-code1'] },
+        file_search: { vector_store_ids: ['vs_docs'] },
+      },
     });
     await create(KEYS.thread, `/threads/${thread.id}/messages`, {
       role: 'user',
@@ -222,7 +237,10 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     expect(imageRequests.length).toBeGreaterThan(0);
     expect(imageRequests.every((headers) => headers.referer === undefined)).toBe(true);
 
-    await page.screenshot({ path: new URL('ui-thread.png', ARTIFACTS).pathname, clip: { x: 0, y: 0, width: 1000, height: 640 } });
+    await page.screenshot({
+      path: new URL('ui-thread.png', ARTIFACTS).pathname,
+      clip: { x: 0, y: 0, width: 1000, height: 640 },
+    });
     await page.click('button.more');
     await expect.poll(() => page.locator('.entry').count()).toBe(40);
     // The keyboard does it too.
@@ -231,7 +249,10 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     await expect.poll(() => page.locator('.entry').count()).toBe(60);
     await expect(page.locator('button.more').isHidden()).resolves.toBe(true);
     const texts = await page.locator('.entry .text').allTextContents();
-    expect(texts).toEqual(['message 1: what is in this picture?', ...Array.from({ length: 59 }, (_, index) => `message ${index + 2}`)]);
+    expect(texts).toEqual([
+      'message 1: what is in this picture?',
+      ...Array.from({ length: 59 }, (_, index) => `message ${index + 2}`),
+    ]);
     await expect(page.locator('.entry .role').allTextContents()).resolves.toEqual(
       Array.from({ length: 60 }, (_, index) => (index % 2 === 0 ? 'user' : 'assistant')),
     );
@@ -256,7 +277,9 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     await page.locator('.entry').first().waitFor();
     await expect(page.locator('.entry .text').textContent()).resolves.toBe(markup);
     await expect(page.locator('.entry img, .facts img, .facts script, .facts b').count()).resolves.toBe(0);
-    await expect(page.locator('.facts').first().textContent()).resolves.toBe('Metadata<b>key</b><script>alert(2)</script>');
+    await expect(page.locator('.facts').first().textContent()).resolves.toBe(
+      'Metadata<b>key</b><script>alert(2)</script>',
+    );
     await page.waitForTimeout(300);
     expect(dialogs).toEqual([]);
     await context.close();
@@ -297,7 +320,9 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     await doomed.locator('button', { hasText: 'Delete' }).click();
     await page.click('dialog button.danger');
     await expect.poll(() => page.locator('.entry').count()).toBe(1);
-    await expect(call(KEYS.thread, 'GET', `/threads/${thread.id}/messages/${messageId}`)).resolves.toMatchObject({ status: 404 });
+    await expect(call(KEYS.thread, 'GET', `/threads/${thread.id}/messages/${messageId}`)).resolves.toMatchObject({
+      status: 404,
+    });
 
     await page.click('button:has-text("Delete thread")');
     await page.click('dialog button.danger');
@@ -328,7 +353,9 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
   });
 
   test('tool calls and their outputs, from the Conversations view, show as compact cards', async () => {
-    const thread = await create(KEYS.thread, '/threads', { messages: [{ role: 'user', content: 'What is the weather in Paris?' }] });
+    const thread = await create(KEYS.thread, '/threads', {
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    });
     const added = await call(KEYS.thread, 'POST', `/conversations/${thread.id}/items`, {
       items: [
         { type: 'function_call', call_id: 'call_weather1', name: 'get_weather', arguments: '{"city":"Paris"}' },
@@ -341,19 +368,25 @@ describe.skipIf(!haveChromium)('the thread viewer at /ui in headless chromium', 
     const { context: tab, page, problems } = await tabWithKey(KEYS.thread);
     await page.goto(`${server.baseURL}/ui/threads/${thread.id}`);
     await page.locator('.entry').nth(3).waitFor();
-    await expect(page.locator('.entry').evaluateAll((entries) => entries.map((entry) => entry.className))).resolves.toEqual([
+    await expect(
+      page.locator('.entry').evaluateAll((entries) => entries.map((entry) => entry.className)),
+    ).resolves.toEqual([
       'entry message role-user',
       'entry card type-function_call',
       'entry card type-function_call_output',
       'entry message role-assistant',
     ]);
     const call1 = page.locator('.type-function_call');
-    await expect(call1.locator('summary').textContent()).resolves.toBe('Tool callget_weather({"city":"Paris"})call_weather1');
+    await expect(call1.locator('summary').textContent()).resolves.toBe(
+      'Tool callget_weather({"city":"Paris"})call_weather1',
+    );
     await expect(call1.locator('pre').isVisible()).resolves.toBe(false);
     await call1.locator('summary').focus();
     await page.keyboard.press('Enter');
     await expect(call1.locator('pre').textContent()).resolves.toBe('{\n  "city": "Paris"\n}');
-    await expect(page.locator('.type-function_call_output .card-title').textContent()).resolves.toBe('{"temperature_c":18}');
+    await expect(page.locator('.type-function_call_output .card-title').textContent()).resolves.toBe(
+      '{"temperature_c":18}',
+    );
     // The messages keep their thread-view details (time) beside the items.
     await expect(page.locator('.role-user time').count()).resolves.toBe(1);
     await page.screenshot({ path: new URL('ui-tool-call.png', ARTIFACTS).pathname });

@@ -8,15 +8,18 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-test.each(['/ui', '/ui/', '/ui/threads/thread_abc'])('%s serves the page without an API key, under a strict CSP', async (url) => {
-  const response = await t.app.inject({ method: 'GET', url });
-  expect(response.statusCode).toBe(200);
-  expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-  expect(response.headers['content-security-policy']).toBe(UI_CONTENT_SECURITY_POLICY);
-  expect(response.headers['x-content-type-options']).toBe('nosniff');
-  expect(response.headers['referrer-policy']).toBe('no-referrer');
-  expect(response.body).toContain('<script type="module" src="/ui/assets/app.js"></script>');
-});
+test.each(['/ui', '/ui/', '/ui/threads/thread_abc'])(
+  '%s serves the page without an API key, under a strict CSP',
+  async (url) => {
+    const response = await t.app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['content-security-policy']).toBe(UI_CONTENT_SECURITY_POLICY);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.body).toContain('<script type="module" src="/ui/assets/app.js"></script>');
+  },
+);
 
 test('the policy allows only own scripts, styles and API calls, and images from http(s) hosts', () => {
   expect(UI_CONTENT_SECURITY_POLICY).toBe(

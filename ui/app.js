@@ -38,7 +38,16 @@ async function route() {
 
 document.addEventListener('click', (event) => {
   const link = event.target.closest('a[href^="/ui"]');
-  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (
+    !link ||
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  )
+    return;
   event.preventDefault();
   navigate(link.getAttribute('href'));
 });

@@ -1,7 +1,8 @@
 // Builds elements from text and attributes only: nothing is ever parsed as HTML.
 
 /** Children given as `condition && node` are left out when the condition fails. */
-const present = (children) => children.flat().filter((child) => child !== undefined && child !== null && child !== false);
+const present = (children) =>
+  children.flat().filter((child) => child !== undefined && child !== null && child !== false);
 
 /** el('a', { href, class, text, onclick }, ...children): strings among children become text nodes. */
 export function el(tag, props = {}, ...children) {
@@ -49,9 +50,24 @@ export function errorBox(error) {
 /** Asks a yes/no question in a modal <dialog> (Escape or Cancel: no); resolves true on yes. */
 export function confirmAction(question, action) {
   return new Promise((resolve) => {
-    const cancel = el('button', { type: 'button', class: 'quiet', text: 'Cancel', onclick: () => dialog.close('cancel') });
-    const confirm = el('button', { type: 'button', class: 'danger', text: action, onclick: () => dialog.close('confirm') });
-    const dialog = el('dialog', { class: 'confirm' }, el('p', { text: question }), el('div', { class: 'actions' }, cancel, confirm));
+    const cancel = el('button', {
+      type: 'button',
+      class: 'quiet',
+      text: 'Cancel',
+      onclick: () => dialog.close('cancel'),
+    });
+    const confirm = el('button', {
+      type: 'button',
+      class: 'danger',
+      text: action,
+      onclick: () => dialog.close('confirm'),
+    });
+    const dialog = el(
+      'dialog',
+      { class: 'confirm' },
+      el('p', { text: question }),
+      el('div', { class: 'actions' }, cancel, confirm),
+    );
     dialog.addEventListener('close', () => {
       resolve(dialog.returnValue === 'confirm');
       dialog.remove();

@@ -42,7 +42,9 @@ function itemPart(part) {
     case 'refusal':
       return el('p', { class: 'text refusal', text: part.refusal });
     case 'input_image':
-      return part.image_url ? imageFromUrl(part.image_url, part.detail) : chip(`image file: ${part.file_id ?? '(none)'}`, 'file');
+      return part.image_url
+        ? imageFromUrl(part.image_url, part.detail)
+        : chip(`image file: ${part.file_id ?? '(none)'}`, 'file');
     case 'input_file':
       return chip(`file: ${part.file_id ?? part.filename ?? '(inline)'}`, 'file');
     default:
@@ -51,7 +53,10 @@ function itemPart(part) {
 }
 
 function deleteButton(label, onDelete) {
-  return onDelete && el('button', { type: 'button', class: 'quiet small', 'aria-label': label, text: 'Delete', onclick: onDelete });
+  return (
+    onDelete &&
+    el('button', { type: 'button', class: 'quiet small', 'aria-label': label, text: 'Delete', onclick: onDelete })
+  );
 }
 
 /** `message` is the thread view's message (time, metadata, attachments) when known; `item` the conversation's. */
@@ -59,7 +64,9 @@ export function messageEntry({ message, item }, onDelete) {
   const role = message?.role ?? item.role;
   const id = message?.id ?? item.id;
   const status = message?.status ?? item.status;
-  const parts = message ? message.content.map(threadPart) : (Array.isArray(item.content) ? item.content : []).map(itemPart);
+  const parts = message
+    ? message.content.map(threadPart)
+    : (Array.isArray(item.content) ? item.content : []).map(itemPart);
   const attachments = (message?.attachments ?? []).map((attachment) => {
     const tools = attachment.tools.map((tool) => tool.type).join(', ');
     return chip(`attachment: ${attachment.file_id}${tools ? ` (${tools})` : ''}`, 'file');
@@ -94,13 +101,22 @@ function pretty(value) {
 }
 
 const short = (value, length = 80) => (value.length > length ? `${value.slice(0, length - 1)}…` : value);
-const oneLine = (value) => short(String(value ?? '').replace(/\s+/g, ' ').trim());
+const oneLine = (value) =>
+  short(
+    String(value ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 
 /** What a card says in its one-line summary, and what it shows when opened. */
 function cardOf(item) {
   switch (item.type) {
     case 'function_call':
-      return { label: 'Tool call', title: `${item.name}(${oneLine(item.arguments)})`, body: [el('pre', { text: pretty(item.arguments) })] };
+      return {
+        label: 'Tool call',
+        title: `${item.name}(${oneLine(item.arguments)})`,
+        body: [el('pre', { text: pretty(item.arguments) })],
+      };
     case 'function_call_output': {
       const output = typeof item.output === 'string' ? item.output : JSON.stringify(item.output);
       return { label: 'Tool output', title: oneLine(output), body: [el('pre', { text: pretty(item.output) })] };
@@ -112,11 +128,16 @@ function cardOf(item) {
       return {
         label: 'Reasoning',
         title: oneLine(shown[0] ?? (item.encrypted_content ? '(encrypted)' : '(empty)')),
-        body: shown.length > 0 ? shown.map(text) : [el('p', { class: 'muted', text: 'Only encrypted content is stored.' })],
+        body:
+          shown.length > 0 ? shown.map(text) : [el('p', { class: 'muted', text: 'Only encrypted content is stored.' })],
       };
     }
     default:
-      return { label: item.type.replace(/_/g, ' '), title: oneLine(item.name ?? item.status ?? ''), body: [el('pre', { text: pretty(item) })] };
+      return {
+        label: item.type.replace(/_/g, ' '),
+        title: oneLine(item.name ?? item.status ?? ''),
+        body: [el('pre', { text: pretty(item) })],
+      };
   }
 }
 
@@ -130,7 +151,13 @@ export function itemCard(item) {
     el(
       'details',
       {},
-      el('summary', {}, el('span', { class: 'card-label', text: label }), el('span', { class: 'card-title', text: title }), callId),
+      el(
+        'summary',
+        {},
+        el('span', { class: 'card-label', text: label }),
+        el('span', { class: 'card-title', text: title }),
+        callId,
+      ),
       el('div', { class: 'card-body' }, body, el('code', { class: 'id', text: item.id })),
     ),
   );

@@ -23,7 +23,9 @@ export function renderKeyPrompt(view, rejected, retry) {
       },
     },
     el('h1', { tabindex: '-1', text: 'API key' }),
-    el('p', { text: 'This server needs an API key. The viewer sends it as a Bearer token to the API and shows what that key may see.' }),
+    el('p', {
+      text: 'This server needs an API key. The viewer sends it as a Bearer token to the API and shows what that key may see.',
+    }),
     rejected && errorBox(rejected),
     el('label', { for: 'api-key', text: 'API key' }),
     el('div', { class: 'row' }, input, el('button', { type: 'submit', text: 'Continue' })),

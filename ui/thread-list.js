@@ -12,7 +12,8 @@ export function parseFilter(text) {
     if (part.trim() === '') continue;
     const equals = part.indexOf('=');
     const key = equals > 0 ? part.slice(0, equals).trim() : '';
-    if (key === '') throw new Error(`Write the filter as key=value (several separated by commas), not '${part.trim()}'.`);
+    if (key === '')
+      throw new Error(`Write the filter as key=value (several separated by commas), not '${part.trim()}'.`);
     pairs.push([key, part.slice(equals + 1).trim()]);
   }
   return pairs;
@@ -27,7 +28,14 @@ function listUrl(filter, cursor) {
 }
 
 function findForm(navigate) {
-  const input = el('input', { id: 'find-id', name: 'id', placeholder: 'thread_…', autocomplete: 'off', spellcheck: 'false', required: true });
+  const input = el('input', {
+    id: 'find-id',
+    name: 'id',
+    placeholder: 'thread_…',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    required: true,
+  });
   return el(
     'form',
     {
@@ -45,7 +53,14 @@ function findForm(navigate) {
 }
 
 function filterForm(filter, navigate) {
-  const input = el('input', { id: 'filter', name: 'filter', value: filter, placeholder: 'key=value, key2=value2', autocomplete: 'off', spellcheck: 'false' });
+  const input = el('input', {
+    id: 'filter',
+    name: 'filter',
+    value: filter,
+    placeholder: 'key=value, key2=value2',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   return el(
     'form',
     {
@@ -100,10 +115,18 @@ export async function renderThreadList(view, params, { navigate }) {
   const pager = el(
     'nav',
     { class: 'pager', 'aria-label': 'Pages' },
-    newer && page.data.length > 0 && el('a', { class: 'button', href: listUrl(filter, ['before', page.first_id]), rel: 'prev', text: '← Newer' }),
-    older && page.data.length > 0 && el('a', { class: 'button', href: listUrl(filter, ['after', page.last_id]), rel: 'next', text: 'Older →' }),
+    newer &&
+      page.data.length > 0 &&
+      el('a', { class: 'button', href: listUrl(filter, ['before', page.first_id]), rel: 'prev', text: '← Newer' }),
+    older &&
+      page.data.length > 0 &&
+      el('a', { class: 'button', href: listUrl(filter, ['after', page.last_id]), rel: 'next', text: 'Older →' }),
   );
-  const empty = filter ? 'No thread has this metadata.' : after || before ? 'No more threads.' : 'No threads stored yet.';
+  const empty = filter
+    ? 'No thread has this metadata.'
+    : after || before
+      ? 'No more threads.'
+      : 'No threads stored yet.';
   show(
     view,
     el('h1', { tabindex: '-1', text: 'Threads' }),

@@ -6,13 +6,20 @@ import { openTimeline } from './timeline.js';
 
 function toolResources(resources) {
   const rows = [];
-  for (const fileId of resources?.code_interpreter?.file_ids ?? []) rows.push(chip(`code_interpreter file: ${fileId}`, 'file'));
-  for (const storeId of resources?.file_search?.vector_store_ids ?? []) rows.push(chip(`file_search vector store: ${storeId}`, 'file'));
+  for (const fileId of resources?.code_interpreter?.file_ids ?? [])
+    rows.push(chip(`code_interpreter file: ${fileId}`, 'file'));
+  for (const storeId of resources?.file_search?.vector_store_ids ?? [])
+    rows.push(chip(`file_search vector store: ${storeId}`, 'file'));
   return rows.length > 0 ? el('div', { class: 'chips', 'aria-label': 'tool resources' }, rows) : null;
 }
 
 function section(title, body) {
-  return el('section', { class: 'facts' }, el('h2', { text: title }), body ?? el('p', { class: 'muted', text: 'none' }));
+  return el(
+    'section',
+    { class: 'facts' },
+    el('h2', { text: title }),
+    body ?? el('p', { class: 'muted', text: 'none' }),
+  );
 }
 
 export async function renderThread(view, threadId, { navigate }) {
@@ -47,7 +54,8 @@ export async function renderThread(view, threadId, { navigate }) {
       list.append(...entries.map(entryOf));
       more.hidden = !hasMore;
       const count = list.children.length;
-      status.textContent = count === 0 ? 'This thread has no messages.' : `${count} shown${hasMore ? ', more below' : ''}.`;
+      status.textContent =
+        count === 0 ? 'This thread has no messages.' : `${count} shown${hasMore ? ', more below' : ''}.`;
     } catch (error) {
       status.replaceChildren(errorBox(error));
     } finally {
@@ -61,7 +69,13 @@ export async function renderThread(view, threadId, { navigate }) {
     class: 'danger',
     text: 'Delete thread',
     onclick: async () => {
-      if (!(await confirmAction(`Delete thread ${thread.id} and all its messages? This cannot be undone.`, 'Delete thread'))) return;
+      if (
+        !(await confirmAction(
+          `Delete thread ${thread.id} and all its messages? This cannot be undone.`,
+          'Delete thread',
+        ))
+      )
+        return;
       try {
         await api('DELETE', `/threads/${pathId(thread.id)}`);
         navigate('/ui');
@@ -85,7 +99,13 @@ export async function renderThread(view, threadId, { navigate }) {
       section('Metadata', metadataList(thread.metadata, 'thread metadata')),
       section('Tool resources', toolResources(thread.tool_resources)),
     ),
-    el('p', { class: 'muted small source', text: timeline.source === 'items' ? 'Read as conversation items (tool calls and reasoning included).' : 'Read as thread messages.' }),
+    el('p', {
+      class: 'muted small source',
+      text:
+        timeline.source === 'items'
+          ? 'Read as conversation items (tool calls and reasoning included).'
+          : 'Read as thread messages.',
+    }),
     list,
     status,
     more,

@@ -8,7 +8,10 @@ export const PAGE_SIZE = 20;
 const THREAD_ROLES = new Set(['user', 'assistant']);
 
 async function messagesPage(threadId, after, limit) {
-  const query = [['order', 'asc'], ['limit', String(limit)]];
+  const query = [
+    ['order', 'asc'],
+    ['limit', String(limit)],
+  ];
   if (after) query.push(['after', after]);
   return api('GET', `/threads/${pathId(threadId)}/messages`, query);
 }
@@ -37,7 +40,10 @@ export async function openTimeline(threadId) {
   let after = null;
   let source = 'items';
   const itemsPage = () => {
-    const query = [['order', 'asc'], ['limit', String(PAGE_SIZE)]];
+    const query = [
+      ['order', 'asc'],
+      ['limit', String(PAGE_SIZE)],
+    ];
     if (after) query.push(['after', after]);
     return api('GET', `/conversations/${pathId(threadId)}/items`, query);
   };

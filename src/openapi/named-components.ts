@@ -7,7 +7,8 @@
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
-const isObject = (value: Json): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: Json): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function hoist(value: Json, components: JsonObject): Json {
   if (Array.isArray(value)) return value.map((entry) => hoist(entry, components));

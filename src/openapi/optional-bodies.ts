@@ -1,4 +1,6 @@
-type Operation = { requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: string[] } }> } };
+type Operation = {
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: string[] } }> };
+};
 
 /**
  * @fastify/swagger marks every request body required, but ours may be omitted (an empty body reads as `{}`)

@@ -39,7 +39,10 @@ export function answerUnroutable(_error: FastifyError, request: FastifyRequest, 
 /** The one place where failures become OpenAI's error envelope. */
 export default fp(async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    let apiError = error instanceof ApiError ? error : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
+    let apiError =
+      error instanceof ApiError
+        ? error
+        : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
     if (!apiError) {
       request.log.error({ err: error }, 'unhandled error');
       apiError = internalError();

@@ -11,9 +11,14 @@ import { ERROR_RESPONSES, OPERATIONS } from '../openapi/operations.js';
 const DOCUMENTED_PREFIX = '/v1/';
 
 /** package.json sits two levels up from both src/plugins and dist/plugins. */
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
-const withOk = (responses: Record<number, object>) => ({ ...responses, 200: { ...responses[200], 'x-response-description': 'OK' } });
+const withOk = (responses: Record<number, object>) => ({
+  ...responses,
+  200: { ...responses[200], 'x-response-description': 'OK' },
+});
 
 /**
  * The OpenAPI 3.1 document, generated from the route schemas as routes register (so this plugin comes
@@ -35,12 +40,20 @@ export default fp(async function openapi(app: FastifyInstance) {
       tags: [
         { name: 'Threads', description: 'Threads hold messages.' },
         { name: 'Messages', description: 'Messages within a thread.' },
-        { name: 'Conversations', description: 'Manage conversations and conversation items (the same store as threads).' },
+        {
+          name: 'Conversations',
+          description: 'Manage conversations and conversation items (the same store as threads).',
+        },
       ],
       components: {
         securitySchemes: {
           ApiKeyAuth: { type: 'http', scheme: 'bearer' },
-          AzureApiKey: { type: 'apiKey', in: 'header', name: 'api-key', description: 'The same key, as Azure clients send it.' },
+          AzureApiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'api-key',
+            description: 'The same key, as Azure clients send it.',
+          },
         },
       },
       // Either one: a key in `Authorization: Bearer`, or in `api-key`.

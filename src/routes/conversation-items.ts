@@ -108,7 +108,11 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
   app.delete(
     '/conversations/:conversation_id/items/:item_id',
     {
-      schema: { operationId: 'deleteConversationItem', params: ConversationItemParams, response: { 200: ConversationResource } },
+      schema: {
+        operationId: 'deleteConversationItem',
+        params: ConversationItemParams,
+        response: { 200: ConversationResource },
+      },
     },
     async (request) => {
       const { conversation_id, item_id } = request.params;

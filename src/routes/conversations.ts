@@ -63,7 +63,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { conversation_id } = request.params;
-      const thread = await app.store.threads.update(request.tenant, conversation_id, { metadata: request.body.metadata ?? {} });
+      const thread = await app.store.threads.update(request.tenant, conversation_id, {
+        metadata: request.body.metadata ?? {},
+      });
       if (!thread) throw conversationNotFound(conversation_id);
       return toConversation(thread);
     },
@@ -72,11 +74,16 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/conversations/:conversation_id',
     {
-      schema: { operationId: 'deleteConversation', params: ConversationParams, response: { 200: DeletedConversationResource } },
+      schema: {
+        operationId: 'deleteConversation',
+        params: ConversationParams,
+        response: { 200: DeletedConversationResource },
+      },
     },
     async (request) => {
       const { conversation_id } = request.params;
-      if (!(await app.store.threads.delete(request.tenant, conversation_id))) throw conversationNotFound(conversation_id);
+      if (!(await app.store.threads.delete(request.tenant, conversation_id)))
+        throw conversationNotFound(conversation_id);
       return { id: conversation_id, object: 'conversation.deleted' as const, deleted: true };
     },
   );

@@ -27,7 +27,11 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { messages = [], metadata, tool_resources } = request.body;
-      const thread = { metadata: metadata ?? {}, tool_resources: tool_resources ?? {}, items: messages.map(fromCreateMessage) };
+      const thread = {
+        metadata: metadata ?? {},
+        tool_resources: tool_resources ?? {},
+        items: messages.map(fromCreateMessage),
+      };
       return app.store.threads.create(request.tenant, thread, idempotencyOf(request));
     },
   );
@@ -66,7 +70,12 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/threads/:thread_id',
     {
-      schema: { operationId: 'modifyThread', params: ThreadParams, body: ModifyThreadRequest, response: { 200: ThreadObject } },
+      schema: {
+        operationId: 'modifyThread',
+        params: ThreadParams,
+        body: ModifyThreadRequest,
+        response: { 200: ThreadObject },
+      },
     },
     async (request) => {
       const { thread_id } = request.params;

@@ -63,7 +63,8 @@ export const uiRoutes: FastifyPluginAsync = async (app) => {
   if (page === undefined) throw new Error('ui/index.html is missing');
   const hidden = { schema: { hide: true } };
 
-  for (const url of ['/ui', '/ui/', '/ui/threads/:thread_id']) app.get(url, hidden, async (_request, reply) => send(reply, page));
+  for (const url of ['/ui', '/ui/', '/ui/threads/:thread_id'])
+    app.get(url, hidden, async (_request, reply) => send(reply, page));
   app.get<{ Params: { file: string } }>('/ui/assets/:file', hidden, async (request, reply) => {
     const asset = request.params.file === 'index.html' ? undefined : assets.get(request.params.file);
     if (asset === undefined) return reply.callNotFound();

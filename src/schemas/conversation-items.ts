@@ -1,10 +1,4 @@
-import {
-  compactionNotSupported,
-  invalidEnumValue,
-  invalidType,
-  missingParameter,
-  nestedTooDeeply,
-} from '../errors.js';
+import { compactionNotSupported, invalidEnumValue, invalidType, missingParameter, nestedTooDeeply } from '../errors.js';
 import { compileValidator, type ValidationResult } from '../validation.js';
 import {
   ANSWER_FILLS,

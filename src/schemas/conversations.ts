@@ -25,9 +25,15 @@ export const CreateConversationBody = Type.Object(
   { ...closed, title: 'CreateConversationBody' },
 );
 
-export const UpdateConversationBody = Type.Object({ metadata: NullableMetadata }, { ...closed, title: 'UpdateConversationBody' });
+export const UpdateConversationBody = Type.Object(
+  { metadata: NullableMetadata },
+  { ...closed, title: 'UpdateConversationBody' },
+);
 
-export const CreateConversationItemsBody = Type.Object({ items: InputItems }, { ...closed, title: 'CreateConversationItemsBody' });
+export const CreateConversationItemsBody = Type.Object(
+  { items: InputItems },
+  { ...closed, title: 'CreateConversationItemsBody' },
+);
 
 export const ConversationResource = Type.Object(
   { id: Type.String(), object: Type.Literal('conversation'), created_at: Type.Integer(), metadata: Metadata },
@@ -43,7 +49,11 @@ export const DeletedConversationResource = Type.Object(
 export const ConversationItem = Type.Unsafe<Record<string, unknown>>(
   Type.Object(
     { id: Type.String(), type: Type.String() },
-    { additionalProperties: true, title: 'ConversationItem', description: "Any item type of OpenAI's spec, as written." },
+    {
+      additionalProperties: true,
+      title: 'ConversationItem',
+      description: "Any item type of OpenAI's spec, as written.",
+    },
   ),
 );
 

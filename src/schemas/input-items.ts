@@ -10,7 +10,8 @@ const validateMessage = compileValidator(MessageItemInput, { coerceStrings: fals
  * field with the thread routes' errors; any other type (`item_reference` included) by OpenAI's schema for it.
  */
 export function validateInputItem(item: unknown, path: string): ValidationResult {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return { error: invalidType(path, 'an object', item) };
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    return { error: invalidType(path, 'an object', item) };
   const type = (item as { type?: unknown }).type;
   if (type === undefined || type === 'message') return validateMessage(item, path);
   return validateNonMessageItem(item, path);

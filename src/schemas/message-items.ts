@@ -30,7 +30,12 @@ const OutputTextContent = Type.Object(
   { ...closed, title: 'OutputTextContent' },
 );
 
-const ImageDetail = Type.Union([Type.Literal('low'), Type.Literal('high'), Type.Literal('auto'), Type.Literal('original')]);
+const ImageDetail = Type.Union([
+  Type.Literal('low'),
+  Type.Literal('high'),
+  Type.Literal('auto'),
+  Type.Literal('original'),
+]);
 
 const InputImageContent = Type.Object(
   {
@@ -70,9 +75,13 @@ export const MessageItemInput = Type.Object(
     role: Type.Union(MESSAGE_ITEM_ROLES.map((role) => Type.Literal(role))),
     content: Type.Union([
       Type.String({ maxLength: MAX_TEXT_LENGTH }),
-      Type.Array(Type.Union([InputTextContent, OutputTextContent, InputImageContent, InputFileContent, RefusalContent])),
+      Type.Array(
+        Type.Union([InputTextContent, OutputTextContent, InputImageContent, InputFileContent, RefusalContent]),
+      ),
     ]),
-    status: Type.Optional(Type.Union([Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('incomplete')])),
+    status: Type.Optional(
+      Type.Union([Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('incomplete')]),
+    ),
     phase: Type.Optional(Type.Union([Type.Literal('commentary'), Type.Literal('final_answer'), Type.Null()])),
   },
   { ...closed, title: 'EasyInputMessage' },

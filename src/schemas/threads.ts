@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IdParam, ThreadIdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
+import { ThreadIdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
 import { CreateMessageRequest } from './messages.js';
 
 const closed = { additionalProperties: false } as const;

@@ -14,7 +14,14 @@ export interface PairIndex<Row> {
   /** How many of the tenant's threads hold the pair, counted no further than `cap`. */
   count(pair: Pair, cap: number): number | Promise<number>;
   /** Up to `max` threads holding `driver`, in `direction` strictly between `low` and `high`. */
-  scan(driver: Pair, others: Pair[], direction: Direction, low: number, high: number, max: number): Candidate<Row>[] | Promise<Candidate<Row>[]>;
+  scan(
+    driver: Pair,
+    others: Pair[],
+    direction: Direction,
+    low: number,
+    high: number,
+    max: number,
+  ): Candidate<Row>[] | Promise<Candidate<Row>[]>;
 }
 
 /** Enough to tell a rare pair from a common one; counting further would cost what the tenant stores. */

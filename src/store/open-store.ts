@@ -8,7 +8,11 @@ import type { Store } from './types.js';
  * The engine `DATABASE_URL` names; PostgreSQL is waited for and migrated before this resolves.
  * `sqliteLockWaitMs`: how long a SQLite write waits for another process's lock (the server: a few ms).
  */
-export async function openStore(database: Config['database'], log?: StoreLog, sqliteLockWaitMs?: number): Promise<Store> {
+export async function openStore(
+  database: Config['database'],
+  log?: StoreLog,
+  sqliteLockWaitMs?: number,
+): Promise<Store> {
   if (database.engine === 'postgres') return openPostgresStore({ ...database, log });
   return openSqliteStore({ path: database.path, synchronous: database.synchronous, lockWaitMs: sqliteLockWaitMs });
 }

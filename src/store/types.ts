@@ -76,9 +76,20 @@ export interface Store {
      * Writes the items after the thread's latest, atomically, in order; `undefined` when the thread does
      * not exist. Throws `itemIdTaken` when a supplied id is used in the tenant, `idempotencyConflict`.
      */
-    create(tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey): Promise<ItemRecord[] | undefined>;
+    create(
+      tenant: string,
+      threadId: string,
+      items: NewItem[],
+      idempotency?: IdempotencyKey,
+    ): Promise<ItemRecord[] | undefined>;
     get(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<ItemRecord | undefined>;
-    update(tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView): Promise<ItemRecord | undefined>;
+    update(
+      tenant: string,
+      threadId: string,
+      itemId: string,
+      metadata: Metadata,
+      view: ItemView,
+    ): Promise<ItemRecord | undefined>;
     delete(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<boolean>;
     /** `undefined` when the thread does not exist; throws `unknownCursor` for a cursor foreign to the thread. */
     list(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined>;

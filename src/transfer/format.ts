@@ -45,7 +45,13 @@ const validateItem = compileValidator(ExportedItem, { coerceStrings: false });
 /** A stored item as an entry of an export line's `messages`. */
 export function toExportEntry(record: ItemRecord, threadId: string): ExportedMessage | ExportedItem {
   if (record.item === null) return toMessage(record, threadId);
-  return { id: record.id, object: 'conversation.item', created_at: record.created_at, metadata: record.metadata, item: record.item };
+  return {
+    id: record.id,
+    object: 'conversation.item',
+    created_at: record.created_at,
+    metadata: record.metadata,
+    item: record.item,
+  };
 }
 
 function fromExportEntry(entry: ExportedMessage | ExportedItem): ItemRecord {
@@ -83,7 +89,8 @@ function entryFault(entry: Record<string, unknown>, path: string, threadId: stri
   }
   const result = validateMessage(entry, path);
   if ('error' in result) return result.error;
-  if (entry.thread_id !== threadId) return new Error(`message '${entry.id}' names thread '${entry.thread_id}', not '${threadId}'`);
+  if (entry.thread_id !== threadId)
+    return new Error(`message '${entry.id}' names thread '${entry.thread_id}', not '${threadId}'`);
   return undefined;
 }
 
@@ -105,11 +112,15 @@ export function parseExportLine(text: string): { line: ParsedLine } | { error: s
   const fault =
     'error' in result
       ? result.error
-      : (value as ExportLine).messages.map((entry, i) => entryFault(entry, `messages[${i}]`, (value as ExportLine).id)).find(Boolean);
+      : (value as ExportLine).messages
+          .map((entry, i) => entryFault(entry, `messages[${i}]`, (value as ExportLine).id))
+          .find(Boolean);
   if (fault) {
     const param = 'param' in fault ? (fault.param as string | null) : null;
     // Some of the API's messages (a bad enum value) do not name the field; on a long line it matters.
-    return { error: param === null || fault.message.includes(`'${param}'`) ? fault.message : `${param}: ${fault.message}` };
+    return {
+      error: param === null || fault.message.includes(`'${param}'`) ? fault.message : `${param}: ${fault.message}`,
+    };
   }
   const { tenant, messages, ...thread } = value as ExportLine;
   return { line: { tenant, thread, items: (messages as (ExportedMessage | ExportedItem)[]).map(fromExportEntry) } };

@@ -29,7 +29,9 @@ function fromRequestPart(part: RequestPart): ContentPart {
 /** A validated create-message body as the store writes it. */
 export function fromCreateMessage(body: CreateMessageRequest): NewItem {
   const content =
-    typeof body.content === 'string' ? [fromRequestPart({ type: 'text', text: body.content })] : body.content.map(fromRequestPart);
+    typeof body.content === 'string'
+      ? [fromRequestPart({ type: 'text', text: body.content })]
+      : body.content.map(fromRequestPart);
   return {
     type: 'message',
     role: body.role,

@@ -63,5 +63,11 @@ export async function listMessages(app: App, threadId: string, params: ListParam
 export async function listPage(app: App, threadId: string, params: ListParams = {}) {
   const res = await listMessages(app, threadId, params);
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as { object: 'list'; data: { id: string }[]; first_id: string | null; last_id: string | null; has_more: boolean };
+  return res.json() as {
+    object: 'list';
+    data: { id: string }[];
+    first_id: string | null;
+    last_id: string | null;
+    has_more: boolean;
+  };
 }

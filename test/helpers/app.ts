@@ -40,10 +40,14 @@ export interface TestAppOptions extends AppOptions {
  * A fresh database for one test: a SQLite file in its own folder, or a new schema in the run's PostgreSQL database.
  * A DATABASE_URL given by the test is its own: nothing is created or removed then.
  */
-async function freshDatabase(given: string | undefined, options: TestAppOptions): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
+async function freshDatabase(
+  given: string | undefined,
+  options: TestAppOptions,
+): Promise<{ url: string; dbPath?: string; remove(): Promise<void> }> {
   if (given !== undefined) return { url: given, remove: async () => undefined };
   const earlier = options.reopen === undefined ? options.dbPath : options.reopen.databaseUrl;
-  if (earlier !== undefined) return { url: earlier, dbPath: testEngine === 'sqlite' ? earlier : undefined, remove: async () => undefined };
+  if (earlier !== undefined)
+    return { url: earlier, dbPath: testEngine === 'sqlite' ? earlier : undefined, remove: async () => undefined };
   if (testEngine === 'postgres') {
     const database = await createTestSchema(inject('postgresTestsUrl'));
     return { url: database.url, remove: database.drop };
@@ -70,7 +74,8 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Te
     config,
     engine: testEngine,
     get dbPath(): string {
-      if (database.dbPath === undefined) throw new Error('dbPath is SQLite-only: mark this test with describeSqliteOnly');
+      if (database.dbPath === undefined)
+        throw new Error('dbPath is SQLite-only: mark this test with describeSqliteOnly');
       return database.dbPath;
     },
     databaseUrl: config.database.engine === 'postgres' ? config.database.url : database.url,

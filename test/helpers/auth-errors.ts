@@ -10,5 +10,10 @@ export const MISSING_KEY = {
 };
 
 export const incorrectKey = (masked: string) => ({
-  error: { message: `Incorrect API key provided: ${masked}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+  error: {
+    message: `Incorrect API key provided: ${masked}.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: 'invalid_api_key',
+  },
 });

@@ -9,15 +9,18 @@ const ROOT = new URL('../../', import.meta.url);
  * a required variable that is missing throws with compose's message.
  */
 export function interpolate(text: string, shell: Record<string, string | undefined>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name, colon, kind, word, bare) => {
-    if (whole === '$$') return '$';
-    if (bare !== undefined) return shell[bare] ?? '';
-    const value = shell[name];
-    const missing = value === undefined || (colon === ':' && value === '');
-    if (kind === '-') return missing ? word : value!;
-    if (kind === '?' && missing) throw new Error(`required variable ${name} is missing a value: ${word}`);
-    return value ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, name, colon, kind, word, bare) => {
+      if (whole === '$$') return '$';
+      if (bare !== undefined) return shell[bare] ?? '';
+      const value = shell[name];
+      const missing = value === undefined || (colon === ':' && value === '');
+      if (kind === '-') return missing ? word : value!;
+      if (kind === '?' && missing) throw new Error(`required variable ${name} is missing a value: ${word}`);
+      return value ?? '';
+    },
+  );
 }
 
 /** Compose interpolates the parsed file's strings, so `${X:-false}` stays the string "false". */

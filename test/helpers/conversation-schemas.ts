@@ -16,7 +16,8 @@ const spec = parse(readFileSync(SPEC_URL, 'utf8')) as { components: { schemas: R
 /** As for messages (CONTRACT.md, Lists): `first_id`/`last_id` are null on an empty page. */
 function withDocumentedDeviations(schemas: Record<string, Schema>): Record<string, Schema> {
   const copy = structuredClone(schemas);
-  for (const key of ['first_id', 'last_id']) copy.ConversationItemList!.properties[key] = { anyOf: [{ type: 'string' }, { type: 'null' }] };
+  for (const key of ['first_id', 'last_id'])
+    copy.ConversationItemList!.properties[key] = { anyOf: [{ type: 'string' }, { type: 'null' }] };
   return copy;
 }
 
@@ -24,7 +25,10 @@ function withDocumentedDeviations(schemas: Record<string, Schema>): Record<strin
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
 ajv.addFormat('unixtime', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 });
-ajv.addSchema({ $id: 'openai-conversations', components: { schemas: withDocumentedDeviations(spec.components.schemas) } });
+ajv.addSchema({
+  $id: 'openai-conversations',
+  components: { schemas: withDocumentedDeviations(spec.components.schemas) },
+});
 
 const validators = new Map<string, ValidateFunction>();
 

@@ -19,10 +19,13 @@ export function loadOfficialDocument(): OpenApiDocument {
   return parse(readFileSync(new URL('../fixtures/openai-threads-messages.openapi.yaml', import.meta.url), 'utf8'));
 }
 
-export function operationsOf(document: OpenApiDocument): Map<string, OpenApiOperation & { method: string; path: string }> {
+export function operationsOf(
+  document: OpenApiDocument,
+): Map<string, OpenApiOperation & { method: string; path: string }> {
   const found = new Map<string, OpenApiOperation & { method: string; path: string }>();
   for (const [path, methods] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(methods)) found.set(operation.operationId, { ...operation, method, path });
+    for (const [method, operation] of Object.entries(methods))
+      found.set(operation.operationId, { ...operation, method, path });
   }
   return found;
 }
@@ -67,14 +70,20 @@ export class DocumentValidator {
   /** Errors of `body` against the request body schema of `operationId` (null when it conforms). */
   request(operationId: string, body: unknown): ErrorObject[] | null {
     const { method, path } = this.operation(operationId);
-    return this.check(`${this.name}#/${pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema')}`, body);
+    return this.check(
+      `${this.name}#/${pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema')}`,
+      body,
+    );
   }
 
   private readonly compiled = new Map<string, ValidateFunction>();
 
   private check(ref: string, value: unknown): ErrorObject[] | null {
     let validate = this.compiled.get(ref);
-    if (!validate) this.compiled.set(ref, (validate = this.ajv.compile({ $ref: ref })));
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: ref });
+      this.compiled.set(ref, validate);
+    }
     return validate(value) ? null : (validate.errors ?? []);
   }
 }

@@ -38,7 +38,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
   const port = await freePort();
-  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], user);
+  await run(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+    user,
+  );
   const settings = [
     `-p ${port}`,
     '-c listen_addresses=127.0.0.1',
@@ -93,7 +97,10 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 
@@ -108,6 +115,7 @@ export async function createTestSchema(databaseUrl: string): Promise<TestDatabas
   url.searchParams.set('options', `-c search_path=${name}`);
   return {
     url: url.toString(),
-    drop: () => withAdmin(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`)).then(() => undefined),
+    drop: () =>
+      withAdmin(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`)).then(() => undefined),
   };
 }

@@ -61,7 +61,18 @@ export async function preparePythonSdk(major: PythonSdkMajor): Promise<PythonSdk
     // No retries: an unreachable index fails at once instead of backing off for minutes.
     await run(
       pythonOf(building),
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--retries', '0', '--timeout', '15', requirement],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--retries',
+        '0',
+        '--timeout',
+        '15',
+        requirement,
+      ],
       { timeout: 240_000 },
     );
   } catch (error) {

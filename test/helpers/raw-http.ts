@@ -87,4 +87,3 @@ export function parseRawResponse(raw: string) {
   const body = raw.slice(headerEnd + 4);
   return { status: Number(statusLine.split(' ')[1]), headers, body };
 }
-

@@ -9,7 +9,7 @@ export function readmeCodeBlocks(heading: string, language: string): string[] {
   if (start === -1) throw new Error(`README has no heading "${heading}"`);
   const next = text.indexOf('\n## ', start + heading.length + 1);
   const section = text.slice(start, next === -1 ? undefined : next);
-  const fence = new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm');
+  const fence = new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm');
   return [...section.matchAll(fence)].map((match) => match[1]!);
 }
 

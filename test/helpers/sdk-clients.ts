@@ -43,7 +43,12 @@ export interface SdkClient {
     update(threadId: string, messageId: string, body: { metadata?: Record<string, string> | null }): Promise<Message>;
     delete(threadId: string, messageId: string): Promise<Deleted>;
   };
-  errors: { APIError: ErrorClass; NotFoundError: ErrorClass; BadRequestError: ErrorClass; AuthenticationError: ErrorClass };
+  errors: {
+    APIError: ErrorClass;
+    NotFoundError: ErrorClass;
+    BadRequestError: ErrorClass;
+    AuthenticationError: ErrorClass;
+  };
   /** The request id the SDK read from the `x-request-id` header of an error response. */
   requestIdOf(error: unknown): string | undefined;
 }
@@ -84,7 +89,11 @@ type Client = InstanceType<ModernModule['default']>;
 const clientOptions = { maxRetries: 0 };
 
 /** `OpenAI` or `AzureOpenAI` of any major, as the README tells a user to build it. */
-function construct<C>(sdk: { default: new (options: object) => C; AzureOpenAI: new (options: object) => C }, azure: boolean, c: Connection): C {
+function construct<C>(
+  sdk: { default: new (options: object) => C; AzureOpenAI: new (options: object) => C },
+  azure: boolean,
+  c: Connection,
+): C {
   if (azure) {
     const endpoint = c.variant ? `${c.origin}/` : c.origin;
     return new sdk.AzureOpenAI({ endpoint, apiKey: c.apiKey, apiVersion: AZURE_API_VERSION, ...clientOptions });
@@ -130,7 +139,8 @@ function v4Client(sdk: typeof import('openai-v4'), client: OpenAIv4): SdkClient 
       delete: (threadId) => threads.del(threadId),
     },
     messages: {
-      create: (threadId, body) => as<Message>(threads.messages.create(threadId, body as OpenAIv4.Beta.Threads.MessageCreateParams)),
+      create: (threadId, body) =>
+        as<Message>(threads.messages.create(threadId, body as OpenAIv4.Beta.Threads.MessageCreateParams)),
       list: (threadId, query) =>
         threads.messages.list(threadId, query as OpenAIv4.Beta.Threads.MessageListParams) as unknown as MessageList,
       retrieve: (threadId, messageId) => as<Message>(threads.messages.retrieve(threadId, messageId)),
@@ -158,11 +168,13 @@ const MAJORS: { major: SdkFlavour['major']; minNode?: number; load(azure: boolea
       return { version: VERSION, connect: (c) => v4Client(sdk, construct(sdk, azure, c)) };
     },
   },
-  ...([
-    [5, undefined, () => Promise.all([import('openai-v5'), import('openai-v5/version')])],
-    [6, undefined, () => Promise.all([import('openai'), import('openai/version')])],
-    [7, 22, () => Promise.all([import('openai-v7'), import('openai-v7/version')])],
-  ] as const).map(([major, minNode, importSdk]) => ({
+  ...(
+    [
+      [5, undefined, () => Promise.all([import('openai-v5'), import('openai-v5/version')])],
+      [6, undefined, () => Promise.all([import('openai'), import('openai/version')])],
+      [7, 22, () => Promise.all([import('openai-v7'), import('openai-v7/version')])],
+    ] as const
+  ).map(([major, minNode, importSdk]) => ({
     major,
     minNode,
     load: async (azure: boolean): Promise<LoadedSdk> => {

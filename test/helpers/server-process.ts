@@ -23,7 +23,12 @@ export async function buildServer(): Promise<BuiltServer> {
   symlinkSync(join(ROOT, 'migrations'), join(dir, 'migrations'));
   symlinkSync(join(ROOT, 'ui'), join(dir, 'ui'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
+  await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsc'), [
+    '-p',
+    join(ROOT, 'tsconfig.build.json'),
+    '--outDir',
+    join(dir, 'dist'),
+  ]);
   return { entry: join(dir, 'dist/server.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -45,7 +50,9 @@ export async function startServerProcess(entry: string, env: Record<string, stri
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((done) =>
+    child.on('exit', (code, signal) => done(code ?? signal ?? 'unknown')),
+  );
   const baseURL = await new Promise<string>((done, fail) => {
     const look = () => {
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -62,7 +69,10 @@ export async function startServerProcess(entry: string, env: Record<string, stri
 
 /** Runs a server to completion (it must refuse to start): its exit code and output. */
 export async function runServerToExit(entry: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

@@ -52,4 +52,3 @@ export function mountTmpfs(sizeBytes: number): Tmpfs | string {
     },
   };
 }
-

@@ -45,7 +45,8 @@ afterAll(async () => {
 });
 
 /** Peak resident memory of the server process so far, in MB (Linux). */
-const peakRssMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]) / 1024;
+const peakRssMb = () =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]) / 1024;
 
 /** A thread create of about BODY_BYTES, in messages of at most 256,000 characters. */
 function bigThread() {
@@ -72,7 +73,12 @@ async function burst(body: string, held: number) {
   await locker.query('LOCK TABLE threads IN ACCESS EXCLUSIVE MODE');
   let locked = true;
   const answers = Array.from({ length: REQUESTS }, () =>
-    create(body).then(async (res) => ({ status: res.status, headers: res.headers, json: await res.json(), whileLocked: locked })),
+    create(body).then(async (res) => ({
+      status: res.status,
+      headers: res.headers,
+      json: await res.json(),
+      whileLocked: locked,
+    })),
   );
   try {
     // Every request but those holding a connection or queued for one is answered while the lock is held.
@@ -106,7 +112,9 @@ async function burst(body: string, held: number) {
     expect(answer.whileLocked).toBe(true);
     expect(answer.headers.get('retry-after')).toBe('1');
     expect(answer.headers.get('x-should-retry')).toBe('true');
-    expect(answer.json).toEqual({ error: { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null } });
+    expect(answer.json).toEqual({
+      error: { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null },
+    });
   }
   const served = results.filter((r) => r.status === 200);
   expect(served).toHaveLength(held);

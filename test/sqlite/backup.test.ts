@@ -24,13 +24,19 @@ afterAll(() => {
 });
 
 const cli = (args: string[]) =>
-  promisify(execFile)(process.execPath, [join(dirname(built.entry), 'cli.js'), ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
+  promisify(execFile)(process.execPath, [join(dirname(built.entry), 'cli.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '' },
+  }).then(
     ({ stderr }) => ({ code: 0, stderr }),
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
   );
 
 const post = async (baseURL: string, path: string, body: unknown) => {
-  const res = await fetch(`${baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseURL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as { id: string } };
 };
 
@@ -44,7 +50,9 @@ function messageIds(file: string): Set<string> {
   }
 }
 
-test('a backup taken under writers is whole and holds every write acknowledged before it began; restore puts it back', { timeout: 120_000 }, async () => {
+test('a backup taken under writers is whole and holds every write acknowledged before it began; restore puts it back', {
+  timeout: 120_000,
+}, async () => {
   const source = join(dir, 'live.db');
   const server = await startServerProcess(built.entry, { DATABASE_URL: source });
   const acknowledged: string[] = [];
@@ -53,10 +61,16 @@ test('a backup taken under writers is whole and holds every write acknowledged b
     const thread = (await post(server.baseURL, '/v1/threads', {})).json.id;
     // About 20 MB, so the backup copies the file in several steps while the writers write.
     const bulk = 'x'.repeat(200_000);
-    for (let i = 0; i < 100; i++) acknowledged.push((await post(server.baseURL, `/v1/threads/${thread}/messages`, { role: 'user', content: bulk })).json.id);
+    for (let i = 0; i < 100; i++)
+      acknowledged.push(
+        (await post(server.baseURL, `/v1/threads/${thread}/messages`, { role: 'user', content: bulk })).json.id,
+      );
     const writers = Array.from({ length: 4 }, async () => {
       while (writing) {
-        const answer = await post(server.baseURL, `/v1/threads/${thread}/messages`, { role: 'user', content: 'during' });
+        const answer = await post(server.baseURL, `/v1/threads/${thread}/messages`, {
+          role: 'user',
+          content: 'during',
+        });
         expect(answer.status).toBe(200);
         acknowledged.push(answer.json.id);
       }
@@ -70,7 +84,9 @@ test('a backup taken under writers is whole and holds every write acknowledged b
     await Promise.all(writers);
 
     expect(backup.code).toBe(0);
-    expect(backup.stderr).toMatch(/^\nbacked up \d+ bytes to .*backup\.db: copied in [\d.]+ s, integrity check ok in [\d.]+ s\n$/);
+    expect(backup.stderr).toMatch(
+      /^\nbacked up \d+ bytes to .*backup\.db: copied in [\d.]+ s, integrity check ok in [\d.]+ s\n$/,
+    );
     expect(afterBackup).toBeGreaterThan(beforeBackup.length); // the server kept writing meanwhile
     // Nothing but the backup itself is left beside it.
     expect(readdirSync(dir).sort()).toEqual(['backup.db', 'live.db', 'live.db-shm', 'live.db-wal']);
@@ -79,7 +95,10 @@ test('a backup taken under writers is whole and holds every write acknowledged b
 
     // Restore into the server's place (here a new path), then serve it.
     const restored = join(dir, 'restored.db');
-    expect(await cli(['restore', out, '--db', restored])).toEqual({ code: 0, stderr: `\nrestored ${out} into ${restored}\n` });
+    expect(await cli(['restore', out, '--db', restored])).toEqual({
+      code: 0,
+      stderr: `\nrestored ${out} into ${restored}\n`,
+    });
     expect(messageIds(restored)).toEqual(inBackup);
     expect(await cli(['restore', out, '--db', restored])).toEqual({
       code: 1,

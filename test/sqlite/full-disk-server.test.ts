@@ -34,8 +34,16 @@ describe.skipIf(skip !== undefined)(`the server on a full disk${skip ? ` (skippe
   });
 
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${server.baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, retry: res.headers.get('x-should-retry'), json: (await res.json()) as Message & { error?: unknown } };
+    const res = await fetch(`${server.baseURL}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      retry: res.headers.get('x-should-retry'),
+      json: (await res.json()) as Message & { error?: unknown },
+    };
   };
   const texts = async (threadId: string) => {
     const res = await fetch(`${server.baseURL}/v1/threads/${threadId}/messages?limit=100&order=asc`);
@@ -43,7 +51,9 @@ describe.skipIf(skip !== undefined)(`the server on a full disk${skip ? ` (skippe
     return ((await res.json()) as { data: Message[] }).data.map((m) => m.content[0]!.text.value);
   };
 
-  test('writes that do not fit answer 503 and leave nothing; reads answer; space returns, writes work; a restart keeps every acknowledged write', { timeout: 120_000 }, async () => {
+  test('writes that do not fit answer 503 and leave nothing; reads answer; space returns, writes work; a restart keeps every acknowledged write', {
+    timeout: 120_000,
+  }, async () => {
     const thread = (await post('/v1/threads', {})).json.id;
     const acknowledged: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -54,7 +64,9 @@ describe.skipIf(skip !== undefined)(`the server on a full disk${skip ? ` (skippe
 
     tmpfs.fill(128 * 1024);
     const sent = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `big ${i} ${'x'.repeat(250_000)}` : `small ${i}`));
-    const answers = await Promise.all(sent.map((content) => post(`/v1/threads/${thread}/messages`, { role: 'user', content })));
+    const answers = await Promise.all(
+      sent.map((content) => post(`/v1/threads/${thread}/messages`, { role: 'user', content })),
+    );
     const refused = answers.filter((a) => a.status !== 200);
     expect(refused.length).toBeGreaterThan(0);
     for (const answer of refused) {
@@ -62,14 +74,17 @@ describe.skipIf(skip !== undefined)(`the server on a full disk${skip ? ` (skippe
       expect(answer.retry).toBe('true');
       expect(answer.json).toEqual({
         error: {
-          message: 'The server cannot store changes right now: its disk is full. Nothing was stored; please retry later.',
+          message:
+            'The server cannot store changes right now: its disk is full. Nothing was stored; please retry later.',
           type: 'server_error',
           param: null,
           code: null,
         },
       });
     }
-    answers.forEach((answer, i) => answer.status === 200 && acknowledged.push(sent[i]!));
+    answers.forEach((answer, i) => {
+      if (answer.status === 200) acknowledged.push(sent[i]!);
+    });
     expect((await fetch(`${server.baseURL}/health`)).status).toBe(200);
     expect((await fetch(`${server.baseURL}/v1/threads/${thread}`)).status).toBe(200);
     expect(await texts(thread)).toEqual(acknowledged);

@@ -26,7 +26,7 @@ function writeMigrations(files: Record<string, string>) {
 }
 
 const userVersion = () => db.pragma('user_version', { simple: true });
-const values = () => (db.prepare('SELECT * FROM notes ORDER BY id').all() as object[]);
+const values = () => db.prepare('SELECT * FROM notes ORDER BY id').all() as object[];
 
 test('applies numbered files in numeric order and records the version', () => {
   writeMigrations({
@@ -105,14 +105,21 @@ test('two files with the same number are refused', () => {
 
 test('a database written by the app upgrades in place when a new migration appears', async () => {
   const app = await buildTestApp();
-  const thread = await createThread(app.app, { metadata: { keep: 'me' }, messages: [{ role: 'user', content: 'hello' }] });
+  const thread = await createThread(app.app, {
+    metadata: { keep: 'me' },
+    messages: [{ role: 'user', content: 'hello' }],
+  });
   await app.app.close();
   const current = loadMigrations();
   const next = Math.max(...current.map((m) => m.version)) + 1;
   const appDb = new Database(app.dbPath);
   const applied = migrate(appDb, [
     ...current,
-    { version: next, name: `${next}_note.sql`, sql: "ALTER TABLE threads ADD COLUMN note TEXT NOT NULL DEFAULT 'upgraded';" },
+    {
+      version: next,
+      name: `${next}_note.sql`,
+      sql: "ALTER TABLE threads ADD COLUMN note TEXT NOT NULL DEFAULT 'upgraded';",
+    },
   ]);
   expect(applied).toEqual([next]);
   expect(appDb.prepare('SELECT id, metadata, note FROM threads').all()).toEqual([

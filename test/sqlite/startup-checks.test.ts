@@ -29,7 +29,10 @@ async function cliToExit(args: string[]) {
   const cli = join(dirname(built.entry), 'cli.js');
   return promisify(execFile)(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      output: error.stdout + error.stderr,
+    }),
   );
 }
 

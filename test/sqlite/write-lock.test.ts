@@ -33,7 +33,10 @@ async function holdWriteLock(file: string): Promise<ChildProcess> {
     db.exec('BEGIN IMMEDIATE');
     console.log('locked');
     process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); }).resume();`;
-  const child = spawn(process.execPath, ['-e', script, file], { stdio: ['pipe', 'pipe', 'inherit'], cwd: process.cwd() });
+  const child = spawn(process.execPath, ['-e', script, file], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: process.cwd(),
+  });
   const [chunk] = await once(child.stdout!, 'data');
   expect(String(chunk)).toContain('locked');
   return child;
@@ -46,14 +49,20 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 }
 
 const post = (path: string, body: unknown) =>
-  fetch(`${server.baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${server.baseURL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 test('a write meets the lock: an immediate 503 with Retry-After, /health unaffected, writes work once it is gone', async () => {
   const thread = (await (await post('/v1/threads', { metadata: { n: '1' } })).json()) as { id: string };
   const locker = await holdWriteLock(join(dir, 'threadstore.db'));
   try {
     // Writes while /health is probed: before, each write held the event loop 5 s (busy_timeout) and then got a 500.
-    const writes = Array.from({ length: 5 }, () => timed(() => post(`/v1/threads/${thread.id}/messages`, { role: 'user', content: 'hi' })));
+    const writes = Array.from({ length: 5 }, () =>
+      timed(() => post(`/v1/threads/${thread.id}/messages`, { role: 'user', content: 'hi' })),
+    );
     const health = timed(() => fetch(`${server.baseURL}/health`));
     const answers = await Promise.all(writes);
     const probe = await health;
@@ -74,7 +83,9 @@ test('a write meets the lock: an immediate 503 with Retry-After, /health unaffec
     expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(1500);
     expect(probe.value.status).toBe(200);
     expect(probe.ms).toBeLessThan(1500);
-    console.log(`write-lock: slowest 503 ${Math.max(...answers.map((a) => a.ms)).toFixed(1)} ms, /health ${probe.ms.toFixed(1)} ms`);
+    console.log(
+      `write-lock: slowest 503 ${Math.max(...answers.map((a) => a.ms)).toFixed(1)} ms, /health ${probe.ms.toFixed(1)} ms`,
+    );
     // Reads do not need the lock.
     expect((await fetch(`${server.baseURL}/v1/threads/${thread.id}`)).status).toBe(200);
   } finally {
@@ -83,6 +94,8 @@ test('a write meets the lock: an immediate 503 with Retry-After, /health unaffec
   }
   const res = await post(`/v1/threads/${thread.id}/messages`, { role: 'user', content: 'after' });
   expect(res.status).toBe(200);
-  const list = (await (await fetch(`${server.baseURL}/v1/threads/${thread.id}/messages`)).json()) as { data: { content: { text: { value: string } }[] }[] };
+  const list = (await (await fetch(`${server.baseURL}/v1/threads/${thread.id}/messages`)).json()) as {
+    data: { content: { text: { value: string } }[] }[];
+  };
   expect(list.data.map((m) => m.content[0]!.text.value)).toEqual(['after']);
 });

@@ -11,9 +11,16 @@ beforeEach(async () => {
 });
 afterEach(async () => t.close());
 
-const createThread = async () => (await t.app.inject({ method: 'POST', url: '/v1/threads', payload: {} })).json().id as string;
+const createThread = async () =>
+  (await t.app.inject({ method: 'POST', url: '/v1/threads', payload: {} })).json().id as string;
 const createMessage = async (thread: string, text: string) =>
-  (await t.app.inject({ method: 'POST', url: `/v1/threads/${thread}/messages`, payload: { role: 'user', content: text } })).json();
+  (
+    await t.app.inject({
+      method: 'POST',
+      url: `/v1/threads/${thread}/messages`,
+      payload: { role: 'user', content: text },
+    })
+  ).json();
 
 async function page(thread: string, query: string) {
   const res = await t.app.inject({ method: 'GET', url: `/v1/threads/${thread}/messages?${query}` });
@@ -39,7 +46,8 @@ describe('concurrent writers to one thread', () => {
     const created = await Promise.all(Array.from({ length: 150 }, (_, i) => createMessage(thread, `m${i}`)));
     const ascending = await listAll(thread, 'asc');
     expect(ascending.map((m) => m.id).sort()).toEqual(created.map((m) => m.id).sort());
-    for (let i = 1; i < ascending.length; i++) expect(ascending[i]!.created_at).toBeGreaterThanOrEqual(ascending[i - 1]!.created_at);
+    for (let i = 1; i < ascending.length; i++)
+      expect(ascending[i]!.created_at).toBeGreaterThanOrEqual(ascending[i - 1]!.created_at);
     expect((await listAll(thread, 'desc')).map((m) => m.id)).toEqual(ascending.map((m) => m.id).reverse());
   });
 
@@ -87,7 +95,9 @@ describe('cursors survive deletion', () => {
     // Another thread's message is no cursor here, deleted or not.
     const other = await createThread();
     expect((await page(other, 'order=asc')).data).toEqual([]);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/threads/${other}/messages?after=${gone}` })).json().error.code).toBe('invalid_value');
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/threads/${other}/messages?after=${gone}` })).json().error.code,
+    ).toBe('invalid_value');
 
     // Nothing of the deleted message's text is left anywhere in the database.
     const leftover = await countRowsMentioning('secret-2');
@@ -101,7 +111,8 @@ async function countRowsMentioning(text: string): Promise<number> {
   if (t.engine === 'sqlite') {
     const db = new Database(t.dbPath, { readonly: true });
     try {
-      return (db.prepare('SELECT count(*) AS n FROM messages WHERE instr(content, ?) > 0').get(text) as { n: number }).n;
+      return (db.prepare('SELECT count(*) AS n FROM messages WHERE instr(content, ?) > 0').get(text) as { n: number })
+        .n;
     } finally {
       db.close();
     }
@@ -109,7 +120,10 @@ async function countRowsMentioning(text: string): Promise<number> {
   const client = new pg.Client({ connectionString: t.databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE strpos(content, $1) > 0', [text]);
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT count(*) AS n FROM messages WHERE strpos(content, $1) > 0',
+      [text],
+    );
     const tombstoneColumns = await client.query(
       "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'deleted_messages' ORDER BY column_name",
     );

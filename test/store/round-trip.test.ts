@@ -3,7 +3,13 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 
-const AWKWARD = ['nul \u0000 inside', '\u0000', 'lone high \ud800 and low \udc00', 'emoji 👋 and \u2028 separators', 'quote " back \\ slash'];
+const AWKWARD = [
+  'nul \u0000 inside',
+  '\u0000',
+  'lone high \ud800 and low \udc00',
+  'emoji 👋 and \u2028 separators',
+  'quote " back \\ slash',
+];
 
 let t: TestApp;
 beforeEach(async () => {
@@ -26,9 +32,21 @@ describe('text with NUL characters and lone surrogates round-trips', () => {
       tool_resources: toolResources,
       items: [{ type: 'message', role: 'user', item: null, content, status: 'completed', attachments, metadata }],
     });
-    expect(await t.app.store.threads.get('tenant\u2603', thread.id)).toEqual({ ...thread, metadata, tool_resources: toolResources });
+    expect(await t.app.store.threads.get('tenant\u2603', thread.id)).toEqual({
+      ...thread,
+      metadata,
+      tool_resources: toolResources,
+    });
 
-    const assistant = { type: 'message', role: 'assistant', item: null, content, status: 'completed' as const, attachments, metadata };
+    const assistant = {
+      type: 'message',
+      role: 'assistant',
+      item: null,
+      content,
+      status: 'completed' as const,
+      attachments,
+      metadata,
+    };
     const [created] = (await t.app.store.items.create('tenant\u2603', thread.id, [assistant]))!;
     expect(created).toMatchObject({ content, attachments, metadata });
     const page = await t.app.store.items.list('tenant\u2603', thread.id, { limit: 10, order: 'asc', view: 'all' });
@@ -36,15 +54,22 @@ describe('text with NUL characters and lone surrogates round-trips', () => {
       [content, attachments, metadata],
       [content, attachments, metadata],
     ]);
-    const changed = { ['new\u0000key']: 'v\u0000\ud800' };
-    expect((await t.app.store.items.update('tenant\u2603', thread.id, created!.id, changed, 'all'))!.metadata).toEqual(changed);
+    const changed = { 'new\u0000key': 'v\u0000\ud800' };
+    expect((await t.app.store.items.update('tenant\u2603', thread.id, created!.id, changed, 'all'))!.metadata).toEqual(
+      changed,
+    );
     expect((await t.app.store.items.get('tenant\u2603', thread.id, created!.id, 'all'))!.metadata).toEqual(changed);
-    expect((await t.app.store.threads.update('tenant\u2603', thread.id, { metadata: changed }))!.metadata).toEqual(changed);
+    expect((await t.app.store.threads.update('tenant\u2603', thread.id, { metadata: changed }))!.metadata).toEqual(
+      changed,
+    );
   });
 
   test('through the API', async () => {
     const text = 'before\u0000after \ud83d\udc4b lone \udc4b';
-    const created = await post('/v1/threads', { metadata: { 'nul\u0000key': 'nul\u0000value' }, messages: [{ role: 'user', content: text }] });
+    const created = await post('/v1/threads', {
+      metadata: { 'nul\u0000key': 'nul\u0000value' },
+      messages: [{ role: 'user', content: text }],
+    });
     expect(created.statusCode).toBe(200);
     const thread = created.json();
     expect(thread.metadata).toEqual({ 'nul\u0000key': 'nul\u0000value' });
@@ -57,7 +82,12 @@ describe('ids and cursors holding a NUL name nothing', () => {
   test('a thread or message id with %00 is a 404, a cursor a 400, a run_id an empty page', async () => {
     const thread = (await post('/v1/threads', { messages: [{ role: 'user', content: 'x' }] })).json();
     expect((await get('/v1/threads/thread_%00')).json()).toEqual({
-      error: { message: "No thread found with id 'thread_\u0000'.", type: 'invalid_request_error', param: null, code: null },
+      error: {
+        message: "No thread found with id 'thread_\u0000'.",
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
     });
     const missingMessage = await get(`/v1/threads/${thread.id}/messages/msg_%00`);
     expect(missingMessage.statusCode).toBe(404);
@@ -65,7 +95,12 @@ describe('ids and cursors holding a NUL name nothing', () => {
     const cursor = await get(`/v1/threads/${thread.id}/messages?after=msg_%00`);
     expect(cursor.statusCode).toBe(400);
     expect(cursor.json()).toEqual({
-      error: { message: "Invalid 'after': no message with id 'msg_\u0000' in this thread.", type: 'invalid_request_error', param: 'after', code: 'invalid_value' },
+      error: {
+        message: "Invalid 'after': no message with id 'msg_\u0000' in this thread.",
+        type: 'invalid_request_error',
+        param: 'after',
+        code: 'invalid_value',
+      },
     });
     const filtered = await get(`/v1/threads/${thread.id}/messages?run_id=run_%00`);
     expect(filtered.json()).toEqual({ object: 'list', data: [], first_id: null, last_id: null, has_more: false });

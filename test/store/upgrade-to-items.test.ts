@@ -7,7 +7,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, expect, inject, test } from 'vitest';
 import { loadMigrations as loadSqliteMigrations, migrate as migrateSqlite } from '../../src/store/sqlite/migrate.js';
-import { loadMigrations as loadPostgresMigrations, migrate as migratePostgres } from '../../src/store/postgres/migrate.js';
+import {
+  loadMigrations as loadPostgresMigrations,
+  migrate as migratePostgres,
+} from '../../src/store/postgres/migrate.js';
 import { buildTestApp, testEngine, type TestApp } from '../helpers/app.js';
 import { createTestSchema } from '../helpers/postgres.js';
 
@@ -33,9 +36,14 @@ async function writtenByPreviousSchema(): Promise<{ url: string; remove(): Promi
     const dir = mkdtempSync(join(tmpdir(), 'threadstore-upgrade-'));
     const path = join(dir, 'old.db');
     const db = new Database(path);
-    migrateSqlite(db, loadSqliteMigrations().filter((m) => m.version < ITEMS_MIGRATION));
+    migrateSqlite(
+      db,
+      loadSqliteMigrations().filter((m) => m.version < ITEMS_MIGRATION),
+    );
     const { seq } = db
-      .prepare("INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, '', ?, '{\"k\":\"v\"}', '{}') RETURNING seq")
+      .prepare(
+        "INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, '', ?, '{\"k\":\"v\"}', '{}') RETURNING seq",
+      )
       .get(THREAD, CREATED_AT) as { seq: number };
     const insert = db.prepare(
       `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
@@ -55,7 +63,10 @@ async function writtenByPreviousSchema(): Promise<{ url: string; remove(): Promi
   const client = new pg.Client({ connectionString: schema.url });
   await client.connect();
   try {
-    await migratePostgres(client, loadPostgresMigrations().filter((m) => m.version < ITEMS_MIGRATION));
+    await migratePostgres(
+      client,
+      loadPostgresMigrations().filter((m) => m.version < ITEMS_MIGRATION),
+    );
     await client.query("INSERT INTO tenant_positions VALUES ('', 1, $1)", [CREATED_AT]);
     const { rows } = await client.query<{ seq: number }>(
       `INSERT INTO threads (id, tenant, position, created_at, metadata, tool_resources, last_position, last_created_at)
@@ -65,7 +76,11 @@ async function writtenByPreviousSchema(): Promise<{ url: string; remove(): Promi
     const seq = rows[0]!.seq;
     for (const [index, m] of MESSAGES.entries()) {
       if (DELETED.includes(m.id)) {
-        await client.query('INSERT INTO deleted_messages (id, thread_seq, position) VALUES ($1, $2, $3)', [m.id, seq, index + 1]);
+        await client.query('INSERT INTO deleted_messages (id, thread_seq, position) VALUES ($1, $2, $3)', [
+          m.id,
+          seq,
+          index + 1,
+        ]);
         continue;
       }
       await client.query(
@@ -93,9 +108,20 @@ test('threads and messages written before the upgrade read as conversations and 
   cleanup.push(() => t.close());
   const get = async (url: string) => (await t.app.inject({ method: 'GET', url })).json();
 
-  expect(await get(`/v1/conversations/${THREAD}`)).toEqual({ id: THREAD, object: 'conversation', created_at: CREATED_AT, metadata: { k: 'v' } });
+  expect(await get(`/v1/conversations/${THREAD}`)).toEqual({
+    id: THREAD,
+    object: 'conversation',
+    created_at: CREATED_AT,
+    metadata: { k: 'v' },
+  });
   expect((await get(`/v1/conversations/${THREAD}/items?order=asc`)).data).toEqual([
-    { id: MESSAGES[0]!.id, type: 'message', status: 'completed', role: 'user', content: [{ type: 'input_text', text: 'Hello' }] },
+    {
+      id: MESSAGES[0]!.id,
+      type: 'message',
+      status: 'completed',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'Hello' }],
+    },
     {
       id: MESSAGES[2]!.id,
       type: 'message',
@@ -108,15 +134,26 @@ test('threads and messages written before the upgrade read as conversations and 
   expect(messages.data.map((m: { id: string }) => m.id)).toEqual([MESSAGES[0]!.id, MESSAGES[2]!.id]);
 
   // Deleted messages stay cursors, and a new item goes after the latest, deleted one.
-  const created = await t.app.inject({ method: 'POST', url: `/v1/conversations/${THREAD}/items`, payload: { items: [{ role: 'user', content: 'new' }] } });
+  const created = await t.app.inject({
+    method: 'POST',
+    url: `/v1/conversations/${THREAD}/items`,
+    payload: { items: [{ role: 'user', content: 'new' }] },
+  });
   expect(created.statusCode).toBe(200);
   const newId = created.json().data[0].id;
-  expect((await get(`/v1/conversations/${THREAD}/items?order=asc&after=${DELETED[1]}`)).data.map((i: { id: string }) => i.id)).toEqual([newId]);
-  expect((await get(`/v1/threads/${THREAD}/messages?order=asc&after=${DELETED[0]}`)).data.map((m: { id: string }) => m.id)).toEqual([
-    MESSAGES[2]!.id,
-    newId,
-  ]);
+  expect(
+    (await get(`/v1/conversations/${THREAD}/items?order=asc&after=${DELETED[1]}`)).data.map(
+      (i: { id: string }) => i.id,
+    ),
+  ).toEqual([newId]);
+  expect(
+    (await get(`/v1/threads/${THREAD}/messages?order=asc&after=${DELETED[0]}`)).data.map((m: { id: string }) => m.id),
+  ).toEqual([MESSAGES[2]!.id, newId]);
   // A deleted message's id stays taken in its tenant.
-  const reused = await t.app.inject({ method: 'POST', url: `/v1/conversations/${THREAD}/items`, payload: { items: [{ id: DELETED[0], role: 'user', content: 'x' }] } });
+  const reused = await t.app.inject({
+    method: 'POST',
+    url: `/v1/conversations/${THREAD}/items`,
+    payload: { items: [{ id: DELETED[0], role: 'user', content: 'x' }] },
+  });
   expect(reused.json().error).toMatchObject({ param: 'items[0].id', code: 'invalid_value' });
 });

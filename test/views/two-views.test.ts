@@ -27,7 +27,13 @@ describe('conversation view', () => {
       status: 'completed',
       content: [{ type: 'output_text', text: 'Hi', annotations: [], logprobs: [] }],
     });
-    expect(toItem(stored(fromInputItem({ role: 'developer', status: 'in_progress', content: [{ type: 'input_image', file_id: 'f' }] })))).toEqual({
+    expect(
+      toItem(
+        stored(
+          fromInputItem({ role: 'developer', status: 'in_progress', content: [{ type: 'input_image', file_id: 'f' }] }),
+        ),
+      ),
+    ).toEqual({
       id: 'msg_x',
       type: 'message',
       role: 'developer',
@@ -37,8 +43,18 @@ describe('conversation view', () => {
   });
 
   test('shows thread messages as message items; thread annotations have no item form', () => {
-    const record = stored(fromCreateMessage({ role: 'assistant', content: [{ type: 'text', text: 'a' }, { type: 'image_file', image_file: { file_id: 'f' } }] }));
-    record.content[0]!.text!.annotations = [{ type: 'file_citation', text: 'x', start_index: 0, end_index: 1, file_citation: { file_id: 'f' } }];
+    const record = stored(
+      fromCreateMessage({
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'image_file', image_file: { file_id: 'f' } },
+        ],
+      }),
+    );
+    record.content[0]!.text!.annotations = [
+      { type: 'file_citation', text: 'x', start_index: 0, end_index: 1, file_citation: { file_id: 'f' } },
+    ];
     expect(toItem(record)).toEqual({
       id: 'msg_x',
       type: 'message',
@@ -53,7 +69,9 @@ describe('conversation view', () => {
 
   test('a copy keeps everything but the id', () => {
     const original = stored(fromInputItem({ type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' }), 'fc_1');
-    expect(copyOf(original)).toEqual({ ...fromInputItem({ type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' }) });
+    expect(copyOf(original)).toEqual({
+      ...fromInputItem({ type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' }),
+    });
   });
 });
 
@@ -88,6 +106,9 @@ describe('thread view', () => {
       attachments: [],
       metadata: {},
     });
-    expect(toMessage(stored(fromInputItem({ role: 'user', content: [{ type: 'input_file', file_id: 'doc' }] })), 't').content).toEqual([]);
+    expect(
+      toMessage(stored(fromInputItem({ role: 'user', content: [{ type: 'input_file', file_id: 'doc' }] })), 't')
+        .content,
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { idempotencyConflict, importedIdTaken, itemIdTaken, storeCannotWrite, storeUnavailable, unknownCursor, unknownThreadCursor } from '../../errors.js';
+import {
+  idempotencyConflict,
+  importedIdTaken,
+  itemIdTaken,
+  storeCannotWrite,
+  storeUnavailable,
+  unknownCursor,
+  unknownThreadCursor,
+} from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
@@ -20,7 +28,14 @@ import { type PairIndex, walkFiltered } from '../metadata-walk.js';
 import { PAGE_BYTE_BUDGET } from '../page-budget.js';
 import { type Direction, readPage, whole } from '../read-page.js';
 import { backgroundPurge } from '../thread-purge.js';
-import { createClient, createPool, isSaturated, isUnavailable, waitForDatabase, type PostgresOptions } from './connection.js';
+import {
+  createClient,
+  createPool,
+  isSaturated,
+  isUnavailable,
+  waitForDatabase,
+  type PostgresOptions,
+} from './connection.js';
 import { migrate } from './migrate.js';
 import { SQL } from './statements.js';
 import { toThread } from '../thread-row.js';
@@ -166,7 +181,15 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       const response = recorded ? (JSON.parse(recorded.response!) as T) : await create(client);
       if (idempotency && !recorded && response !== undefined) {
         const { thread_id, object_id } = objectFor(response);
-        const values = [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now()];
+        const values = [
+          tenant,
+          idempotency.key,
+          idempotency.fingerprint,
+          JSON.stringify(response),
+          thread_id,
+          object_id,
+          now(),
+        ];
         await client.query(SQL.recordIdempotency, values);
       }
       await client.query('COMMIT');
@@ -184,7 +207,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     for (const [index, { id }] of items.entries()) {
       if (id === undefined) continue;
       if (!unstorable(id)) await client.query(SQL.lockItemId, [tenant, id]);
-      const taken = seen.has(id) || (!unstorable(id) && ((await client.query(SQL.itemIdTaken, [id, tenant])).rowCount ?? 0) > 0);
+      const taken =
+        seen.has(id) || (!unstorable(id) && ((await client.query(SQL.itemIdTaken, [id, tenant])).rowCount ?? 0) > 0);
       if (taken) throw itemIdTaken(index, id);
       seen.add(id);
     }
@@ -249,14 +273,18 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
 
   async function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
     if (id === undefined) return undefined;
-    const row = unstorable(id) ? undefined : (await pool.query<{ position: number }>(SQL.messageCursor, [id, thread])).rows[0];
+    const row = unstorable(id)
+      ? undefined
+      : (await pool.query<{ position: number }>(SQL.messageCursor, [id, thread])).rows[0];
     if (!row) throw unknownCursor(param, id);
     return row.position;
   }
 
   async function threadCursor(param: 'after' | 'before', id: string | undefined, tenant: string) {
     if (id === undefined) return undefined;
-    const row = unstorable(id, tenant) ? undefined : (await pool.query<{ position: number }>(SQL.threadCursor, [id, tenant])).rows[0];
+    const row = unstorable(id, tenant)
+      ? undefined
+      : (await pool.query<{ position: number }>(SQL.threadCursor, [id, tenant])).rows[0];
     if (!row) throw unknownThreadCursor(param, id);
     return row.position;
   }
@@ -269,8 +297,19 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     if (unstorable(query.run_id)) return { data: [], has_more: false };
     const runId = query.run_id;
     const page = await readPage(query, after, before, async (direction, low, high, limit) => {
-      const values = [thread.seq, low, high, limit, PAGE_BYTE_BUDGET, query.view === 'all', ...(runId === undefined ? [] : [runId])];
-      const { rows } = await pool.query<ItemRow & { total: number }>(SQL.listItems(direction, runId !== undefined), values);
+      const values = [
+        thread.seq,
+        low,
+        high,
+        limit,
+        PAGE_BYTE_BUDGET,
+        query.view === 'all',
+        ...(runId === undefined ? [] : [runId]),
+      ];
+      const { rows } = await pool.query<ItemRow & { total: number }>(
+        SQL.listItems(direction, runId !== undefined),
+        values,
+      );
       return { rows, cut: rows.length < (rows[0]?.total ?? 0) };
     });
     return { data: page.data.map(toRecord), has_more: page.has_more };
@@ -278,7 +317,12 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
 
   const pairIndex = (tenant: string): PairIndex<ThreadRow> => ({
     count: async ([key, value], cap) => {
-      const { rows } = await pool.query<{ n: number }>(SQL.countPair, [tenant, JSON.stringify(key), JSON.stringify(value), cap]);
+      const { rows } = await pool.query<{ n: number }>(SQL.countPair, [
+        tenant,
+        JSON.stringify(key),
+        JSON.stringify(value),
+        cap,
+      ]);
       return rows[0]!.n;
     },
     scan: async ([key, value], others, direction, low, high, max) => {
@@ -318,7 +362,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
       pending: async () => (await pool.query<{ seq: number }>(SQL.threadsToPurge)).rows.map((row) => row.seq),
       step: purgeStep,
     },
-    (error) => options.log?.warn({ err: error }, 'purging deleted threads stopped; it resumes at the next delete or start'),
+    (error) =>
+      options.log?.warn({ err: error }, 'purging deleted threads stopped; it resumes at the next delete or start'),
   );
   purge.wake();
 
@@ -387,8 +432,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
 
   return {
     threads: {
-      create: guard(async (tenant, thread, idempotency) =>
-        (await idempotent(tenant, idempotency, thread.items, (db) => insertThread(db, tenant, thread), objectOf))!,
+      create: guard(
+        async (tenant, thread, idempotency) =>
+          (await idempotent(tenant, idempotency, thread.items, (db) => insertThread(db, tenant, thread), objectOf))!,
       ),
       get: guard(async (tenant, threadId) => {
         const row = await threadRow(tenant, threadId);

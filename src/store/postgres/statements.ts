@@ -97,7 +97,9 @@ export const SQL = {
    * Up to $6 threads holding the pair ($2, $3) strictly between positions $4 and $5, each with its row when
    * it holds every pair of ($7, $8) too: the walk of a metadata-filtered list (metadata-walk.ts).
    */
-  scanPair: (direction: Direction) => `SELECT d.position AS candidate, ${THREAD_COLUMNS.replace(/(\w+)/g, 't.$1')} FROM (
+  scanPair: (
+    direction: Direction,
+  ) => `SELECT d.position AS candidate, ${THREAD_COLUMNS.replace(/(\w+)/g, 't.$1')} FROM (
       SELECT position, thread_seq FROM thread_metadata
       WHERE tenant = $1 AND key = $2 AND value = $3 AND position > $4 AND position < $5
       ORDER BY position ${direction} LIMIT $6

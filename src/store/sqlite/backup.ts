@@ -56,7 +56,11 @@ function openExisting(file: string, what: string): Database.Database {
  * server writes meanwhile (WAL lets it: a reader does not block writers, nor they it), and the backup
  * never restarts. The copy is checked with `PRAGMA integrity_check` before it is kept.
  */
-async function copyDatabase(from: Database.Database, to: string, onProgress?: (progress: BackupProgress) => void): Promise<Timing> {
+async function copyDatabase(
+  from: Database.Database,
+  to: string,
+  onProgress?: (progress: BackupProgress) => void,
+): Promise<Timing> {
   const started = performance.now();
   from.exec('BEGIN');
   try {
@@ -104,7 +108,12 @@ export async function backupSqlite(
  * Puts the backup `file` back as the database `target`, in one transaction of the target: stop the
  * server first. An existing target is replaced only when `replace` is set.
  */
-export async function restoreSqlite(file: string, target: string, replace: boolean, onProgress?: (progress: BackupProgress) => void) {
+export async function restoreSqlite(
+  file: string,
+  target: string,
+  replace: boolean,
+  onProgress?: (progress: BackupProgress) => void,
+) {
   if (existsSync(target) && !replace) {
     throw new ConfigError(`The database ${target} exists: stop the server and add --force to replace it with ${file}.`);
   }

@@ -15,8 +15,10 @@ const isLockHeld = (error: unknown) => (error as { code?: unknown }).code === 'S
  */
 export function groupCommit(db: Database.Database) {
   interface Pending {
+    // biome-ignore lint/suspicious/noExplicitAny: each queued write has its own argument types
     write: (...args: any[]) => unknown;
     args: unknown[];
+    // biome-ignore lint/suspicious/noExplicitAny: each queued write has its own result type
     resolve: (value: any) => void;
     reject: (error: unknown) => void;
   }
@@ -49,7 +51,7 @@ export function groupCommit(db: Database.Database) {
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
-    let outcomes;
+    let outcomes: ReturnType<typeof runAll.immediate>;
     try {
       outcomes = runAll.immediate(batch);
     } catch (error) {
@@ -60,7 +62,10 @@ export function groupCommit(db: Database.Database) {
       }
       return;
     }
-    outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.error)));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok) batch[i]!.resolve(outcome.value);
+      else batch[i]!.reject(outcome.error);
+    });
   }
 
   return {

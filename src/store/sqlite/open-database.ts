@@ -52,7 +52,10 @@ const cannotWrite = (file: string, error: unknown) =>
  * the file cannot be written or holds a schema newer than this code. `lockWaitMs` is how long a write
  * then waits for another process's lock, synchronously: the server keeps it to a few milliseconds.
  */
-export function openDatabase(path: string, options: { synchronous: 'normal' | 'full'; lockWaitMs: number }): Database.Database {
+export function openDatabase(
+  path: string,
+  options: { synchronous: 'normal' | 'full'; lockWaitMs: number },
+): Database.Database {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') {
     createFolder(dirname(file));

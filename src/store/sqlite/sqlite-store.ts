@@ -26,7 +26,13 @@ import { openDatabase } from './open-database.js';
 import { toStoreError } from './store-errors.js';
 import { toThread } from '../thread-row.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../item-row.js';
-import { deletedObject, IDEMPOTENCY_WINDOW, objectOf, PURGE_BATCH, purgeExpiredPeriodically } from '../idempotency-records.js';
+import {
+  deletedObject,
+  IDEMPOTENCY_WINDOW,
+  objectOf,
+  PURGE_BATCH,
+  purgeExpiredPeriodically,
+} from '../idempotency-records.js';
 
 interface ThreadRow {
   seq: number;
@@ -127,8 +133,23 @@ const metadataScanSql = (direction: Direction) => `
 const now = () => Math.floor(Date.now() / 1000);
 
 function toRecord(row: ItemRow): ItemRecord {
-  const [, id, created_at, type, role, item, content, attachments, metadata, status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id] =
-    row;
+  const [
+    ,
+    id,
+    created_at,
+    type,
+    role,
+    item,
+    content,
+    attachments,
+    metadata,
+    status,
+    incomplete_details,
+    completed_at,
+    incomplete_at,
+    assistant_id,
+    run_id,
+  ] = row;
   return {
     id,
     created_at,
@@ -174,7 +195,11 @@ const guarded =
     }
   };
 
-export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SERVER_LOCK_WAIT_MS }: SqliteOptions): Store {
+export function openSqliteStore({
+  path,
+  synchronous = 'normal',
+  lockWaitMs = SERVER_LOCK_WAIT_MS,
+}: SqliteOptions): Store {
   const db = openDatabase(path, { synchronous, lockWaitMs });
 
   const sql = {
@@ -239,7 +264,23 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
       'INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, ?, ?, ?, ?) RETURNING seq',
     ),
     importItem: db.prepare<
-      [string, number, number, string, string, string | null, string, string, string, string, string | null, number | null, number | null, string | null, string | null]
+      [
+        string,
+        number,
+        number,
+        string,
+        string,
+        string | null,
+        string,
+        string,
+        string,
+        string,
+        string | null,
+        number | null,
+        number | null,
+        string | null,
+        string | null,
+      ]
     >(
       `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status,
          incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
@@ -248,7 +289,9 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     idempotencyRecord: db.prepare<
       [string, string],
       { fingerprint: string; response: string | null; thread_id: string; object_id: string; created_at: number }
-    >('SELECT fingerprint, response, thread_id, object_id, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?'),
+    >(
+      'SELECT fingerprint, response, thread_id, object_id, created_at FROM idempotency_keys WHERE tenant = ? AND key = ?',
+    ),
     recordIdempotency: db.prepare<[string, string, string, string, string, string, number]>(
       `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -270,7 +313,9 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     clearItemTombstone: db.prepare<[string, string]>(
       'DELETE FROM deleted_messages WHERE id = ? AND thread_seq IN (SELECT seq FROM threads WHERE tenant = ?)',
     ),
-    insertItem: db.prepare<[string, number, number, string, string, string | null, string, string, string, string, number | null]>(
+    insertItem: db.prepare<
+      [string, number, number, string, string, string | null, string, string, string, string, number | null]
+    >(
       `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status, completed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -397,7 +442,15 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     { thread_id, object_id }: { thread_id: string; object_id: string },
   ): T {
     if (idempotency) {
-      sql.recordIdempotency.run(tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now());
+      sql.recordIdempotency.run(
+        tenant,
+        idempotency.key,
+        idempotency.fingerprint,
+        JSON.stringify(response),
+        thread_id,
+        object_id,
+        now(),
+      );
     }
     return response;
   }
@@ -420,15 +473,20 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
   });
 
   /** An items create's Idempotency-Key record follows its first item (the thread, when it wrote none). */
-  const createItems = db.transaction((tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey) => {
-    const recorded = recordedResponse(tenant, idempotency);
-    if (recorded !== undefined) return JSON.parse(recorded) as ItemRecord[];
-    const thread = threadSeq(tenant, threadId);
-    if (thread === undefined) return undefined;
-    const created = insertItems(tenant, thread, items, now());
-    sql.countInserted.run({ threads: 0, messages: created.length });
-    return recordResponse(tenant, idempotency, created, { thread_id: threadId, object_id: created[0]?.id ?? threadId });
-  });
+  const createItems = db.transaction(
+    (tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey) => {
+      const recorded = recordedResponse(tenant, idempotency);
+      if (recorded !== undefined) return JSON.parse(recorded) as ItemRecord[];
+      const thread = threadSeq(tenant, threadId);
+      if (thread === undefined) return undefined;
+      const created = insertItems(tenant, thread, items, now());
+      sql.countInserted.run({ threads: 0, messages: created.length });
+      return recordResponse(tenant, idempotency, created, {
+        thread_id: threadId,
+        object_id: created[0]?.id ?? threadId,
+      });
+    },
+  );
 
   const deleteThread = db.transaction((tenant: string, threadId: string) => {
     const row = sql.hideThread.get(threadId, tenant);
@@ -510,7 +568,9 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
   const updateItem = (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
     const thread = threadSeq(tenant, threadId);
     const row =
-      thread === undefined ? undefined : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
+      thread === undefined
+        ? undefined
+        : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
     return row && toRecord(row);
   };
 
@@ -548,14 +608,20 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     const all = viewFlag(query.view);
     const statements =
       runId === undefined
-        ? { ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const
-        : { ASC: [sql.runSizesAscending, sql.listRunAscending], DESC: [sql.runSizesDescending, sql.listRunDescending] } as const;
+        ? ({ ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const)
+        : ({
+            ASC: [sql.runSizesAscending, sql.listRunAscending],
+            DESC: [sql.runSizesDescending, sql.listRunDescending],
+          } as const);
     const page = await readPage(query, after, before, (direction, low, high, limit) => {
       // The sizes first (from the row headers), so a page never reads content it will not send.
       const [sizes, list] = statements[direction];
       const found = sizes.all({ thread, runId, all, low, high, limit });
       const fit = rowsWithinBudget(found);
-      return { rows: fit === 0 ? [] : list.all({ thread, runId, all, low, high, limit: fit }), cut: fit < found.length };
+      return {
+        rows: fit === 0 ? [] : list.all({ thread, runId, all, low, high, limit: fit }),
+        cut: fit < found.length,
+      };
     });
     return { data: page.data.map(toRecord), has_more: page.has_more };
   }
@@ -565,8 +631,11 @@ export function openSqliteStore({ path, synchronous = 'normal', lockWaitMs = SER
     const before = threadCursor('before', query.before, tenant);
     const filter = query.metadata ?? {};
     const page = await readPage(query, after, before, async (direction, low, high, limit) => {
-      if (Object.keys(filter).length > 0) return whole(await walkFiltered(pairIndex(tenant), filter, direction, low, high, limit));
-      return whole((direction === 'ASC' ? sql.listThreadsAscending : sql.listThreadsDescending).all({ tenant, low, high, limit }));
+      if (Object.keys(filter).length > 0)
+        return whole(await walkFiltered(pairIndex(tenant), filter, direction, low, high, limit));
+      return whole(
+        (direction === 'ASC' ? sql.listThreadsAscending : sql.listThreadsDescending).all({ tenant, low, high, limit }),
+      );
     });
     return { data: page.data.map(toThread), has_more: page.has_more };
   }

@@ -16,7 +16,10 @@ export function toStoreError(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
   const primary = code.split('_', 2).join('_');
-  const answer = primary === 'SQLITE_BUSY' || primary === 'SQLITE_LOCKED' ? storeBusy() : CANNOT_WRITE[primary] && storeCannotWrite(CANNOT_WRITE[primary]);
+  const answer =
+    primary === 'SQLITE_BUSY' || primary === 'SQLITE_LOCKED'
+      ? storeBusy()
+      : CANNOT_WRITE[primary] && storeCannotWrite(CANNOT_WRITE[primary]);
   if (!answer) return error;
   answer.cause = error;
   return answer;

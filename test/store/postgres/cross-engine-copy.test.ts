@@ -8,7 +8,8 @@ import type { App } from '../../../src/app.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 
 const run = promisify(execFile);
-const cli = (args: string[]) => run(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, DATABASE_URL: '' } });
+const cli = (args: string[]) =>
+  run(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, DATABASE_URL: '' } });
 
 let dir: string;
 const opened: TestApp[] = [];
@@ -31,7 +32,9 @@ async function everything(app: App) {
   const threads = (await app.inject({ method: 'GET', url: '/v1/threads?order=asc&limit=100' })).json().data;
   const result = [];
   for (const thread of threads) {
-    const messages = (await app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages?order=asc&limit=100` })).json();
+    const messages = (
+      await app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages?order=asc&limit=100` })
+    ).json();
     result.push({ thread, messages: messages.data });
   }
   return result;

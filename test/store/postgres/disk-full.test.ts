@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { createTestDatabase, startPostgresCluster, type PostgresCluster, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  createTestDatabase,
+  startPostgresCluster,
+  type PostgresCluster,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
 import { clusterUser } from '../../helpers/postgres-processes.mjs';
 import { mountTmpfs, type Tmpfs } from '../../helpers/tmpfs.js';
 
@@ -49,23 +54,32 @@ describe.skipIf(skip !== undefined)(`PostgreSQL on a full disk${skip ? ` (skippe
     const thread = (await app.inject({ method: 'POST', url: '/v1/threads', payload: {} })).json();
     // Random text, so TOAST's compression cannot shrink it below the free space.
     const create = () =>
-      app.inject({ method: 'POST', url: `/v1/threads/${thread.id}/messages`, payload: { role: 'user', content: randomBytes(150_000).toString('base64') } });
+      app.inject({
+        method: 'POST',
+        url: `/v1/threads/${thread.id}/messages`,
+        payload: { role: 'user', content: randomBytes(150_000).toString('base64') },
+      });
     tmpfs.fill(512 * 1024);
     const acknowledged: string[] = [];
     let refused = await create();
-    for (let i = 0; i < 20 && refused.statusCode === 200; i++, refused = await create()) acknowledged.push(refused.json().id);
+    for (let i = 0; i < 20 && refused.statusCode === 200; i++, refused = await create())
+      acknowledged.push(refused.json().id);
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['x-should-retry']).toBe('true');
     expect(refused.json()).toEqual({
       error: {
-        message: "The server cannot store changes right now: the database server's disk is full. Nothing was stored; please retry later.",
+        message:
+          "The server cannot store changes right now: the database server's disk is full. Nothing was stored; please retry later.",
         type: 'server_error',
         param: null,
         code: null,
       },
     });
     expect((await app.inject({ url: `/v1/threads/${thread.id}` })).json()).toEqual(thread);
-    const listed = () => app.inject({ url: `/v1/threads/${thread.id}/messages?order=asc` }).then((res) => res.json().data.map((m: { id: string }) => m.id));
+    const listed = () =>
+      app
+        .inject({ url: `/v1/threads/${thread.id}/messages?order=asc` })
+        .then((res) => res.json().data.map((m: { id: string }) => m.id));
     expect(await listed()).toEqual(acknowledged);
 
     tmpfs.free();

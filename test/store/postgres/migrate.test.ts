@@ -27,9 +27,13 @@ describe('PostgreSQL migrations', () => {
   });
 
   test('a failing migration leaves nothing behind and the lock free', async () => {
-    const broken = [{ version: 1, name: '001_broken.sql', sql: 'CREATE TABLE half (x int); SELECT no_such_function();' }];
+    const broken = [
+      { version: 1, name: '001_broken.sql', sql: 'CREATE TABLE half (x int); SELECT no_such_function();' },
+    ];
     await expect(migrate(clients[0]!, broken)).rejects.toThrow(/no_such_function/);
-    const { rows } = await clients[1]!.query("SELECT to_regclass('half') AS half, (SELECT count(*)::int FROM schema_migrations) AS done");
+    const { rows } = await clients[1]!.query(
+      "SELECT to_regclass('half') AS half, (SELECT count(*)::int FROM schema_migrations) AS done",
+    );
     expect(rows).toEqual([{ half: null, done: 0 }]);
     expect(await migrate(clients[1]!)).toEqual(loadMigrations().map((migration) => migration.version));
   });

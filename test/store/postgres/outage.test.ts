@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { startTestServer } from '../../helpers/app.js';
-import { createTestDatabase, startPostgresCluster, type PostgresCluster, type TestDatabase } from '../../helpers/postgres.js';
+import {
+  createTestDatabase,
+  startPostgresCluster,
+  type PostgresCluster,
+  type TestDatabase,
+} from '../../helpers/postgres.js';
 
 const UNAVAILABLE = {
   error: { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null },
@@ -23,7 +28,9 @@ describe('when PostgreSQL goes away', () => {
   test('requests get 503 with the envelope, and the server recovers by itself when it is back', async () => {
     const server = await startTestServer({ DATABASE_URL: database.url });
     try {
-      const thread = (await server.app.inject({ method: 'POST', url: '/v1/threads', payload: { metadata: { k: 'v' } } })).json();
+      const thread = (
+        await server.app.inject({ method: 'POST', url: '/v1/threads', payload: { metadata: { k: 'v' } } })
+      ).json();
       await cluster.stop();
 
       for (const request of [
@@ -67,7 +74,9 @@ describe('when PostgreSQL goes away', () => {
     const store = await opening;
     try {
       expect(logs.at(-1)).toEqual({ level: 'info', message: 'connected to PostgreSQL' });
-      expect(await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] })).toMatchObject({ object: 'thread' });
+      expect(await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] })).toMatchObject({
+        object: 'thread',
+      });
     } finally {
       await store.close();
     }
@@ -78,7 +87,9 @@ describe('when PostgreSQL goes away', () => {
     try {
       const { database: config } = loadConfig({ DATABASE_URL: database.url, PG_STARTUP_TIMEOUT_MS: '0' });
       const where = new URL(database.url);
-      await expect(openStore(config)).rejects.toThrow(`PostgreSQL at 127.0.0.1:${where.port}${where.pathname} is not usable`);
+      await expect(openStore(config)).rejects.toThrow(
+        `PostgreSQL at 127.0.0.1:${where.port}${where.pathname} is not usable`,
+      );
     } finally {
       await cluster.start();
     }

@@ -33,24 +33,41 @@ describe('positions are taken under the thread row lock', () => {
   }
 
   test('a write to a thread whose row is locked waits; readers do not; order follows commits', async () => {
-    const thread = (await t.app.inject({ method: 'POST', url: '/v1/threads', payload: { messages: [{ role: 'user', content: 'first' }] } })).json();
+    const thread = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/threads',
+        payload: { messages: [{ role: 'user', content: 'first' }] },
+      })
+    ).json();
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM threads WHERE id = $1 FOR UPDATE', [thread.id]);
 
     let done = false;
     const write = t.app
-      .inject({ method: 'POST', url: `/v1/threads/${thread.id}/messages`, payload: { role: 'user', content: 'second' } })
+      .inject({
+        method: 'POST',
+        url: `/v1/threads/${thread.id}/messages`,
+        payload: { role: 'user', content: 'second' },
+      })
       .finally(() => (done = true));
     await waitUntilBlocked();
     expect(done).toBe(false);
     // Reading is not held up by the lock, and sees only what is committed.
     const during = await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages?order=asc` });
-    expect(during.json().data.map((m: { content: { text: { value: string } }[] }) => m.content[0]!.text.value)).toEqual(['first']);
+    expect(during.json().data.map((m: { content: { text: { value: string } }[] }) => m.content[0]!.text.value)).toEqual(
+      ['first'],
+    );
 
     await holder.query('COMMIT');
     const second = (await write).json();
     const after = await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages?order=asc` });
-    expect(after.json().data.map((m: { id: string }) => m.id).at(-1)).toBe(second.id);
+    expect(
+      after
+        .json()
+        .data.map((m: { id: string }) => m.id)
+        .at(-1),
+    ).toBe(second.id);
     const { rows } = await holder.query('SELECT last_position FROM threads WHERE id = $1', [thread.id]);
     expect(rows[0].last_position).toBe('2');
   });
@@ -65,10 +82,19 @@ describe('PG_STATEMENT_TIMEOUT_MS', () => {
       const thread = (await t.app.inject({ method: 'POST', url: '/v1/threads', payload: {} })).json();
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM threads WHERE id = $1 FOR UPDATE', [thread.id]);
-      const res = await t.app.inject({ method: 'POST', url: `/v1/threads/${thread.id}/messages`, payload: { role: 'user', content: 'x' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/v1/threads/${thread.id}/messages`,
+        payload: { role: 'user', content: 'x' },
+      });
       await holder.query('ROLLBACK');
       expect(res.statusCode).toBe(503);
-      expect(res.json().error).toEqual({ message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null });
+      expect(res.json().error).toEqual({
+        message: 'The server is overloaded or not ready yet.',
+        type: 'server_error',
+        param: null,
+        code: null,
+      });
       const list = await t.app.inject({ method: 'GET', url: `/v1/threads/${thread.id}/messages` });
       expect(list.json().data).toEqual([]);
     } finally {

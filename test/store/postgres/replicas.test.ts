@@ -27,7 +27,12 @@ describe('two replicas on one database', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([a, b].map((server) => server && (server.child.kill('SIGTERM'), server.exited)));
+    await Promise.all(
+      [a, b].map((server) => {
+        server?.child.kill('SIGTERM');
+        return server?.exited;
+      }),
+    );
     await database?.drop();
     build?.remove();
   });
@@ -45,7 +50,11 @@ describe('two replicas on one database', () => {
     const seen: Message[] = [];
     let after: string | null = null;
     for (let round = 0; round < 1_000; round++) {
-      const { body } = await call(server, 'GET', `/threads/${thread}/messages?limit=${limit}&order=${order}${after ? `&after=${after}` : ''}`);
+      const { body } = await call(
+        server,
+        'GET',
+        `/threads/${thread}/messages?limit=${limit}&order=${order}${after ? `&after=${after}` : ''}`,
+      );
       seen.push(...body.data);
       if (!body.has_more) return seen;
       after = body.last_id;
@@ -57,7 +66,9 @@ describe('two replicas on one database', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT version, count(*)::int AS times FROM schema_migrations GROUP BY version ORDER BY version');
+      const { rows } = await client.query(
+        'SELECT version, count(*)::int AS times FROM schema_migrations GROUP BY version ORDER BY version',
+      );
       expect(rows).toEqual(loadMigrations().map(({ version }) => ({ version, times: 1 })));
     } finally {
       await client.end();
@@ -65,7 +76,10 @@ describe('two replicas on one database', () => {
   });
 
   test('written on one, read, changed and deleted on the other', async () => {
-    const created = await call(a, 'POST', '/threads', { metadata: { k: 'v' }, messages: [{ role: 'user', content: 'hi' }] });
+    const created = await call(a, 'POST', '/threads', {
+      metadata: { k: 'v' },
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(created.status).toBe(200);
     const thread = created.body.id;
     expect((await call(b, 'GET', `/threads/${thread}`)).body).toEqual(created.body);
@@ -73,14 +87,20 @@ describe('two replicas on one database', () => {
     expect(message.content).toEqual([{ type: 'text', text: { value: 'hi', annotations: [] } }]);
     const changed = await call(b, 'POST', `/threads/${thread}/messages/${message.id}`, { metadata: { seen: 'yes' } });
     expect((await call(a, 'GET', `/threads/${thread}/messages/${message.id}`)).body).toEqual(changed.body);
-    expect((await call(a, 'DELETE', `/threads/${thread}`)).body).toEqual({ id: thread, object: 'thread.deleted', deleted: true });
+    expect((await call(a, 'DELETE', `/threads/${thread}`)).body).toEqual({
+      id: thread,
+      object: 'thread.deleted',
+      deleted: true,
+    });
     expect((await call(b, 'GET', `/threads/${thread}`)).status).toBe(404);
   });
 
   test('300 concurrent creates through both are listed identically by both', async () => {
     const thread = (await call(a, 'POST', '/threads', {})).body.id;
     const created = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => call(i % 2 ? a : b, 'POST', `/threads/${thread}/messages`, { role: 'user', content: `m${i}` })),
+      Array.from({ length: 300 }, (_, i) =>
+        call(i % 2 ? a : b, 'POST', `/threads/${thread}/messages`, { role: 'user', content: `m${i}` }),
+      ),
     );
     expect(created.every((res) => res.status === 200)).toBe(true);
     const viaA = await listAll(a, thread, 'asc');
@@ -97,7 +117,10 @@ describe('two replicas on one database', () => {
     let writing = true;
     const writers = Promise.all(
       Array.from({ length: 6 }, async (_, w) => {
-        for (let i = 0; i < 40; i++) written.push((await call(a, 'POST', `/threads/${thread}/messages`, { role: 'user', content: `w${w}-${i}` })).body.id);
+        for (let i = 0; i < 40; i++)
+          written.push(
+            (await call(a, 'POST', `/threads/${thread}/messages`, { role: 'user', content: `w${w}-${i}` })).body.id,
+          );
       }),
     ).finally(() => (writing = false));
 
@@ -105,7 +128,11 @@ describe('two replicas on one database', () => {
     let after: string | null = null;
     for (let round = 0; round < 5_000; round++) {
       const stillWriting = writing;
-      const { body } = await call(b, 'GET', `/threads/${thread}/messages?limit=5&order=asc${after ? `&after=${after}` : ''}`);
+      const { body } = await call(
+        b,
+        'GET',
+        `/threads/${thread}/messages?limit=5&order=asc${after ? `&after=${after}` : ''}`,
+      );
       read.push(...body.data.map((m: Message) => m.id));
       after = body.last_id ?? after;
       if (!body.has_more && !stillWriting) break;

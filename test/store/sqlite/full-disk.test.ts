@@ -15,7 +15,8 @@ const message = (text: string): NewItem => ({
   metadata: {},
 });
 
-const createOne = async (store: Store, threadId: string, item: NewItem) => (await store.items.create('', threadId, [item]))?.[0];
+const createOne = async (store: Store, threadId: string, item: NewItem) =>
+  (await store.items.create('', threadId, [item]))?.[0];
 
 const mounted = mountTmpfs(8 * 1024 * 1024);
 const skip = typeof mounted === 'string' ? mounted : undefined;

@@ -13,7 +13,8 @@ const message = (text: string, metadata: Record<string, string> = {}): NewItem =
   metadata,
 });
 
-const createOne = async (store: Store, threadId: string, item: NewItem) => (await store.items.create('', threadId, [item]))?.[0];
+const createOne = async (store: Store, threadId: string, item: NewItem) =>
+  (await store.items.create('', threadId, [item]))?.[0];
 
 /** Something JSON.stringify refuses: the write holding it throws inside its batch. */
 const unwritable = { bad: 1n } as unknown as Record<string, string>;
@@ -32,7 +33,7 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
     const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
     const texts = Array.from({ length: 50 }, (_, i) => `message ${i}`);
     const created = await Promise.all(texts.map((text) => createOne(store, thread.id, message(text))));
-    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc' , view: 'all' });
+    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc', view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(texts);
     expect(page!.data).toEqual(created);
   });
@@ -67,7 +68,7 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
     expect(failedAlone.status).toBe('rejected');
     expect(last.status).toBe('fulfilled');
 
-    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc' , view: 'all' });
+    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc', view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(['before', 'after']);
     const reader = new Database(testApp.dbPath, { readonly: true });
     try {
@@ -88,10 +89,10 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
     expect((await updated)!.metadata).toEqual({ step: 'updated' });
     expect(await deleted).toBe(true);
     expect((await recreated)!.content[0]!.text!.value).toBe('kept');
-    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc' , view: 'all' });
+    const page = await store.items.list('', thread.id, { limit: 100, order: 'asc', view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(['kept']);
     // The deleted message still works as a cursor.
-    const afterDeleted = await store.items.list('', thread.id, { limit: 100, order: 'asc', after: id , view: 'all' });
+    const afterDeleted = await store.items.list('', thread.id, { limit: 100, order: 'asc', after: id, view: 'all' });
     expect(afterDeleted!.data.map((m) => m.id)).toEqual([(await recreated)!.id]);
   });
 
