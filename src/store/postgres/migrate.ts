@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { ConfigError } from '../../config.js';
 
 /** Same depth from src/store/postgres and dist/store/postgres. */
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres/', import.meta.url));
@@ -39,6 +40,13 @@ export async function migrate(client: pg.ClientBase, migrations = loadMigrations
     );
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const done = new Set(rows.map((row) => row.version));
+    const known = migrations.at(-1)?.version ?? 0;
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new ConfigError(
+        `The PostgreSQL database has schema version ${newest}, newer than this threadstore knows (${known}): run the threadstore version that wrote it (or newer), or restore a backup taken before the upgrade.`,
+      );
+    }
     const applied: number[] = [];
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
+import { ConfigError } from '../../../src/config.js';
 import { loadMigrations, migrate } from '../../../src/store/postgres/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
@@ -24,6 +25,20 @@ describe('PostgreSQL migrations', () => {
     const { rows } = await clients[0]!.query('SELECT version FROM schema_migrations ORDER BY version');
     expect(rows.map((row) => row.version)).toEqual(versions);
     expect(await migrate(clients[1]!)).toEqual([]);
+  });
+
+  test('a schema newer than the code refuses to start, in one line, and changes nothing', async () => {
+    await migrate(clients[0]!);
+    await clients[0]!.query("INSERT INTO schema_migrations (version, name) VALUES (999, '999_from_the_future.sql')");
+    const refused = migrate(clients[1]!);
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toThrow(
+      /^The PostgreSQL database has schema version 999, newer than this threadstore knows \(\d+\): run the threadstore version that wrote it/,
+    );
+    const { rows } = await clients[0]!.query(
+      'SELECT max(version) AS newest, count(*)::int AS done FROM schema_migrations',
+    );
+    expect(rows).toEqual([{ newest: 999, done: loadMigrations().length + 1 }]);
   });
 
   test('a failing migration leaves nothing behind and the lock free', async () => {
