@@ -399,7 +399,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id), tenant]);
         await client.query(SQL.insertPairs, [tenant, inserted.rows[0]!.position, seq, ...pairArrays(thread.metadata)]);
         const ids = messages.map((m) => m.id);
-        const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+        const seen = new Set<string>();
+        const repeated = ids.find((id) => seen.has(id) || !seen.add(id));
         const taken = (await client.query<{ id: string }>(SQL.itemIdsTaken, [tenant, ids])).rows[0]?.id ?? repeated;
         if (taken !== undefined) throw importedIdTaken(taken);
         await client.query(SQL.importItems, [
