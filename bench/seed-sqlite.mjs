@@ -23,8 +23,8 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
     "INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, '', ?, '{}', '{}') RETURNING seq",
   );
   const insertMessage = db.prepare(
-    `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
-     VALUES (?, ?, ?, ?, ?, '[]', '{}', 'completed', ?)`,
+    `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status, completed_at)
+     VALUES (?, ?, ?, 'message', ?, NULL, ?, '[]', '{}', 'completed', ?)`,
   );
   const createdAt = Math.floor(Date.now() / 1000);
   const insertBatch = db.transaction((threadSeq, from, to, sample, stride) => {
@@ -45,6 +45,9 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
       insertBatch(seq, from, Math.min(count, from + BATCH), messageIds, stride);
     seeded.push({ id, count, stride, messageIds });
   }
+  // What the store's countInserted keeps: the metrics gauges read these two rows.
+  db.exec(`UPDATE row_counts SET n = (SELECT count(*) FROM threads) WHERE name = 'threads';
+    UPDATE row_counts SET n = (SELECT count(*) FROM messages) WHERE name = 'messages';`);
   db.pragma('journal_mode = WAL');
   db.close();
   return seeded;
