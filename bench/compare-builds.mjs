@@ -1,4 +1,5 @@
 // `node bench/compare-builds.mjs <build-a> <build-b> [--rounds 3] [--seconds 2] [--cases retrieve,list20,update,create]`
+// (cases: retrieve, list20, items20, update, create, spread: creates over 32 threads)
 // Server CPU per request of two builds of the server, side by side: each build is a folder holding a built
 // `dist/` tree, placed at the repository root (so `../package.json` and `../migrations` resolve), e.g.
 //   git stash && npm run build && cp -r dist dist-before && git stash pop && npm run build
@@ -27,7 +28,7 @@ if (builds.length !== 2)
 
 pinSelf(1);
 const dir = mkdtempSync(join(tmpdir(), 'threadstore-compare-'));
-const threads = seedSqlite(join(dir, 'a.db'), [...Array(20).fill(50), 0]);
+const threads = seedSqlite(join(dir, 'a.db'), [...Array(20).fill(50), ...Array(32).fill(0)]);
 copyFileSync(join(dir, 'a.db'), join(dir, 'b.db'));
 const servers = [];
 for (const [i, build] of builds.entries()) {
@@ -35,7 +36,8 @@ for (const [i, build] of builds.entries()) {
   servers.push(await startServer({ args: [join(resolve(build), 'server.js')], env, port: 47_100 + i, core: 0 }));
 }
 
-const ids = threads.slice(0, -1).flatMap((t) => t.messageIds.map((m) => [t.id, m]));
+const ids = threads.filter((t) => t.count > 0).flatMap((t) => t.messageIds.map((m) => [t.id, m]));
+const empty = threads.filter((t) => t.count === 0).map((t) => t.id);
 const pick = (i) => ids[(i * 7919) % ids.length];
 const messagePath = (i) => `/v1/threads/${pick(i)[0]}/messages/${pick(i)[1]}`;
 const updateBody = JSON.stringify({ metadata: { note: 'updated by the benchmark', tag: 'x' } });
@@ -43,8 +45,10 @@ const createBody = JSON.stringify({ role: 'user', content: 'hello there '.repeat
 const cases = {
   retrieve: (i) => ({ method: 'GET', path: messagePath(i) }),
   list20: (i) => ({ method: 'GET', path: `/v1/threads/${pick(i)[0]}/messages?limit=20` }),
+  items20: (i) => ({ method: 'GET', path: `/v1/conversations/${pick(i)[0]}/items?limit=20` }),
   update: (i) => ({ method: 'POST', path: messagePath(i), body: updateBody }),
-  create: () => ({ method: 'POST', path: `/v1/threads/${threads.at(-1).id}/messages`, body: createBody }),
+  create: () => ({ method: 'POST', path: `/v1/threads/${empty[0]}/messages`, body: createBody }),
+  spread: (i) => ({ method: 'POST', path: `/v1/threads/${empty[i % empty.length]}/messages`, body: createBody }),
 };
 
 try {
