@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { unknownCursor } from '../../errors.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import { now } from '../shared/clock.js';
+import { recordedItems } from '../shared/idempotency-records.js';
 import { itemIdOf } from '../shared/item-row.js';
 import { PAGE_BYTE_BUDGET } from '../shared/page-budget.js';
 import { readPage } from '../shared/read-page.js';
@@ -128,7 +129,7 @@ export function postgresItems(
         write: (db) => insertItems(db, tenant, threadId, items),
         // An items create's Idempotency-Key record follows its first item (the thread, when it wrote none).
         objectOf: (created) => ({ thread_id: threadId, object_id: created[0]?.id ?? threadId }),
-        replayed: (response) => JSON.parse(response) as ItemRecord[],
+        replayed: recordedItems,
       });
     }),
     get: guard(async (tenant, threadId, itemId, view) => {

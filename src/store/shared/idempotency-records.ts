@@ -1,4 +1,6 @@
 import { messageNotFound, threadNotFound } from '../../errors.js';
+import type { MessageObject } from '../../schemas/messages.js';
+import type { ItemRecord } from '../records.js';
 import type { IdempotencyKey } from '../types.js';
 import { now } from './clock.js';
 
@@ -44,6 +46,18 @@ export function recordValues(
   { thread_id, object_id }: RecordedObject,
 ): [string, string, string, string, string, string, number] {
   return [tenant, idempotency.key, idempotency.fingerprint, JSON.stringify(response), thread_id, object_id, now()];
+}
+
+/**
+ * The items a recorded items create made. A message create recorded before migration 004 (the items
+ * layout) recorded the thread API's message object instead: it is read back as the one item it made, so
+ * a retry after the upgrade answers the same message as the first try. (Records expire after a day.)
+ */
+export function recordedItems(response: string): ItemRecord[] {
+  const recorded = JSON.parse(response) as ItemRecord[] | MessageObject;
+  if (Array.isArray(recorded)) return recorded;
+  const { object: _object, thread_id: _threadId, ...message } = recorded;
+  return [{ ...message, type: 'message', item: null }];
 }
 
 /**

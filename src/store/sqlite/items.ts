@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { importedIdTaken, itemIdTaken, unknownCursor } from '../../errors.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import { now } from '../shared/clock.js';
+import { recordedItems } from '../shared/idempotency-records.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../shared/item-row.js';
 import { rowsWithinBudget } from '../shared/page-budget.js';
 import { type Direction, readPage } from '../shared/read-page.js';
@@ -214,7 +215,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
   /** An items create's Idempotency-Key record follows its first item (the thread, when it wrote none). */
   const createItems = db.transaction((tenant: string, threadId: string, items: NewItem[], key?: IdempotencyKey) => {
     const recorded = idempotency.recorded(tenant, key);
-    if (recorded !== undefined) return JSON.parse(recorded) as ItemRecord[];
+    if (recorded !== undefined) return recordedItems(recorded);
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
     const created = insertItems(tenant, thread, items, now());
