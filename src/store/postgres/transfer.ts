@@ -7,6 +7,27 @@ import { SQL } from './statements.js';
 import { guard, toStoreError } from './store-errors.js';
 import { pairArrays } from './threads.js';
 
+/** Rows per insert: a thread of any size imports in statements that each stay far inside the statement timeout. */
+const IMPORT_BATCH = 5_000;
+
+/** The import statement's parameters after the thread's seq: one array per column. */
+const itemColumns = (items: ItemRecord[]) => [
+  items.map((m) => m.id),
+  items.map((m) => m.created_at),
+  items.map((m) => m.role),
+  items.map((m) => JSON.stringify(m.content)),
+  items.map((m) => JSON.stringify(m.attachments)),
+  items.map((m) => JSON.stringify(m.metadata)),
+  items.map((m) => m.status),
+  items.map((m) => (m.incomplete_details === null ? null : JSON.stringify(m.incomplete_details))),
+  items.map((m) => m.completed_at),
+  items.map((m) => m.incomplete_at),
+  items.map((m) => m.assistant_id),
+  items.map((m) => m.run_id),
+  items.map((m) => m.type),
+  items.map((m) => (m.item === null ? null : JSON.stringify(m.item))),
+];
+
 /** Export reads every thread in batches; import writes a thread with its ids and timestamps, in one transaction. */
 export function postgresTransfer(pool: pg.Pool): Store['transfer'] {
   async function importThread(tenant: string, thread: ThreadObject, messages: ItemRecord[]): Promise<boolean> {
@@ -31,23 +52,13 @@ export function postgresTransfer(pool: pg.Pool): Store['transfer'] {
         const repeated = ids.find((id) => seen.has(id) || !seen.add(id));
         const taken = (await client.query<{ id: string }>(SQL.itemIdsTaken, [tenant, ids])).rows[0]?.id ?? repeated;
         if (taken !== undefined) throw importedIdTaken(taken);
-        await client.query(SQL.importItems, [
-          seq,
-          messages.map((m) => m.id),
-          messages.map((m) => m.created_at),
-          messages.map((m) => m.role),
-          messages.map((m) => JSON.stringify(m.content)),
-          messages.map((m) => JSON.stringify(m.attachments)),
-          messages.map((m) => JSON.stringify(m.metadata)),
-          messages.map((m) => m.status),
-          messages.map((m) => (m.incomplete_details === null ? null : JSON.stringify(m.incomplete_details))),
-          messages.map((m) => m.completed_at),
-          messages.map((m) => m.incomplete_at),
-          messages.map((m) => m.assistant_id),
-          messages.map((m) => m.run_id),
-          messages.map((m) => m.type),
-          messages.map((m) => (m.item === null ? null : JSON.stringify(m.item))),
-        ]);
+        for (let start = 0; start < messages.length; start += IMPORT_BATCH) {
+          await client.query(SQL.importItems, [
+            seq,
+            ...itemColumns(messages.slice(start, start + IMPORT_BATCH)),
+            start,
+          ]);
+        }
       }
       await client.query('COMMIT');
       return seq !== undefined;
