@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { jsonInView } from '../../views/response-json.js';
 import {
   idempotencyConflict,
   importedIdTaken,
@@ -480,6 +481,17 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
         return ((await pool.query(SQL.deleteItem, [threadId, tenant, itemId, view === 'all'])).rowCount ?? 0) > 0;
       }),
       list: guard(listItems),
+      // Not stored on this engine: rendered from the records.
+      getJson: guard(async (tenant, threadId, itemId, view) => {
+        if (unstorable(tenant, threadId, itemId)) return undefined;
+        const row = (await pool.query<ItemRow>(SQL.itemById, [threadId, tenant, itemId, view === 'all'])).rows[0];
+        return row && jsonInView(toRecord(row), threadId, view);
+      }),
+      listJson: guard(async (tenant, threadId, query) => {
+        const page = await listItems(tenant, threadId, query);
+        const json = (record: ItemRecord) => ({ id: record.id, json: jsonInView(record, threadId, query.view) });
+        return page && { data: page.data.map(json), has_more: page.has_more };
+      }),
     },
     purgeExpiredIdempotencyKeys: purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),

@@ -1,6 +1,5 @@
 import { idempotencyConflict, importedIdTaken, itemIdTaken, unknownCursor, unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
-import type { MessageObject } from '../../schemas/messages.js';
 import type { ThreadObject } from '../../schemas/threads.js';
 import type {
   IdempotencyKey,
@@ -22,10 +21,13 @@ import { rowsWithinBudget } from '../page-budget.js';
 import { type Direction, readPage, whole } from '../read-page.js';
 import { backgroundPurge, PURGING_TENANT } from '../thread-purge.js';
 import { groupCommit } from './group-commit.js';
+import type Database from 'better-sqlite3';
 import { openDatabase } from './open-database.js';
 import { toStoreError } from './store-errors.js';
 import { toThread } from '../thread-row.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../item-row.js';
+import { ITEM_COLUMNS, type ItemRow, toRecord } from './item-rows.js';
+import { itemJsonOf } from '../../views/response-json.js';
 import {
   deletedObject,
   IDEMPOTENCY_WINDOW,
@@ -42,36 +44,14 @@ interface ThreadRow {
   tool_resources: string;
 }
 
-/**
- * An item row as an array, in ITEM_COLUMNS order: better-sqlite3 builds arrays faster than
- * objects, which shows in lists of many rows.
- */
-type ItemRow = [
-  seq: number,
-  id: string,
-  created_at: number,
-  type: string,
-  role: string,
-  item: string | null,
-  content: string,
-  attachments: string,
-  metadata: string,
-  status: MessageObject['status'],
-  incomplete_details: string | null,
-  completed_at: number | null,
-  incomplete_at: number | null,
-  assistant_id: string | null,
-  run_id: string | null,
-];
-
-const ITEM_COLUMNS = `seq, id, created_at, type, role, item, content, attachments, metadata, status,
-  incomplete_details, completed_at, incomplete_at, assistant_id, run_id`;
-
 interface Range {
   low: number;
   high: number;
   limit: number;
 }
+
+/** An item's id and its stored answer in the view read. */
+type JsonRow = [id: string, json: string];
 
 interface ItemRange extends Range {
   thread: number;
@@ -102,12 +82,15 @@ const THREAD_PURGE_SLICE_MS = 10;
  * take: SQLite reads that from the row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
  * statistics to prefer it over the thread's index).
  */
-export const itemListSql = (direction: Direction, byRun: boolean, sizes = false) => `
-  SELECT ${sizes ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : ITEM_COLUMNS}
+export const itemListSql = (direction: Direction, byRun: boolean, read: 'rows' | 'sizes' | 'json' = 'rows') => `
+  SELECT ${read === 'sizes' ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : read === 'json' ? `id, ${VIEW_JSON}` : ITEM_COLUMNS}
   FROM messages${byRun ? ' INDEXED BY messages_by_run' : ''}
   WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high
     AND (@all OR ${THREAD_VIEW_SQL})
   ORDER BY seq ${direction} LIMIT @limit`;
+
+/** The stored answer of the view a read asks for (`@all` or `?` set: the Conversations API's). */
+const VIEW_JSON = 'CASE WHEN @all THEN item_json ELSE thread_json END';
 
 const threadListSql = (direction: Direction) => `
   SELECT seq, id, created_at, metadata, tool_resources FROM threads
@@ -131,42 +114,6 @@ const metadataScanSql = (direction: Direction) => `
   ORDER BY d.thread_seq ${direction}`;
 
 const now = () => Math.floor(Date.now() / 1000);
-
-function toRecord(row: ItemRow): ItemRecord {
-  const [
-    ,
-    id,
-    created_at,
-    type,
-    role,
-    item,
-    content,
-    attachments,
-    metadata,
-    status,
-    incomplete_details,
-    completed_at,
-    incomplete_at,
-    assistant_id,
-    run_id,
-  ] = row;
-  return {
-    id,
-    created_at,
-    type,
-    role,
-    item: item === null ? null : JSON.parse(item),
-    content: JSON.parse(content),
-    status,
-    incomplete_details: incomplete_details === null ? null : JSON.parse(incomplete_details),
-    completed_at,
-    incomplete_at,
-    assistant_id,
-    run_id,
-    attachments: JSON.parse(attachments),
-    metadata: JSON.parse(metadata),
-  };
-}
 
 const viewFlag = (view: ItemView) => (view === 'all' ? 1 : 0);
 
@@ -280,11 +227,13 @@ export function openSqliteStore({
         number | null,
         string | null,
         string | null,
+        string | null,
+        string,
       ]
     >(
       `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status,
-         incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         incomplete_details, completed_at, incomplete_at, assistant_id, run_id, thread_json, item_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     idempotencyRecord: db.prepare<
       [string, string],
@@ -314,10 +263,25 @@ export function openSqliteStore({
       'DELETE FROM deleted_messages WHERE id = ? AND thread_seq IN (SELECT seq FROM threads WHERE tenant = ?)',
     ),
     insertItem: db.prepare<
-      [string, number, number, string, string, string | null, string, string, string, string, number | null]
+      [
+        string,
+        number,
+        number,
+        string,
+        string,
+        string | null,
+        string,
+        string,
+        string,
+        string,
+        number | null,
+        string | null,
+        string,
+      ]
     >(
-      `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status, completed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status,
+         completed_at, thread_json, item_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     /** One lookup for thread and item: the item by its id, then its thread by seq to check id and tenant. */
     item: db
@@ -326,6 +290,13 @@ export function openSqliteStore({
          WHERE m.id = ? AND t.id = ? AND t.tenant = ? AND (? OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})`,
       )
       .raw(),
+    itemJson: db
+      .prepare<{ id: string; threadId: string; tenant: string; all: number }, string>(
+        `SELECT ${VIEW_JSON.replace(/(\w+_json)/g, 'm.$1')} FROM messages m JOIN threads t ON t.seq = m.thread_seq
+         WHERE m.id = @id AND t.id = @threadId AND t.tenant = @tenant AND (@all OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})`,
+      )
+      .pluck(),
+    setThreadJson: db.prepare<[string | null, number]>('UPDATE messages SET thread_json = ? WHERE seq = ?'),
     itemSeq: db.prepare<[string, number, number], { seq: number }>(
       `SELECT seq FROM messages WHERE id = ? AND thread_seq = ? AND (? OR ${THREAD_VIEW_SQL})`,
     ),
@@ -346,10 +317,14 @@ export function openSqliteStore({
     listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', false)).raw(),
     listRunAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', true)).raw(),
     listRunDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', true)).raw(),
-    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, true)).pluck(),
-    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, true)).pluck(),
-    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, true)).pluck(),
-    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, true)).pluck(),
+    jsonAscending: db.prepare<ItemRange, JsonRow>(itemListSql('ASC', false, 'json')).raw(),
+    jsonDescending: db.prepare<ItemRange, JsonRow>(itemListSql('DESC', false, 'json')).raw(),
+    runJsonAscending: db.prepare<ItemRange, JsonRow>(itemListSql('ASC', true, 'json')).raw(),
+    runJsonDescending: db.prepare<ItemRange, JsonRow>(itemListSql('DESC', true, 'json')).raw(),
+    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, 'sizes')).pluck(),
+    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, 'sizes')).pluck(),
+    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, 'sizes')).pluck(),
+    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, 'sizes')).pluck(),
     /** Every insert of threads or items adds itself here, in its transaction (deletes: migration 003's triggers). */
     countInserted: db.prepare<{ threads: number; messages: number }>(
       "UPDATE row_counts SET n = n + (CASE name WHEN 'threads' THEN @threads ELSE @messages END)",
@@ -388,25 +363,17 @@ export function openSqliteStore({
    * Writes items after the thread's latest, in order; the records are built from what was written, so
    * nothing is read back or re-parsed. A supplied id must be free in the tenant.
    */
-  function insertItems(tenant: string, threadSeq: number, items: NewItem[], createdAt: number): ItemRecord[] {
+  function insertItems(
+    tenant: string,
+    thread: { seq: number; id: string },
+    items: NewItem[],
+    createdAt: number,
+  ): ItemRecord[] {
     return items.map((item, index) => {
       if (item.id !== undefined && sql.itemIdTaken.get({ id: item.id, tenant })) throw itemIdTaken(index, item.id);
       const id = itemIdOf(item);
       const completedAt = item.status === 'completed' ? createdAt : null;
-      sql.insertItem.run(
-        id,
-        threadSeq,
-        createdAt,
-        item.type,
-        item.role,
-        item.item === null ? null : JSON.stringify(item.item),
-        JSON.stringify(item.content),
-        JSON.stringify(item.attachments),
-        JSON.stringify(item.metadata),
-        item.status,
-        completedAt,
-      );
-      return {
+      const record: ItemRecord = {
         id,
         created_at: createdAt,
         type: item.type,
@@ -422,6 +389,23 @@ export function openSqliteStore({
         attachments: item.attachments,
         metadata: item.metadata,
       };
+      const json = itemJsonOf(record, thread.id);
+      sql.insertItem.run(
+        id,
+        thread.seq,
+        createdAt,
+        item.type,
+        item.role,
+        item.item === null ? null : JSON.stringify(item.item),
+        JSON.stringify(item.content),
+        JSON.stringify(item.attachments),
+        JSON.stringify(item.metadata),
+        item.status,
+        completedAt,
+        json.thread,
+        json.item,
+      );
+      return record;
     });
   }
 
@@ -466,7 +450,7 @@ export function openSqliteStore({
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(id, tenant, createdAt, metadata, toolResources)!;
     indexMetadata(tenant, seq, thread.metadata);
-    insertItems(tenant, seq, thread.items, createdAt);
+    insertItems(tenant, { seq, id }, thread.items, createdAt);
     sql.countInserted.run({ threads: 1, messages: thread.items.length });
     const created = toThread({ id, created_at: createdAt, metadata, tool_resources: toolResources });
     return recordResponse(tenant, idempotency, created, objectOf(created));
@@ -479,7 +463,7 @@ export function openSqliteStore({
       if (recorded !== undefined) return JSON.parse(recorded) as ItemRecord[];
       const thread = threadSeq(tenant, threadId);
       if (thread === undefined) return undefined;
-      const created = insertItems(tenant, thread, items, now());
+      const created = insertItems(tenant, { seq: thread, id: threadId }, items, now());
       sql.countInserted.run({ threads: 0, messages: created.length });
       return recordResponse(tenant, idempotency, created, {
         thread_id: threadId,
@@ -532,6 +516,7 @@ export function openSqliteStore({
     for (const m of items) {
       sql.clearItemTombstone.run(m.id, tenant);
       if (sql.itemIdTaken.get({ id: m.id, tenant })) throw importedIdTaken(m.id);
+      const json = itemJsonOf(m, thread.id);
       sql.importItem.run(
         m.id,
         seq,
@@ -548,6 +533,8 @@ export function openSqliteStore({
         m.incomplete_at,
         m.assistant_id,
         m.run_id,
+        json.thread,
+        json.item,
       );
     }
     sql.countInserted.run({ threads: 1, messages: items.length });
@@ -565,14 +552,20 @@ export function openSqliteStore({
     return row && toThread(row);
   });
 
-  const updateItem = (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
-    const thread = threadSeq(tenant, threadId);
-    const row =
-      thread === undefined
-        ? undefined
-        : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
-    return row && toRecord(row);
-  };
+  /** The thread view's answer shows the metadata: it is rendered again with it. */
+  const updateItem = db.transaction(
+    (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
+      const thread = threadSeq(tenant, threadId);
+      const row =
+        thread === undefined
+          ? undefined
+          : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
+      if (!row) return undefined;
+      const record = toRecord(row);
+      sql.setThreadJson.run(itemJsonOf(record, threadId).thread, row[0]);
+      return record;
+    },
+  );
 
   const deleteItem = db.transaction((tenant: string, threadId: string, itemId: string, view: ItemView) => {
     const thread = threadSeq(tenant, threadId);
@@ -599,23 +592,23 @@ export function openSqliteStore({
     return row.seq;
   }
 
-  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+  /** A page of a thread's items, read as `shape`'s statements read them; undefined when the thread is not there. */
+  async function pageOf<Row>(
+    tenant: string,
+    threadId: string,
+    query: ListQuery,
+    shape: Record<Direction, { list: Database.Statement<ItemRange, Row>; run: Database.Statement<ItemRange, Row> }>,
+  ): Promise<Page<Row> | undefined> {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
     const runId = query.run_id;
     const all = viewFlag(query.view);
-    const statements =
-      runId === undefined
-        ? ({ ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const)
-        : ({
-            ASC: [sql.runSizesAscending, sql.listRunAscending],
-            DESC: [sql.runSizesDescending, sql.listRunDescending],
-          } as const);
-    const page = await readPage(query, after, before, (direction, low, high, limit) => {
+    return readPage(query, after, before, (direction, low, high, limit) => {
       // The sizes first (from the row headers), so a page never reads content it will not send.
-      const [sizes, list] = statements[direction];
+      const sizes = runId === undefined ? SIZES[direction] : RUN_SIZES[direction];
+      const list = runId === undefined ? shape[direction].list : shape[direction].run;
       const found = sizes.all({ thread, runId, all, low, high, limit });
       const fit = rowsWithinBudget(found);
       return {
@@ -623,7 +616,26 @@ export function openSqliteStore({
         cut: fit < found.length,
       };
     });
-    return { data: page.data.map(toRecord), has_more: page.has_more };
+  }
+  const SIZES = { ASC: sql.sizesAscending, DESC: sql.sizesDescending };
+  const RUN_SIZES = { ASC: sql.runSizesAscending, DESC: sql.runSizesDescending };
+  const RECORDS = {
+    ASC: { list: sql.listAscending, run: sql.listRunAscending },
+    DESC: { list: sql.listDescending, run: sql.listRunDescending },
+  };
+  const JSON_TEXT = {
+    ASC: { list: sql.jsonAscending, run: sql.runJsonAscending },
+    DESC: { list: sql.jsonDescending, run: sql.runJsonDescending },
+  };
+
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+    const page = await pageOf(tenant, threadId, query, RECORDS);
+    return page && { data: page.data.map(toRecord), has_more: page.has_more };
+  }
+
+  async function listItemJson(tenant: string, threadId: string, query: ListQuery) {
+    const page = await pageOf(tenant, threadId, query, JSON_TEXT);
+    return page && { data: page.data.map(([id, json]) => ({ id, json })), has_more: page.has_more };
   }
 
   async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
@@ -674,6 +686,11 @@ export function openSqliteStore({
       update: (tenant, threadId, itemId, metadata, view) => write(updateItem, tenant, threadId, itemId, metadata, view),
       delete: (tenant, threadId, itemId, view) => write(deleteItem, tenant, threadId, itemId, view),
       list: guarded(listItems),
+      getJson: guarded(
+        (tenant, threadId, itemId, view) =>
+          sql.itemJson.get({ id: itemId, threadId, tenant, all: viewFlag(view) }) ?? undefined,
+      ),
+      listJson: guarded(listItemJson),
     },
     purgeExpiredIdempotencyKeys: () => write(purgeExpired),
     stats: guarded(() => sql.stats.get()!),
