@@ -27,7 +27,7 @@ import type {
 } from '../types.js';
 import { type PairIndex, walkFiltered } from '../metadata-walk.js';
 import { PAGE_BYTE_BUDGET } from '../page-budget.js';
-import { type Direction, readPage, whole } from '../read-page.js';
+import { type Direction, finishPage, pagePlan, readPage, whole } from '../read-page.js';
 import { backgroundPurge } from '../thread-purge.js';
 import {
   createClient,
@@ -290,7 +290,41 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     return row.position;
   }
 
+  /**
+   * One statement: the thread, both cursors and the page at once. Ids PostgreSQL cannot take as text
+   * (a NUL) name nothing stored: such a list takes the path of a statement per step, which answers for them.
+   */
   async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+    if (unstorable(tenant, threadId)) return undefined;
+    if (unstorable(query.after, query.before, query.run_id)) return listItemsStepwise(tenant, threadId, query);
+    const plan = pagePlan(query);
+    const runId = query.run_id;
+    const cursors = { low: query[plan.low], high: query[plan.high] };
+    const values = [
+      threadId,
+      tenant,
+      cursors.low ?? null,
+      cursors.high ?? null,
+      plan.limit,
+      PAGE_BYTE_BUDGET,
+      query.view === 'all',
+      ...(runId === undefined ? [] : [runId]),
+    ];
+    type PageRow = { low: number | null; high: number | null; total: number } & Partial<ItemRow>;
+    const { rows } = await pool.query<PageRow>(SQL.listPage(plan.direction, runId !== undefined), values);
+    const found = rows[0];
+    if (!found) return undefined;
+    // As the stepwise path checks them: `after` first.
+    const side = (param: 'after' | 'before') => (plan.low === param ? 'low' : 'high');
+    for (const param of ['after', 'before'] as const) {
+      if (query[param] !== undefined && found[side(param)] === null) throw unknownCursor(param, query[param]);
+    }
+    const page = found.id === null ? [] : (rows as unknown as (ItemRow & { total: number })[]);
+    const { data, has_more } = finishPage(query, { rows: page, cut: page.length < (page[0]?.total ?? 0) });
+    return { data: data.map(toRecord), has_more };
+  }
+
+  async function listItemsStepwise(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
     const thread = await threadRow(tenant, threadId);
     if (!thread) return undefined;
     const after = await messageCursor('after', query.after, thread.seq);
