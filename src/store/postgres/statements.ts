@@ -182,11 +182,12 @@ export const SQL = {
    * listItems in one statement, with the thread and both cursors resolved in it ($1 thread id, $2 tenant,
    * $3 the cursor below the page, $4 the one above, then $5-$8 as listItems' $4-$7). No row: no such thread.
    * Else `low` and `high` are the cursors' positions (null when a given cursor is not the thread's), and the
-   * page's rows follow, or one row of nulls when the page is empty or a cursor unknown.
+   * page's rows follow, or one row of nulls when the page is empty or a cursor unknown. `bounds` is
+   * MATERIALIZED: inlined, its cursor lookups ran again for every row of the page.
    */
   listPage: (direction: Direction, byRun: boolean) => `WITH thread AS (
       SELECT seq FROM threads WHERE id = $1 AND tenant = $2
-    ), bounds AS (
+    ), bounds AS MATERIALIZED (
       SELECT thread.seq,
         (${cursorPosition('$3')}) AS low,
         (${cursorPosition('$4')}) AS high
