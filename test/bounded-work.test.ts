@@ -5,7 +5,7 @@ import { newId } from '../src/ids.js';
 import type { MessageObject } from '../src/schemas/messages.js';
 import type { ItemRecord } from '../src/store/records.js';
 import { SQL } from '../src/store/postgres/statements.js';
-import { itemListSql } from '../src/store/sqlite/sqlite-store.js';
+import { itemListSql } from '../src/store/sqlite/items.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { type BuiltServer, buildServer, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 

@@ -79,8 +79,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
+/** One connection to `url` for the length of `work`. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -92,13 +93,13 @@ async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promi
 /** A fresh, empty database on the server `adminUrl` points at (about 0.4 s): for tests that need a whole one. */
 export async function createTestDatabase(adminUrl: string): Promise<TestDatabase> {
   const name = `threadstore_test_${randomBytes(8).toString('hex')}`;
-  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     drop: () =>
-      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+      withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
         () => undefined,
       ),
   };
@@ -110,12 +111,12 @@ export async function createTestDatabase(adminUrl: string): Promise<TestDatabase
  */
 export async function createTestSchema(databaseUrl: string): Promise<TestDatabase> {
   const name = `test_${randomBytes(8).toString('hex')}`;
-  await withAdmin(databaseUrl, (client) => client.query(`CREATE SCHEMA ${name}`));
+  await withClient(databaseUrl, (client) => client.query(`CREATE SCHEMA ${name}`));
   const url = new URL(databaseUrl);
   url.searchParams.set('options', `-c search_path=${name}`);
   return {
     url: url.toString(),
     drop: () =>
-      withAdmin(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`)).then(() => undefined),
+      withClient(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`)).then(() => undefined),
   };
 }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { FastifyRequest } from 'fastify';
 import { afterEach, expect, inject, test } from 'vitest';
+import { idempotencyOf } from '../../src/idempotency.js';
 import { loadMigrations as loadSqliteMigrations, migrate as migrateSqlite } from '../../src/store/sqlite/migrate.js';
 import {
   loadMigrations as loadPostgresMigrations,
@@ -29,6 +31,39 @@ const MESSAGES = [
 ];
 const DELETED = [MESSAGES[1]!.id, MESSAGES[3]!.id];
 const CREATED_AT = 1_790_000_000;
+
+/** The first message's create, sent with an Idempotency-Key before the upgrade and retried after it. */
+const KEYED_CREATE = {
+  url: `/v1/threads/${THREAD}/messages`,
+  headers: { 'idempotency-key': 'sent-before-the-upgrade' },
+  payload: { role: 'user', content: 'Hello' },
+};
+/** The message object the previous code answered that create with, and recorded as the key's response. */
+const FIRST_RESPONSE = {
+  id: MESSAGES[0]!.id,
+  object: 'thread.message',
+  created_at: CREATED_AT,
+  thread_id: THREAD,
+  status: 'completed',
+  incomplete_details: null,
+  completed_at: CREATED_AT,
+  incomplete_at: null,
+  role: 'user',
+  content: JSON.parse(MESSAGES[0]!.content),
+  assistant_id: null,
+  run_id: null,
+  attachments: [],
+  metadata: {},
+};
+const keyedRecord = () => {
+  const { key, fingerprint } = idempotencyOf({
+    method: 'POST',
+    url: KEYED_CREATE.url,
+    headers: KEYED_CREATE.headers,
+    body: KEYED_CREATE.payload,
+  } as unknown as FastifyRequest)!;
+  return [key, fingerprint, JSON.stringify(FIRST_RESPONSE), THREAD, MESSAGES[0]!.id, Math.floor(Date.now() / 1000)];
+};
 
 /** What the previous code wrote: a thread, its messages, two of them deleted (only tombstones left). */
 async function writtenByPreviousSchema(): Promise<{ url: string; remove(): Promise<void> }> {
@@ -56,6 +91,10 @@ async function writtenByPreviousSchema(): Promise<{ url: string; remove(): Promi
         db.prepare('INSERT INTO deleted_messages (id, thread_seq, seq) VALUES (?, ?, ?)').run(m.id, seq, row.seq);
       }
     }
+    db.prepare(
+      `INSERT INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
+       VALUES ('', ?, ?, ?, ?, ?, ?)`,
+    ).run(...keyedRecord());
     db.close();
     return { url: path, remove: async () => rmSync(dir, { recursive: true, force: true }) };
   }
@@ -89,6 +128,11 @@ async function writtenByPreviousSchema(): Promise<{ url: string; remove(): Promi
         [seq, index + 1, m.id, CREATED_AT, m.role, m.content],
       );
     }
+    await client.query(
+      `INSERT INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
+       VALUES ('', $1, $2, $3, $4, $5, $6)`,
+      keyedRecord(),
+    );
   } finally {
     await client.end();
   }
@@ -156,4 +200,17 @@ test('threads and messages written before the upgrade read as conversations and 
     payload: { items: [{ id: DELETED[0], role: 'user', content: 'x' }] },
   });
   expect(reused.json().error).toMatchObject({ param: 'items[0].id', code: 'invalid_value' });
+});
+
+test('a message create keyed before the upgrade answers its first message again when retried after it', async () => {
+  const old = await writtenByPreviousSchema();
+  cleanup.push(old.remove);
+  const t: TestApp = await buildTestApp({ DATABASE_URL: old.url });
+  cleanup.push(() => t.close());
+
+  const replay = await t.app.inject({ method: 'POST', ...KEYED_CREATE });
+  expect(replay.statusCode).toBe(200);
+  expect(replay.json()).toEqual(FIRST_RESPONSE);
+  const messages = (await t.app.inject({ method: 'GET', url: `/v1/threads/${THREAD}/messages` })).json();
+  expect(messages.data).toHaveLength(MESSAGES.length - DELETED.length);
 });

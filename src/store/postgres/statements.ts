@@ -1,7 +1,7 @@
 // Every SQL statement of the PostgreSQL store.
-import type { Direction } from '../read-page.js';
-import { IDEMPOTENCY_WINDOW } from '../idempotency-records.js';
-import { PURGING_TENANT } from '../thread-purge.js';
+import type { Direction } from '../shared/read-page.js';
+import { IDEMPOTENCY_WINDOW } from '../shared/idempotency-records.js';
+import { PURGING_TENANT } from '../shared/thread-purge.js';
 
 export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.content, m.attachments, m.metadata, m.status,
   m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;
@@ -206,7 +206,7 @@ export const SQL = {
     RETURNING seq, position`,
   importItems: `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata,
       status, incomplete_details, completed_at, incomplete_at, assistant_id, run_id, type, item)
-    SELECT $1, given.position, given.id, given.created_at, given.role, given.content, given.attachments, given.metadata,
+    SELECT $1, $16::bigint + given.position, given.id, given.created_at, given.role, given.content, given.attachments, given.metadata,
       given.status, given.incomplete_details, given.completed_at, given.incomplete_at, given.assistant_id, given.run_id,
       given.type, given.item
     FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],

@@ -86,3 +86,6 @@ export function groupCommit(db: Database.Database) {
     },
   };
 }
+
+/** A write queued for the group commit, its failures mapped to the API's errors (sqlite-store.ts). */
+export type Write = <A extends unknown[], T>(change: (...args: A) => T, ...args: A) => Promise<T>;

@@ -1,4 +1,5 @@
 import { storeBusy, storeCannotWrite } from '../../errors.js';
+import { guardWith } from '../shared/guard.js';
 
 /** Why SQLite could not write, by the primary result code (the part of an extended code before `_`). */
 const CANNOT_WRITE: Record<string, string> = {
@@ -24,3 +25,6 @@ export function toStoreError(error: unknown): unknown {
   answer.cause = error;
   return answer;
 }
+
+/** A read whose SQLite failures become the API's 503s. */
+export const guarded = guardWith(toStoreError);

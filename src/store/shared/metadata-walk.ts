@@ -1,5 +1,5 @@
 import type { Direction } from './read-page.js';
-import type { Metadata } from './types.js';
+import type { Metadata } from '../types.js';
 
 export type Pair = [key: string, value: string];
 

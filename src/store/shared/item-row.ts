@@ -1,5 +1,5 @@
-import { newItemIdOf } from '../views/conversation-view.js';
-import type { NewItem } from './records.js';
+import { newItemIdOf } from '../../views/conversation-view.js';
+import type { NewItem } from '../records.js';
 
 /** The rows the thread view shows: user and assistant messages. Both engines filter with it. */
 export const THREAD_VIEW_SQL = `(type = 'message' AND role IN ('user', 'assistant'))`;

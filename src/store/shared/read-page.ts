@@ -1,4 +1,4 @@
-import type { Page, PageQuery } from './types.js';
+import type { Page, PageQuery } from '../types.js';
 
 export type Direction = 'ASC' | 'DESC';
 

@@ -1,4 +1,4 @@
-import type { ThreadObject } from '../schemas/threads.js';
+import type { ThreadObject } from '../../schemas/threads.js';
 
 /** The columns of a thread row that make its API object, JSON kept as text. Both engines store it so. */
 export interface ThreadColumns {

@@ -1,0 +1,153 @@
+import type pg from 'pg';
+import { unknownCursor } from '../../errors.js';
+import type { MessageObject } from '../../schemas/messages.js';
+import { now } from '../shared/clock.js';
+import { recordedItems } from '../shared/idempotency-records.js';
+import { itemIdOf } from '../shared/item-row.js';
+import { PAGE_BYTE_BUDGET } from '../shared/page-budget.js';
+import { readPage } from '../shared/read-page.js';
+import type { ItemPage, ItemRecord, ListQuery, NewItem, Store } from '../types.js';
+import type { PostgresIdempotency, Queryable } from './idempotency.js';
+import { SQL } from './statements.js';
+import { guard, unstorable } from './store-errors.js';
+import type { ThreadRow } from './threads.js';
+
+interface ItemRow {
+  id: string;
+  created_at: number;
+  type: string;
+  role: string;
+  item: string | null;
+  content: string;
+  attachments: string;
+  metadata: string;
+  status: MessageObject['status'];
+  incomplete_details: string | null;
+  completed_at: number | null;
+  incomplete_at: number | null;
+  assistant_id: string | null;
+  run_id: string | null;
+}
+
+function toRecord(row: ItemRow): ItemRecord {
+  return {
+    id: row.id,
+    created_at: row.created_at,
+    type: row.type,
+    role: row.role,
+    item: row.item === null ? null : JSON.parse(row.item),
+    content: JSON.parse(row.content),
+    status: row.status,
+    incomplete_details: row.incomplete_details === null ? null : JSON.parse(row.incomplete_details),
+    completed_at: row.completed_at,
+    incomplete_at: row.incomplete_at,
+    assistant_id: row.assistant_id,
+    run_id: row.run_id,
+    attachments: JSON.parse(row.attachments),
+    metadata: JSON.parse(row.metadata),
+  };
+}
+
+/** The columns of new items as arrays, for the statements that unnest them. */
+export const itemColumns = (items: NewItem[]) => ({
+  ids: items.map(itemIdOf),
+  types: items.map((item) => item.type),
+  roles: items.map((item) => item.role),
+  bodies: items.map((item) => (item.item === null ? null : JSON.stringify(item.item))),
+  contents: items.map((item) => JSON.stringify(item.content)),
+  attachments: items.map((item) => JSON.stringify(item.attachments)),
+  metadata: items.map((item) => JSON.stringify(item.metadata)),
+  statuses: items.map((item) => item.status),
+});
+
+/** A thread's items: created, read, changed and deleted inside their thread, which the tenant must own. */
+export function postgresItems(
+  pool: pg.Pool,
+  { idempotent }: PostgresIdempotency,
+  threadRow: (tenant: string, threadId: string) => Promise<ThreadRow | undefined>,
+) {
+  async function insertItems(db: Queryable, tenant: string, threadId: string, items: NewItem[]) {
+    if (items.length === 0) return (await threadRow(tenant, threadId)) ? [] : undefined;
+    const columns = itemColumns(items);
+    const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
+      threadId,
+      tenant,
+      columns.ids,
+      columns.types,
+      columns.roles,
+      columns.bodies,
+      columns.contents,
+      columns.attachments,
+      columns.metadata,
+      columns.statuses,
+      now(),
+    ]);
+    if (rows.length === 0) return undefined;
+    return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
+  }
+
+  async function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
+    if (id === undefined) return undefined;
+    const row = unstorable(id)
+      ? undefined
+      : (await pool.query<{ position: number }>(SQL.messageCursor, [id, thread])).rows[0];
+    if (!row) throw unknownCursor(param, id);
+    return row.position;
+  }
+
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+    const thread = await threadRow(tenant, threadId);
+    if (!thread) return undefined;
+    const after = await messageCursor('after', query.after, thread.seq);
+    const before = await messageCursor('before', query.before, thread.seq);
+    if (unstorable(query.run_id)) return { data: [], has_more: false };
+    const runId = query.run_id;
+    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
+      const values = [
+        thread.seq,
+        low,
+        high,
+        limit,
+        PAGE_BYTE_BUDGET,
+        query.view === 'all',
+        ...(runId === undefined ? [] : [runId]),
+      ];
+      const { rows } = await pool.query<ItemRow & { total: number }>(
+        SQL.listItems(direction, runId !== undefined),
+        values,
+      );
+      return { rows, cut: rows.length < (rows[0]?.total ?? 0) };
+    });
+    return { data: page.data.map(toRecord), has_more: page.has_more };
+  }
+
+  const store: Store['items'] = {
+    create: guard(async (tenant, threadId, items, idempotency) => {
+      if (unstorable(tenant, threadId)) return undefined;
+      return idempotent(tenant, idempotency, {
+        items,
+        write: (db) => insertItems(db, tenant, threadId, items),
+        // An items create's Idempotency-Key record follows its first item (the thread, when it wrote none).
+        objectOf: (created) => ({ thread_id: threadId, object_id: created[0]?.id ?? threadId }),
+        replayed: recordedItems,
+      });
+    }),
+    get: guard(async (tenant, threadId, itemId, view) => {
+      if (unstorable(tenant, threadId, itemId)) return undefined;
+      const row = (await pool.query<ItemRow>(SQL.itemById, [threadId, tenant, itemId, view === 'all'])).rows[0];
+      return row && toRecord(row);
+    }),
+    update: guard(async (tenant, threadId, itemId, metadata, view) => {
+      if (unstorable(tenant, threadId, itemId)) return undefined;
+      const values = [threadId, tenant, itemId, JSON.stringify(metadata), view === 'all'];
+      const row = (await pool.query<ItemRow>(SQL.updateItemMetadata, values)).rows[0];
+      return row && toRecord(row);
+    }),
+    delete: guard(async (tenant, threadId, itemId, view) => {
+      if (unstorable(tenant, threadId, itemId)) return false;
+      return ((await pool.query(SQL.deleteItem, [threadId, tenant, itemId, view === 'all'])).rowCount ?? 0) > 0;
+    }),
+    list: guard(listItems),
+  };
+  return store;
+}

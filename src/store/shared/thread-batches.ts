@@ -1,0 +1,24 @@
+import type { StoredThread } from '../types.js';
+import { type ThreadColumns, toThread } from './thread-row.js';
+
+/** Threads read per statement by an export or a copy. */
+const BATCH = 500;
+
+/** A thread row as the transfer reads it: its position in the table and its tenant too. */
+export interface StoredThreadRow extends ThreadColumns {
+  seq: number;
+  tenant: string;
+}
+
+/** Every thread that `read` finds after a seq, oldest first, a batch at a time. */
+export async function* threadsInBatches(
+  read: (after: number, limit: number) => StoredThreadRow[] | Promise<StoredThreadRow[]>,
+): AsyncIterable<StoredThread> {
+  let after = 0;
+  for (;;) {
+    const rows = await read(after, BATCH);
+    for (const row of rows) yield { tenant: row.tenant, thread: toThread(row) };
+    if (rows.length < BATCH) return;
+    after = rows[rows.length - 1]!.seq;
+  }
+}

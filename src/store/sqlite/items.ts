@@ -1,0 +1,291 @@
+import type Database from 'better-sqlite3';
+import { importedIdTaken, itemIdTaken, unknownCursor } from '../../errors.js';
+import type { MessageObject } from '../../schemas/messages.js';
+import { now } from '../shared/clock.js';
+import { recordedItems } from '../shared/idempotency-records.js';
+import { itemIdOf, THREAD_VIEW_SQL } from '../shared/item-row.js';
+import { rowsWithinBudget } from '../shared/page-budget.js';
+import { type Direction, readPage } from '../shared/read-page.js';
+import type { IdempotencyKey, ItemPage, ItemRecord, ItemView, ListQuery, Metadata, NewItem, Store } from '../types.js';
+import type { Write } from './group-commit.js';
+import type { SqliteIdempotency } from './idempotency.js';
+import type { RowCounts } from './row-counts.js';
+import { guarded } from './store-errors.js';
+
+/**
+ * An item row as an array, in ITEM_COLUMNS order: better-sqlite3 builds arrays faster than
+ * objects, which shows in lists of many rows.
+ */
+type ItemRow = [
+  seq: number,
+  id: string,
+  created_at: number,
+  type: string,
+  role: string,
+  item: string | null,
+  content: string,
+  attachments: string,
+  metadata: string,
+  status: MessageObject['status'],
+  incomplete_details: string | null,
+  completed_at: number | null,
+  incomplete_at: number | null,
+  assistant_id: string | null,
+  run_id: string | null,
+];
+
+const ITEM_COLUMNS = `seq, id, created_at, type, role, item, content, attachments, metadata, status,
+  incomplete_details, completed_at, incomplete_at, assistant_id, run_id`;
+
+/** What `insertItem` takes: an item row with its thread's seq for its own (which SQLite gives). */
+type ItemValues = ItemRow extends [number, string, ...infer Rest] ? [string, number, ...Rest] : never;
+
+/** An item's columns as they are written: a create's new item and an import's alike. */
+function itemValues(threadSeq: number, m: ItemRecord): ItemValues {
+  return [
+    m.id,
+    threadSeq,
+    m.created_at,
+    m.type,
+    m.role,
+    m.item === null ? null : JSON.stringify(m.item),
+    JSON.stringify(m.content),
+    JSON.stringify(m.attachments),
+    JSON.stringify(m.metadata),
+    m.status,
+    m.incomplete_details === null ? null : JSON.stringify(m.incomplete_details),
+    m.completed_at,
+    m.incomplete_at,
+    m.assistant_id,
+    m.run_id,
+  ];
+}
+
+interface ItemRange {
+  thread: number;
+  runId?: string;
+  all: number;
+  low: number;
+  high: number;
+  limit: number;
+}
+
+/**
+ * A thread's items in order, the thread view's only unless @all (or, with `sizes`, what their JSON columns
+ * take: SQLite reads that from the row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
+ * statistics to prefer it over the thread's index).
+ */
+export const itemListSql = (direction: Direction, byRun: boolean, sizes = false) => `
+  SELECT ${sizes ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : ITEM_COLUMNS}
+  FROM messages${byRun ? ' INDEXED BY messages_by_run' : ''}
+  WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high
+    AND (@all OR ${THREAD_VIEW_SQL})
+  ORDER BY seq ${direction} LIMIT @limit`;
+
+function toRecord(row: ItemRow): ItemRecord {
+  const [
+    ,
+    id,
+    created_at,
+    type,
+    role,
+    item,
+    content,
+    attachments,
+    metadata,
+    status,
+    incomplete_details,
+    completed_at,
+    incomplete_at,
+    assistant_id,
+    run_id,
+  ] = row;
+  return {
+    id,
+    created_at,
+    type,
+    role,
+    item: item === null ? null : JSON.parse(item),
+    content: JSON.parse(content),
+    status,
+    incomplete_details: incomplete_details === null ? null : JSON.parse(incomplete_details),
+    completed_at,
+    incomplete_at,
+    assistant_id,
+    run_id,
+    attachments: JSON.parse(attachments),
+    metadata: JSON.parse(metadata),
+  };
+}
+
+const viewFlag = (view: ItemView) => (view === 'all' ? 1 : 0);
+
+/** A thread's items: created, read, changed and deleted inside their thread, which the tenant must own. */
+export function sqliteItems(db: Database.Database, write: Write, idempotency: SqliteIdempotency, counts: RowCounts) {
+  const sql = {
+    threadSeq: db.prepare<[string, string], { seq: number }>('SELECT seq FROM threads WHERE id = ? AND tenant = ?'),
+    /** Whether an item or a tombstone of the tenant has this id. */
+    itemIdTaken: db.prepare<{ id: string; tenant: string }, { taken: number }>(
+      `SELECT 1 AS taken FROM messages m JOIN threads t ON t.seq = m.thread_seq WHERE m.id = @id AND t.tenant = @tenant
+       UNION ALL SELECT 1 FROM deleted_messages d JOIN threads t ON t.seq = d.thread_seq WHERE d.id = @id AND t.tenant = @tenant
+       LIMIT 1`,
+    ),
+    insertItem: db.prepare<ItemValues>(
+      `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status,
+         incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    /** Item ids are per tenant: an imported item's tombstone goes from the tenant's threads. */
+    clearItemTombstone: db.prepare<[string, string]>(
+      'DELETE FROM deleted_messages WHERE id = ? AND thread_seq IN (SELECT seq FROM threads WHERE tenant = ?)',
+    ),
+    /** One lookup for thread and item: the item by its id, then its thread by seq to check id and tenant. */
+    item: db
+      .prepare<[string, string, string, number], ItemRow>(
+        `SELECT ${ITEM_COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN threads t ON t.seq = m.thread_seq
+         WHERE m.id = ? AND t.id = ? AND t.tenant = ? AND (? OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})`,
+      )
+      .raw(),
+    itemSeq: db.prepare<[string, number, number], { seq: number }>(
+      `SELECT seq FROM messages WHERE id = ? AND thread_seq = ? AND (? OR ${THREAD_VIEW_SQL})`,
+    ),
+    updateItemMetadata: db
+      .prepare<[string, string, number, number], ItemRow>(
+        `UPDATE messages SET metadata = ? WHERE id = ? AND thread_seq = ? AND (? OR ${THREAD_VIEW_SQL}) RETURNING ${ITEM_COLUMNS}`,
+      )
+      .raw(),
+    deleteMessage: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),
+    insertTombstone: db.prepare<[string, number, number]>(
+      'INSERT INTO deleted_messages (id, thread_seq, seq) VALUES (?, ?, ?)',
+    ),
+    cursorSeq: db.prepare<{ id: string; thread: number }, { seq: number }>(
+      `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
+       UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
+    ),
+    listAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', false)).raw(),
+    listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', false)).raw(),
+    listRunAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', true)).raw(),
+    listRunDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', true)).raw(),
+    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, true)).pluck(),
+    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, true)).pluck(),
+    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, true)).pluck(),
+    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, true)).pluck(),
+  };
+
+  const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
+  const idTaken = (tenant: string, id: string) => sql.itemIdTaken.get({ id, tenant }) !== undefined;
+
+  /**
+   * Writes items after the thread's latest, in order; the records are built from what was written, so
+   * nothing is read back or re-parsed. A supplied id must be free in the tenant.
+   */
+  function insertItems(tenant: string, threadSeq: number, items: NewItem[], createdAt: number): ItemRecord[] {
+    return items.map((item, index) => {
+      if (item.id !== undefined && idTaken(tenant, item.id)) throw itemIdTaken(index, item.id);
+      const record: ItemRecord = {
+        id: itemIdOf(item),
+        created_at: createdAt,
+        type: item.type,
+        role: item.role,
+        item: item.item,
+        content: item.content,
+        status: item.status,
+        incomplete_details: null,
+        completed_at: item.status === 'completed' ? createdAt : null,
+        incomplete_at: null,
+        assistant_id: null,
+        run_id: null,
+        attachments: item.attachments,
+        metadata: item.metadata,
+      };
+      sql.insertItem.run(...itemValues(threadSeq, record));
+      return record;
+    });
+  }
+
+  /** An import's items, with their ids and timestamps; a restored item's tombstone goes, so it can be deleted again. */
+  function importItems(tenant: string, threadSeq: number, records: ItemRecord[]) {
+    for (const record of records) {
+      sql.clearItemTombstone.run(record.id, tenant);
+      if (idTaken(tenant, record.id)) throw importedIdTaken(record.id);
+      sql.insertItem.run(...itemValues(threadSeq, record));
+    }
+  }
+
+  /** An items create's Idempotency-Key record follows its first item (the thread, when it wrote none). */
+  const createItems = db.transaction((tenant: string, threadId: string, items: NewItem[], key?: IdempotencyKey) => {
+    const recorded = idempotency.recorded(tenant, key);
+    if (recorded !== undefined) return recordedItems(recorded);
+    const thread = threadSeq(tenant, threadId);
+    if (thread === undefined) return undefined;
+    const created = insertItems(tenant, thread, items, now());
+    counts.added(0, created.length);
+    return idempotency.record(tenant, key, created, { thread_id: threadId, object_id: created[0]?.id ?? threadId });
+  });
+
+  const updateItem = (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
+    const thread = threadSeq(tenant, threadId);
+    const row =
+      thread === undefined
+        ? undefined
+        : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
+    return row && toRecord(row);
+  };
+
+  const deleteItem = db.transaction((tenant: string, threadId: string, itemId: string, view: ItemView) => {
+    const thread = threadSeq(tenant, threadId);
+    if (thread === undefined) return false;
+    const row = sql.itemSeq.get(itemId, thread, viewFlag(view));
+    if (!row) return false;
+    sql.deleteMessage.run(row.seq);
+    sql.insertTombstone.run(itemId, thread, row.seq);
+    idempotency.neuter(tenant, { thread_id: threadId, object_id: itemId });
+    return true;
+  });
+
+  function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number): number | undefined {
+    if (id === undefined) return undefined;
+    const row = sql.cursorSeq.get({ id, thread });
+    if (!row) throw unknownCursor(param, id);
+    return row.seq;
+  }
+
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+    const thread = threadSeq(tenant, threadId);
+    if (thread === undefined) return undefined;
+    const after = messageCursor('after', query.after, thread);
+    const before = messageCursor('before', query.before, thread);
+    const runId = query.run_id;
+    const all = viewFlag(query.view);
+    const statements =
+      runId === undefined
+        ? ({ ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const)
+        : ({
+            ASC: [sql.runSizesAscending, sql.listRunAscending],
+            DESC: [sql.runSizesDescending, sql.listRunDescending],
+          } as const);
+    const page = await readPage(query, after, before, (direction, low, high, limit) => {
+      // The sizes first (from the row headers), so a page never reads content it will not send.
+      const [sizes, list] = statements[direction];
+      const found = sizes.all({ thread, runId, all, low, high, limit });
+      const fit = rowsWithinBudget(found);
+      return {
+        rows: fit === 0 ? [] : list.all({ thread, runId, all, low, high, limit: fit }),
+        cut: fit < found.length,
+      };
+    });
+    return { data: page.data.map(toRecord), has_more: page.has_more };
+  }
+
+  const store: Store['items'] = {
+    create: (tenant, threadId, items, key) => write(createItems, tenant, threadId, items, key),
+    get: guarded(async (tenant: string, threadId: string, itemId: string, view: ItemView) => {
+      const row = sql.item.get(itemId, threadId, tenant, viewFlag(view));
+      return row && toRecord(row);
+    }),
+    update: (tenant, threadId, itemId, metadata, view) => write(updateItem, tenant, threadId, itemId, metadata, view),
+    delete: (tenant, threadId, itemId, view) => write(deleteItem, tenant, threadId, itemId, view),
+    list: guarded(listItems),
+  };
+  return { store, insertItems, importItems };
+}
