@@ -92,7 +92,7 @@ describe('bounded work', () => {
         body: { object: 'list', data: [], first_id: null, last_id: null, has_more: false },
       });
     });
-  });
+  }, 120_000);
 
   test('a page of big messages stops at the byte budget with has_more, and paging still visits each once', async () => {
     await withServer({}, async (seed, server) => {
