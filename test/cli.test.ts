@@ -14,6 +14,13 @@ const cli = (args: string[]) =>
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
 
+/** The ids of the records of an export, one JSON object a line. */
+const idsOf = (jsonl: string) =>
+  jsonl
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line).id);
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'threadstore-cli-'));
@@ -76,19 +83,9 @@ describe('the threadstore command', () => {
 
     const acme = await cli(['export', '--db', source.databaseUrl, '--tenant', 'acme']);
     expect(acme.code).toBe(0);
-    expect(
-      acme.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line).id),
-    ).toEqual([acmeThread]);
+    expect(idsOf(acme.stdout)).toEqual([acmeThread]);
     const bare = await cli(['export', '--db', source.databaseUrl, '--tenant', bareTenant]);
-    expect(
-      bare.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line).id),
-    ).toEqual([bareThread]);
+    expect(idsOf(bare.stdout)).toEqual([bareThread]);
 
     const nobody = await cli(['export', '--db', source.databaseUrl, '--tenant', 'acne']);
     expect(nobody.code).toBe(1);

@@ -211,6 +211,31 @@ const FAULTS: [string, unknown, { message: string; param: string; code: string }
     },
   ],
   [
+    'the last of 50,000 output parts with a text that is not a string',
+    {
+      type: 'function_call_output',
+      call_id: 'c',
+      output: [
+        ...Array.from({ length: 49_999 }, (_, i) => ({ type: 'input_text', text: `part ${i}` })),
+        { type: 'input_text', text: 7 },
+      ],
+    },
+    {
+      message: "Invalid type for 'items[3].output[49999].text': expected a string, but got an integer instead.",
+      param: 'items[3].output[49999].text',
+      code: 'invalid_type',
+    },
+  ],
+  [
+    'an output part without a type',
+    { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_text', text: 'a' }, { text: 'b' }] },
+    {
+      message: "Missing required parameter: 'items[3].output[1].type'.",
+      param: 'items[3].output[1].type',
+      code: 'missing_required_parameter',
+    },
+  ],
+  [
     'a reasoning item without summary',
     { type: 'reasoning', id: 'rs_1' },
     {

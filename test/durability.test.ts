@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type BuiltServer, buildServer, runServerToExit, startServerProcess } from './helpers/server-process.js';
+import { expect, test } from 'vitest';
+import { builtServerWithScratch, runServerToExit, startServerProcess } from './helpers/server-process.js';
 
 /*
  * The real server as a child process on a real SQLite file: killed with SIGKILL mid-load, stopped with
@@ -12,16 +10,7 @@ import { type BuiltServer, buildServer, runServerToExit, startServerProcess } fr
  */
 
 const KEY = 'sk-durability-0000000000000000';
-let built: BuiltServer;
-let dir: string;
-beforeAll(async () => {
-  built = await buildServer();
-  dir = mkdtempSync(join(tmpdir(), 'threadstore-durability-'));
-}, 120_000);
-afterAll(() => {
-  built?.remove();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const built = builtServerWithScratch('durability');
 
 interface Answer {
   status: number;
@@ -121,7 +110,7 @@ async function until(condition: () => boolean) {
 test('SIGKILL mid-load, several times: every acknowledged message is intact after each restart', {
   timeout: 180_000,
 }, async () => {
-  const env = { DATABASE_URL: join(dir, 'kill.db'), API_KEYS: KEY };
+  const env = { DATABASE_URL: join(built.dir, 'kill.db'), API_KEYS: KEY };
   const acknowledged = new Map<string, string>();
   let threadId = '';
   const rounds = 4;
@@ -156,7 +145,7 @@ test('SIGKILL mid-load, several times: every acknowledged message is intact afte
 test('SIGTERM mid-load: in-flight requests complete, later ones are refused cleanly, exit 0, nothing lost', {
   timeout: 120_000,
 }, async () => {
-  const env = { DATABASE_URL: join(dir, 'term.db'), API_KEYS: KEY };
+  const env = { DATABASE_URL: join(built.dir, 'term.db'), API_KEYS: KEY };
   const server = await startServerProcess(built.entry, env);
   const threadId = (JSON.parse((await post(server.baseURL, '/v1/threads', {})).body) as { id: string }).id;
   const load = startWriters(server.baseURL, threadId, 8, 'term');
@@ -187,12 +176,12 @@ test('the real server refuses to start on a non-loopback HOST without keys, warn
   const refused = await runServerToExit(built.entry, {
     HOST: '0.0.0.0',
     PORT: '0',
-    DATABASE_URL: join(dir, 'refused.db'),
+    DATABASE_URL: join(built.dir, 'refused.db'),
   });
   expect(refused.code).toBe(1);
   expect(refused.output).toMatch(/Refusing to listen on 0\.0\.0\.0 without API keys/);
 
-  const open = await startServerProcess(built.entry, { DATABASE_URL: join(dir, 'open.db') });
+  const open = await startServerProcess(built.entry, { DATABASE_URL: join(built.dir, 'open.db') });
   try {
     expect(open.output()).toMatch(/"level":40.*no API keys configured/);
   } finally {

@@ -339,29 +339,22 @@ interface Route {
 }
 
 const threadPath = (f: Fixture) => segment(idFor(f, 'thread')).map((id) => `/threads/${id}`);
-const messagePath = (f: Fixture) =>
+/** A message's path under its thread or conversation: mostly a stored pair, else ids of the two kinds, real or not. */
+const childPath = (f: Fixture, parent: 'thread' | 'conv', path: (parentId: string, messageId: string) => string) =>
   fc
     .oneof(
       {
         weight: 3,
         arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const),
       },
-      { weight: 2, arbitrary: fc.tuple(segment(idFor(f, 'thread')), segment(idFor(f, 'msg'))) },
+      { weight: 2, arbitrary: fc.tuple(segment(idFor(f, parent)), segment(idFor(f, 'msg'))) },
     )
-    .map(([t, m]) => `/threads/${t}/messages/${m}`);
+    .map(([t, m]) => path(t, m));
+const messagePath = (f: Fixture) => childPath(f, 'thread', (t, m) => `/threads/${t}/messages/${m}`);
 
 const conversationPath = (f: Fixture) =>
   fc.oneof(segment(idFor(f, 'thread')), segment(idFor(f, 'conv'))).map((id) => `/conversations/${id}`);
-const itemPath = (f: Fixture) =>
-  fc
-    .oneof(
-      {
-        weight: 3,
-        arbitrary: fc.constantFrom(...f.pairs).map(([t, m]) => [encodeURIComponent(t), encodeURIComponent(m)] as const),
-      },
-      { weight: 2, arbitrary: fc.tuple(segment(idFor(f, 'conv')), segment(idFor(f, 'msg'))) },
-    )
-    .map(([t, m]) => `/conversations/${t}/items/${m}`);
+const itemPath = (f: Fixture) => childPath(f, 'conv', (c, i) => `/conversations/${c}/items/${i}`);
 
 const routes: Route[] = [
   { name: 'create thread', method: 'POST', path: () => fc.constant('/threads'), body: threadLike },

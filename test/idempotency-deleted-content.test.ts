@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { testEngine } from './helpers/app.js';
 import { createTestSchema, type TestDatabase } from './helpers/postgres.js';
-import { type BuiltServer, buildServer, startServerProcess } from './helpers/server-process.js';
+import { builtServerWithScratch, startServerProcess } from './helpers/server-process.js';
 import { queryDatabase } from './helpers/sql.js';
 
 /*
@@ -19,22 +18,17 @@ const MESSAGES = 20;
 const content = (i: number) =>
   Array.from({ length: 8 }, (_, part) => ({ type: 'text', text: `${i}.${part} `.padEnd(250_000, 'x') }));
 
-let built: BuiltServer;
-let dir: string;
+const built = builtServerWithScratch('deleted-content');
 let schema: TestDatabase | undefined;
 beforeAll(async () => {
-  built = await buildServer();
-  dir = mkdtempSync(join(tmpdir(), 'threadstore-deleted-content-'));
   if (testEngine === 'postgres') schema = await createTestSchema(inject('postgresTestsUrl'));
-}, 120_000);
+});
 afterAll(async () => {
-  built?.remove();
   await schema?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('deleted idempotent content is gone from the database, and its replay is a 404', async () => {
-  const databaseUrl = schema?.url ?? join(dir, 'threadstore.db');
+  const databaseUrl = schema?.url ?? join(built.dir, 'threadstore.db');
   const server = await startServerProcess(built.entry, { DATABASE_URL: databaseUrl, API_KEYS: KEY });
   const call = async (method: string, path: string, key?: string, body?: unknown) => {
     const headers: Record<string, string> = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };

@@ -112,14 +112,10 @@ describe('the document', () => {
   });
 
   test('declares bearer auth, or the api-key header, for every operation', () => {
+    // Their descriptions are prose, held by openapi.yaml's drift test; what a client acts on is here.
     expect(document.components.securitySchemes).toEqual({
       ApiKeyAuth: { type: 'http', scheme: 'bearer' },
-      AzureApiKey: {
-        type: 'apiKey',
-        in: 'header',
-        name: 'api-key',
-        description: 'The same key, as Azure clients send it.',
-      },
+      AzureApiKey: { type: 'apiKey', in: 'header', name: 'api-key', description: expect.any(String) },
     });
     expect(document.security).toEqual([{ ApiKeyAuth: [] }, { AzureApiKey: [] }]);
   });

@@ -38,3 +38,15 @@ export const ERROR_RESPONSES = Object.fromEntries(
     { ...ErrorResponse, 'x-response-description': description },
   ]),
 );
+
+/** How a key is presented: `Authorization: Bearer`, or the `api-key` header Azure clients send; either one. */
+export const SECURITY_SCHEMES = {
+  ApiKeyAuth: { type: 'http', scheme: 'bearer' },
+  AzureApiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'api-key',
+    description: 'The same key, as Azure clients send it.',
+  },
+} as const;
+export const SECURITY = Object.keys(SECURITY_SCHEMES).map((name) => ({ [name]: [] }));

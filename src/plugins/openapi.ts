@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { nameComponents } from '../openapi/named-components.js';
 import { markOptionalBodies } from '../openapi/optional-bodies.js';
-import { ERROR_RESPONSES, OPERATIONS } from '../openapi/operations.js';
+import { ERROR_RESPONSES, OPERATIONS, SECURITY, SECURITY_SCHEMES } from '../openapi/operations.js';
 
 /** The prefix the document describes; the same routes also answer under the other API_PREFIXES, undocumented. */
 const DOCUMENTED_PREFIX = '/v1/';
@@ -45,19 +45,8 @@ export default fp(async function openapi(app: FastifyInstance) {
           description: 'Manage conversations and conversation items (the same store as threads).',
         },
       ],
-      components: {
-        securitySchemes: {
-          ApiKeyAuth: { type: 'http', scheme: 'bearer' },
-          AzureApiKey: {
-            type: 'apiKey',
-            in: 'header',
-            name: 'api-key',
-            description: 'The same key, as Azure clients send it.',
-          },
-        },
-      },
-      // Either one: a key in `Authorization: Bearer`, or in `api-key`.
-      security: [{ ApiKeyAuth: [] }, { AzureApiKey: [] }],
+      components: { securitySchemes: SECURITY_SCHEMES },
+      security: SECURITY,
     },
     transform: ({ schema, url }) => {
       const operation = OPERATIONS[schema?.operationId ?? ''];

@@ -43,7 +43,10 @@ export const MAX_ITEM_DEPTH = 100;
 function nestsDeeperThan(value: unknown, levels: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (levels === 0) return true;
-  if (Array.isArray(value)) return value.some((child) => nestsDeeperThan(child, levels - 1));
+  if (Array.isArray(value)) {
+    for (const child of value) if (nestsDeeperThan(child, levels - 1)) return true;
+    return false;
+  }
   for (const key in value) {
     if (nestsDeeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
   }

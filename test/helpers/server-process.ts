@@ -1,8 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -30,6 +31,59 @@ export async function buildServer(): Promise<BuiltServer> {
     join(dir, 'dist'),
   ]);
   return { entry: join(dir, 'dist/server.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface BuiltServerWithScratch {
+  /** The compiled server's entry point: `node <entry>` runs the real server. */
+  readonly entry: string;
+  /** The compiled `threadstore` command. */
+  readonly cli: string;
+  /** A fresh folder for the file's databases and other files. */
+  readonly dir: string;
+}
+
+/**
+ * For one test file (or describe block): the server built once before its tests, and a scratch folder
+ * `threadstore-<name>-…`, both removed after them. Its fields are read in hooks and tests, once built.
+ */
+export function builtServerWithScratch(name: string): BuiltServerWithScratch {
+  let built: BuiltServer | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    built = await buildServer();
+    dir = mkdtempSync(join(tmpdir(), `threadstore-${name}-`));
+  }, 120_000);
+  afterAll(() => {
+    built?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const ready = () => {
+    if (!built || !dir) throw new Error('builtServerWithScratch: read before its beforeAll ran');
+    return { entry: built.entry, dir };
+  };
+  return {
+    get entry() {
+      return ready().entry;
+    },
+    get cli() {
+      return join(dirname(ready().entry), 'cli.js');
+    },
+    get dir() {
+      return ready().dir;
+    },
+  };
+}
+
+/** Runs a built `threadstore` command to its end, with only PATH in its environment: its exit code and output. */
+export function runCli(cli: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
 }
 
 export interface ServerProcess {

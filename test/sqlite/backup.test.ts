@@ -1,35 +1,20 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type BuiltServer, buildServer, startServerProcess } from '../helpers/server-process.js';
+import { expect, test } from 'vitest';
+import { builtServerWithScratch, runCli, startServerProcess } from '../helpers/server-process.js';
 
 /*
  * `threadstore backup` against the real server's file while writers keep writing, then `threadstore
  * restore` of that backup under a new server.
  */
 
-let built: BuiltServer;
-let dir: string;
-beforeAll(async () => {
-  built = await buildServer();
-  dir = mkdtempSync(join(tmpdir(), 'threadstore-backup-'));
-}, 120_000);
-afterAll(() => {
-  built?.remove();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const built = builtServerWithScratch('backup');
 
-const cli = (args: string[]) =>
-  promisify(execFile)(process.execPath, [join(dirname(built.entry), 'cli.js'), ...args], {
-    env: { PATH: process.env.PATH ?? '' },
-  }).then(
-    ({ stderr }) => ({ code: 0, stderr }),
-    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-  );
+const cli = async (args: string[]) => {
+  const { code, stderr } = await runCli(built.cli, args);
+  return { code, stderr };
+};
 
 const post = async (baseURL: string, path: string, body: unknown) => {
   const res = await fetch(`${baseURL}${path}`, {
@@ -53,7 +38,7 @@ function messageIds(file: string): Set<string> {
 test('a backup taken under writers is whole and holds every write acknowledged before it began; restore puts it back', {
   timeout: 120_000,
 }, async () => {
-  const source = join(dir, 'live.db');
+  const source = join(built.dir, 'live.db');
   const server = await startServerProcess(built.entry, { DATABASE_URL: source });
   const acknowledged: string[] = [];
   let writing = true;
@@ -77,7 +62,7 @@ test('a backup taken under writers is whole and holds every write acknowledged b
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const beforeBackup = [...acknowledged];
-    const out = join(dir, 'backup.db');
+    const out = join(built.dir, 'backup.db');
     const backup = await cli(['backup', '--db', source, '--out', out]);
     const afterBackup = acknowledged.length;
     writing = false;
@@ -89,12 +74,12 @@ test('a backup taken under writers is whole and holds every write acknowledged b
     );
     expect(afterBackup).toBeGreaterThan(beforeBackup.length); // the server kept writing meanwhile
     // Nothing but the backup itself is left beside it.
-    expect(readdirSync(dir).sort()).toEqual(['backup.db', 'live.db', 'live.db-shm', 'live.db-wal']);
+    expect(readdirSync(built.dir).sort()).toEqual(['backup.db', 'live.db', 'live.db-shm', 'live.db-wal']);
     const inBackup = messageIds(out);
     for (const id of beforeBackup) expect(inBackup.has(id), id).toBe(true);
 
     // Restore into the server's place (here a new path), then serve it.
-    const restored = join(dir, 'restored.db');
+    const restored = join(built.dir, 'restored.db');
     expect(await cli(['restore', out, '--db', restored])).toEqual({
       code: 0,
       stderr: `\nrestored ${out} into ${restored}\n`,
@@ -121,7 +106,7 @@ test('a backup taken under writers is whole and holds every write acknowledged b
 });
 
 test('for PostgreSQL the command says what to use instead, and fails', async () => {
-  const out = join(dir, 'never.db');
+  const out = join(built.dir, 'never.db');
   expect(await cli(['backup', '--db', 'postgres://db.example/threadstore', '--out', out])).toEqual({
     code: 1,
     stderr:

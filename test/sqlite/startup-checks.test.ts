@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { loadMigrations } from '../../src/store/sqlite/migrate.js';
-import { type BuiltServer, buildServer, runServerToExit } from '../helpers/server-process.js';
+import { builtServerWithScratch, runCli, runServerToExit } from '../helpers/server-process.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
 
 /*
@@ -14,40 +11,20 @@ import { mountTmpfs } from '../helpers/tmpfs.js';
  * the file and what to do, and exit code 1.
  */
 
-let built: BuiltServer;
-let dir: string;
-beforeAll(async () => {
-  built = await buildServer();
-  dir = mkdtempSync(join(tmpdir(), 'threadstore-startup-'));
-}, 120_000);
-afterAll(() => {
-  built?.remove();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function cliToExit(args: string[]) {
-  const cli = join(dirname(built.entry), 'cli.js');
-  return promisify(execFile)(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '' } }).then(
-    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      output: error.stdout + error.stderr,
-    }),
-  );
-}
+const built = builtServerWithScratch('startup');
 
 /** The server and `threadstore export` on this database: both refuse with the same single line. */
 async function expectRefusal(dbPath: string, line: string) {
   const server = await runServerToExit(built.entry, { DATABASE_URL: dbPath, HOST: '127.0.0.1', PORT: '0' });
   expect(server).toEqual({ code: 1, output: `${line}\n` });
-  const cli = await cliToExit(['export', '--db', dbPath]);
-  expect(cli).toEqual({ code: 1, output: `${line}\n` });
+  const cli = await runCli(built.cli, ['export', '--db', dbPath]);
+  expect({ code: cli.code, output: cli.stdout + cli.stderr }).toEqual({ code: 1, output: `${line}\n` });
 }
 
 describe('start-up checks of the SQLite database', () => {
   test('a folder that cannot be created', async () => {
-    writeFileSync(join(dir, 'a-file'), '');
-    const folder = join(dir, 'a-file', 'data');
+    writeFileSync(join(built.dir, 'a-file'), '');
+    const folder = join(built.dir, 'a-file', 'data');
     await expectRefusal(
       join(folder, 'threadstore.db'),
       `Cannot create the database folder ${folder} (ENOTDIR: not a directory, mkdir '${folder}'): create it writable by the user running threadstore, or set DATABASE_URL to another path.`,
@@ -55,7 +32,7 @@ describe('start-up checks of the SQLite database', () => {
   });
 
   test('a schema newer than the code knows', async () => {
-    const file = join(dir, 'newer.db');
+    const file = join(built.dir, 'newer.db');
     const db = new Database(file);
     db.pragma('user_version = 999');
     db.close();

@@ -1,29 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, warnWithoutChromium } from '../helpers/chromium.js';
-import { type BuiltServer, buildServer, startServerProcess } from '../helpers/server-process.js';
+import { builtServerWithScratch, startServerProcess } from '../helpers/server-process.js';
 
 warnWithoutChromium('ui-built-server');
 
 // What "npm start, then open /ui" does: the compiled server finds ui/ beside dist/ and, without API keys,
 // the page shows the stored threads at once. (About the build's layout, so on one engine only.)
 describe.skipIf(!haveChromium)('the built server serves the viewer', () => {
-  let built: BuiltServer;
-  let dir: string;
-  beforeAll(async () => {
-    built = await buildServer();
-    dir = mkdtempSync(join(tmpdir(), 'threadstore-ui-built-'));
-  });
-  afterAll(() => {
-    built?.remove();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const built = builtServerWithScratch('ui-built');
 
   test('without API keys the list opens with no key prompt', { timeout: 60_000 }, async () => {
-    const server = await startServerProcess(built.entry, { DATABASE_URL: join(dir, 'threadstore.db') });
+    const server = await startServerProcess(built.entry, { DATABASE_URL: join(built.dir, 'threadstore.db') });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     try {
       const created = await fetch(`${server.baseURL}/v1/threads`, {

@@ -1,29 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type BuiltServer, buildServer, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { builtServerWithScratch, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 /*
  * Another process holds the SQLite write lock (`BEGIN IMMEDIATE`, as the sqlite3 shell or a CLI import
  * would): the real server answers writes at once with a 503 to retry, and its event loop never waits.
  */
 
-let built: BuiltServer;
-let dir: string;
+const built = builtServerWithScratch('lock');
 let server: ServerProcess;
 beforeAll(async () => {
-  built = await buildServer();
-  dir = mkdtempSync(join(tmpdir(), 'threadstore-lock-'));
-  server = await startServerProcess(built.entry, { DATABASE_URL: join(dir, 'threadstore.db') });
-}, 120_000);
+  server = await startServerProcess(built.entry, { DATABASE_URL: join(built.dir, 'threadstore.db') });
+});
 afterAll(async () => {
   server?.child.kill('SIGTERM');
   await server?.exited;
-  built?.remove();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A second process that takes the write lock and keeps it until its stdin closes. */
@@ -57,7 +50,7 @@ const post = (path: string, body: unknown) =>
 
 test('a write meets the lock: an immediate 503 with Retry-After, /health unaffected, writes work once it is gone', async () => {
   const thread = (await (await post('/v1/threads', { metadata: { n: '1' } })).json()) as { id: string };
-  const locker = await holdWriteLock(join(dir, 'threadstore.db'));
+  const locker = await holdWriteLock(join(built.dir, 'threadstore.db'));
   try {
     // Writes while /health is probed: before, each write held the event loop 5 s (busy_timeout) and then got a 500.
     const writes = Array.from({ length: 5 }, () =>

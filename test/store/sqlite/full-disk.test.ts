@@ -2,21 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/errors.js';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
-import type { NewItem, Store } from '../../../src/store/types.js';
+import type { Store } from '../../../src/store/types.js';
+import { createOne, userMessage } from '../../helpers/store-items.js';
 import { mountTmpfs, type Tmpfs } from '../../helpers/tmpfs.js';
-
-const message = (text: string): NewItem => ({
-  type: 'message',
-  role: 'user',
-  item: null,
-  content: [{ type: 'text', text: { value: text, annotations: [] } }],
-  status: 'completed',
-  attachments: [],
-  metadata: {},
-});
-
-const createOne = async (store: Store, threadId: string, item: NewItem) =>
-  (await store.items.create('', threadId, [item]))?.[0];
 
 const mounted = mountTmpfs(8 * 1024 * 1024);
 const skip = typeof mounted === 'string' ? mounted : undefined;
@@ -37,8 +25,8 @@ describe.skipIf(skip !== undefined)(`SQLite store on a full disk${skip ? ` (skip
     const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
     tmpfs.fill(256 * 1024);
     // One turn of the event loop: one batch, whose commit cannot fit the first write.
-    const big = createOne(store, thread.id, message('x'.repeat(2 * 1024 * 1024)));
-    const small = [1, 2, 3].map((i) => createOne(store, thread.id, message(`small ${i}`)));
+    const big = createOne(store, thread.id, userMessage('x'.repeat(2 * 1024 * 1024)));
+    const small = [1, 2, 3].map((i) => createOne(store, thread.id, userMessage(`small ${i}`)));
     const [bigOutcome, ...smallOutcomes] = await Promise.allSettled([big, ...small]);
 
     expect(bigOutcome.status).toBe('rejected');
@@ -60,7 +48,7 @@ describe.skipIf(skip !== undefined)(`SQLite store on a full disk${skip ? ` (skip
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(['small 1', 'small 2', 'small 3']);
 
     tmpfs.free();
-    const later = await createOne(store, thread.id, message('y'.repeat(2 * 1024 * 1024)));
+    const later = await createOne(store, thread.id, userMessage('y'.repeat(2 * 1024 * 1024)));
     expect(later!.content[0]!.text!.value).toHaveLength(2 * 1024 * 1024);
   });
 });

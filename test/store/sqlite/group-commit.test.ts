@@ -1,20 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewItem, Store } from '../../../src/store/types.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
-
-const message = (text: string, metadata: Record<string, string> = {}): NewItem => ({
-  type: 'message',
-  role: 'user',
-  item: null,
-  content: [{ type: 'text', text: { value: text, annotations: [] } }],
-  status: 'completed',
-  attachments: [],
-  metadata,
-});
-
-const createOne = async (store: Store, threadId: string, item: NewItem) =>
-  (await store.items.create('', threadId, [item]))?.[0];
+import { createOne, userMessage } from '../../helpers/store-items.js';
 
 /** Something JSON.stringify refuses: the write holding it throws inside its batch. */
 const unwritable = { bad: 1n } as unknown as Record<string, string>;
@@ -32,7 +19,7 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
     const { store } = testApp.app;
     const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
     const texts = Array.from({ length: 50 }, (_, i) => `message ${i}`);
-    const created = await Promise.all(texts.map((text) => createOne(store, thread.id, message(text))));
+    const created = await Promise.all(texts.map((text) => createOne(store, thread.id, userMessage(text))));
     const page = await store.items.list('', thread.id, { limit: 100, order: 'asc', view: 'all' });
     expect(page!.data.map((m) => m.content[0]!.text!.value)).toEqual(texts);
     expect(page!.data).toEqual(created);
@@ -41,7 +28,7 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
   it('acknowledges a write only once another connection can read it', async () => {
     const { store } = testApp.app;
     const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
-    const created = await Promise.all([1, 2, 3].map((i) => createOne(store, thread.id, message(`m${i}`))));
+    const created = await Promise.all([1, 2, 3].map((i) => createOne(store, thread.id, userMessage(`m${i}`))));
     const reader = new Database(testApp.dbPath, { readonly: true });
     try {
       const ids = reader.prepare('SELECT id FROM messages ORDER BY seq').pluck().all();
@@ -54,14 +41,14 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
   it('rolls back only the write that failed, whole, and commits the others of its batch', async () => {
     const { store } = testApp.app;
     const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
-    const before = createOne(store, thread.id, message('before'));
+    const before = createOne(store, thread.id, userMessage('before'));
     const failedThread = store.threads.create('', {
       metadata: { name: 'half-written' },
       tool_resources: {},
-      items: [message('first'), message('second', unwritable)],
+      items: [userMessage('first'), userMessage('second', unwritable)],
     });
-    const failedMessage = createOne(store, thread.id, message('never', unwritable));
-    const after = createOne(store, thread.id, message('after'));
+    const failedMessage = createOne(store, thread.id, userMessage('never', unwritable));
+    const after = createOne(store, thread.id, userMessage('after'));
     const [first, failed, failedAlone, last] = await Promise.allSettled([before, failedThread, failedMessage, after]);
     expect(first.status).toBe('fulfilled');
     expect(failed.status).toBe('rejected');
@@ -82,10 +69,10 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
   it('applies writes of different kinds in the order they were asked for', async () => {
     const { store } = testApp.app;
     const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
-    const { id } = (await createOne(store, thread.id, message('short-lived')))!;
+    const { id } = (await createOne(store, thread.id, userMessage('short-lived')))!;
     const updated = store.items.update('', thread.id, id, { step: 'updated' }, 'all');
     const deleted = store.items.delete('', thread.id, id, 'all');
-    const recreated = createOne(store, thread.id, message('kept'));
+    const recreated = createOne(store, thread.id, userMessage('kept'));
     expect((await updated)!.metadata).toEqual({ step: 'updated' });
     expect(await deleted).toBe(true);
     expect((await recreated)!.content[0]!.text!.value).toBe('kept');
@@ -99,7 +86,7 @@ describe('SQLite group commit: writes asked for in the same turn share one trans
   it('commits what is still queued when the app closes', async () => {
     const { store } = testApp.app;
     const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, items: [] });
-    const pending = createOne(store, thread.id, message('queued at close'));
+    const pending = createOne(store, thread.id, userMessage('queued at close'));
     await testApp.app.close();
     const stored = await pending;
     const reader = new Database(testApp.dbPath, { readonly: true });
