@@ -12,9 +12,9 @@ export function median(values) {
 }
 
 /**
- * rows: { name, rps, p50, p99, cpuUs, rssMb, against, againstRps, againstP99, againstCpuUs, target }.
- * Two ratios: of req/s, which the targets name, and of server CPU time per request, the inverse,
- * which other load on a shared machine disturbs far less.
+ * rows: { name, rps, p50, p99, cpuUs, rssMb, against, againstRps, againstP99, againstCpuUs, target, p99Target }.
+ * Three ratios: of req/s, which the targets name; of server CPU time per request, the inverse, which other
+ * load on a shared machine disturbs far less; and of p99 latency (own over theirs, so lower is better).
  */
 export function table(rows) {
   const header = [
@@ -30,14 +30,18 @@ export function table(rows) {
     'its CPU µs/req',
     'req/s ratio',
     'CPU ratio',
+    'p99 ratio',
     'target',
   ];
   const lines = rows.map((row) => {
     const ratio = row.againstRps ? row.rps / row.againstRps : undefined;
     const cpuRatio = row.cpuUs ? row.againstCpuUs / row.cpuUs : undefined;
+    const p99Ratio = row.againstP99 ? row.p99 / row.againstP99 : undefined;
     const verdict = (value) => (value >= row.target ? 'met' : 'MISSED');
-    const target =
-      row.target === undefined ? '' : `≥ ${row.target}×: req/s ${verdict(ratio)}, CPU ${verdict(cpuRatio)}`;
+    const targets = [
+      row.target === undefined ? '' : `≥ ${row.target}×: req/s ${verdict(ratio)}, CPU ${verdict(cpuRatio)}`,
+      row.p99Target === undefined ? '' : `p99 ≤ ${row.p99Target}×: ${p99Ratio <= row.p99Target ? 'met' : 'MISSED'}`,
+    ];
     return [
       row.name,
       int(row.rps),
@@ -51,7 +55,8 @@ export function table(rows) {
       int(row.againstCpuUs),
       two(ratio),
       two(cpuRatio),
-      target,
+      two(p99Ratio),
+      targets.filter(Boolean).join('; '),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));

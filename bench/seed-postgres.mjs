@@ -11,8 +11,9 @@ const BATCH = 50_000;
 const TEXT = messageText(0).slice(messageText(0).indexOf('.') + 1);
 
 // Positions are 1-based; message i (0-based) is at position i + 1, its text is messageText(i), as SQLite's seed.
-const INSERT_MESSAGES = `INSERT INTO messages (thread_seq, position, id, created_at, role, content, attachments, metadata, status, completed_at)
-  SELECT $1, $2 + given.n, given.id, $3, CASE WHEN ($2 + given.n - 1) % 2 = 0 THEN 'user' ELSE 'assistant' END,
+const INSERT_MESSAGES = `INSERT INTO messages (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
+    status, completed_at)
+  SELECT $1, $2 + given.n, given.id, $3, 'message', CASE WHEN ($2 + given.n - 1) % 2 = 0 THEN 'user' ELSE 'assistant' END, NULL,
     '[{"type":"text","text":{"value":"' || left('Message ' || lpad(($2 + given.n - 1)::text, 8, '0') || '.' || $4, 200)
       || '","annotations":[]}}]',
     '[]', '{}', 'completed', $3

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { migrate } from '../dist/store/sqlite/migrate.js';
 import { newId } from '../dist/ids.js';
+import { itemJsonOf } from '../dist/views/response-json.js';
 import { messageText } from './message-text.mjs';
 
 const BATCH = 50_000;
@@ -23,16 +24,34 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
     "INSERT INTO threads (id, tenant, created_at, metadata, tool_resources) VALUES (?, '', ?, '{}', '{}') RETURNING seq",
   );
   const insertMessage = db.prepare(
-    `INSERT INTO messages (id, thread_seq, created_at, role, content, attachments, metadata, status, completed_at)
-     VALUES (?, ?, ?, ?, ?, '[]', '{}', 'completed', ?)`,
+    `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status, completed_at,
+       thread_json, item_json)
+     VALUES (?, ?, ?, 'message', ?, NULL, ?, '[]', '{}', 'completed', ?, ?, ?)`,
   );
   const createdAt = Math.floor(Date.now() / 1000);
-  const insertBatch = db.transaction((threadSeq, from, to, sample, stride) => {
+  const insertBatch = db.transaction((thread, from, to, sample, stride) => {
     for (let i = from; i < to; i++) {
-      const id = newId('msg');
-      const content = JSON.stringify([{ type: 'text', text: { value: messageText(i), annotations: [] } }]);
-      insertMessage.run(id, threadSeq, createdAt, i % 2 === 0 ? 'user' : 'assistant', content, createdAt);
-      if (i % stride === 0) sample.push(id);
+      const record = {
+        id: newId('msg'),
+        created_at: createdAt,
+        type: 'message',
+        role: i % 2 === 0 ? 'user' : 'assistant',
+        item: null,
+        content: [{ type: 'text', text: { value: messageText(i), annotations: [] } }],
+        status: 'completed',
+        incomplete_details: null,
+        completed_at: createdAt,
+        incomplete_at: null,
+        assistant_id: null,
+        run_id: null,
+        attachments: [],
+        metadata: {},
+      };
+      // The stored answers, rendered as the store renders them on write.
+      const json = itemJsonOf(record, thread.id);
+      const content = JSON.stringify(record.content);
+      insertMessage.run(record.id, thread.seq, createdAt, record.role, content, createdAt, json.thread, json.item);
+      if (i % stride === 0) sample.push(record.id);
     }
   });
   const seeded = [];
@@ -42,9 +61,12 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
     const stride = Math.max(1, Math.ceil(count / keep));
     const messageIds = [];
     for (let from = 0; from < count; from += BATCH)
-      insertBatch(seq, from, Math.min(count, from + BATCH), messageIds, stride);
+      insertBatch({ seq, id }, from, Math.min(count, from + BATCH), messageIds, stride);
     seeded.push({ id, count, stride, messageIds });
   }
+  // What the store's countInserted keeps: the metrics gauges read these two rows.
+  db.exec(`UPDATE row_counts SET n = (SELECT count(*) FROM threads) WHERE name = 'threads';
+    UPDATE row_counts SET n = (SELECT count(*) FROM messages) WHERE name = 'messages';`);
   db.pragma('journal_mode = WAL');
   db.close();
   return seeded;

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { fillItemJson } from '../src/store/sqlite/fill-item-json.js';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createMessage, createThread, listPage, type ListParams } from './helpers/api.js';
 import { buildTestApp, testEngine, type TestApp } from './helpers/app.js';
@@ -170,6 +171,8 @@ describe('cursors against the model', () => {
         m.run_id = i % 3 === 0 ? 'run_a' : i % 3 === 1 ? 'run_b' : null;
         if (m.run_id) setRun.run(m.run_id, m.id);
       });
+      // The stored answers follow, rendered as migration 006 renders rows it did not write.
+      fillItemJson(db);
       db.close();
       await deleteMessage(threadId, inserted[3]!);
       const page = await listPage(t.app, threadId, { run_id: 'run_a', order: 'asc' });

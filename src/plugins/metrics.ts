@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { RequestMetrics } from '../request-metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,19 +44,16 @@ function shared<T>(count: () => Promise<T>, ttlMs: number): () => Promise<T> {
 export default fp(async function metrics(app: FastifyInstance) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const labelNames = ['method', 'route', 'status_code'] as const;
-  const requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status.',
-    labelNames,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from receiving a request to sending its response, by method, route pattern and status.',
-    labelNames,
-    registers: [registry],
-  });
+  const requests = new RequestMetrics();
+  registry.registerMetric(
+    requests.counter('http_requests_total', 'HTTP requests answered, by method, route pattern and status.'),
+  );
+  registry.registerMetric(
+    requests.histogram(
+      'http_request_duration_seconds',
+      'Time from receiving a request to sending its response, by method, route pattern and status.',
+    ),
+  );
   const stats = shared(() => app.store.stats(), METRICS_COUNT_TTL_MS);
   new Gauge({
     name: 'threadstore_threads',
@@ -76,13 +74,8 @@ export default fp(async function metrics(app: FastifyInstance) {
 
   app.decorate('metrics', registry);
   app.addHook('onResponse', (request, reply, done) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-      status_code: String(reply.statusCode),
-    };
-    requests.inc(labels);
-    duration.observe(labels, reply.elapsedTime / 1000);
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    requests.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 });

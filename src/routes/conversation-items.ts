@@ -14,7 +14,9 @@ import {
 import { validateInputItems } from '../schemas/input-items.js';
 import type { NewItem } from '../store/records.js';
 import { copyOf, fromInputItem, isReference, toConversation, toItem } from '../views/conversation-view.js';
+import { listJson } from '../views/response-json.js';
 import { toListResponse } from './list-response.js';
+import { sendJson } from './send-json.js';
 
 /** `include[]=…` as the SDKs send it, or `include=…`: one list before validation, named `include`. */
 function mergeInclude(query: Record<string, unknown>): void {
@@ -78,12 +80,13 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
         response: { 200: ConversationItemList },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { conversation_id } = request.params;
       const { limit = 20, order = 'desc', after } = request.query;
-      const page = await app.store.items.list(request.tenant, conversation_id, { limit, order, after, view: 'all' });
+      const query = { limit, order, after, view: 'all' as const };
+      const page = await app.store.items.listJson(request.tenant, conversation_id, query);
       if (!page) throw conversationNotFound(conversation_id);
-      return toListResponse({ data: page.data.map(toItem), has_more: page.has_more });
+      return sendJson(reply, listJson(page.data, page.has_more));
     },
   );
 
@@ -97,11 +100,11 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
         response: { 200: ConversationItem },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { conversation_id, item_id } = request.params;
-      const record = await app.store.items.get(request.tenant, conversation_id, item_id, 'all');
-      if (!record) throw await notFound(request.tenant, conversation_id, item_id);
-      return toItem(record);
+      const json = await app.store.items.getJson(request.tenant, conversation_id, item_id, 'all');
+      if (json === undefined) throw await notFound(request.tenant, conversation_id, item_id);
+      return sendJson(reply, json);
     },
   );
 

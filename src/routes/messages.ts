@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { messageNotFound, threadNotFound } from '../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../idempotency.js';
-import { toListResponse } from './list-response.js';
+import { sendJson } from './send-json.js';
 import {
   CreateMessageRequest,
   DeleteMessageResponse,
@@ -13,6 +13,7 @@ import {
   ModifyMessageRequest,
 } from '../schemas/messages.js';
 import { ThreadParams } from '../schemas/threads.js';
+import { listJson } from '../views/response-json.js';
 import { fromCreateMessage, toMessage } from '../views/thread-view.js';
 
 /** The 404 for a message that was not found: its thread's when the thread is the one missing. */
@@ -52,24 +53,24 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ListMessagesResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { thread_id } = request.params;
       const { limit = 20, order = 'desc', after, before, run_id } = request.query;
       const query = { limit, order, after, before, run_id, view: 'thread' as const };
-      const page = await app.store.items.list(request.tenant, thread_id, query);
+      const page = await app.store.items.listJson(request.tenant, thread_id, query);
       if (!page) throw threadNotFound(thread_id);
-      return toListResponse({ data: page.data.map((record) => toMessage(record, thread_id)), has_more: page.has_more });
+      return sendJson(reply, listJson(page.data, page.has_more));
     },
   );
 
   app.get(
     '/threads/:thread_id/messages/:message_id',
     { schema: { operationId: 'getMessage', params: MessageParams, response: { 200: MessageObject } } },
-    async (request) => {
+    async (request, reply) => {
       const { thread_id, message_id } = request.params;
-      const record = await app.store.items.get(request.tenant, thread_id, message_id, 'thread');
-      if (!record) throw await notFound(app, request.tenant, thread_id, message_id);
-      return toMessage(record, thread_id);
+      const json = await app.store.items.getJson(request.tenant, thread_id, message_id, 'thread');
+      if (json === undefined) throw await notFound(app, request.tenant, thread_id, message_id);
+      return sendJson(reply, json);
     },
   );
 

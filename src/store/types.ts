@@ -40,6 +40,12 @@ export interface Page<T> {
 
 export type ItemPage = Page<ItemRecord>;
 
+/** An item's id and its answer in one view, as JSON text. */
+export interface ItemJsonText {
+  id: string;
+  json: string;
+}
+
 /**
  * A create sent with an `Idempotency-Key`: the first response is recorded with the object, in the same
  * transaction, and answered again for the same key and fingerprint; another fingerprint is a conflict.
@@ -93,6 +99,10 @@ export interface Store {
     delete(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<boolean>;
     /** `undefined` when the thread does not exist; throws `unknownCursor` for a cursor foreign to the thread. */
     list(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined>;
+    /** `get`'s item as its view answers it, JSON text (src/views/response-json.ts); undefined when absent. */
+    getJson(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<string | undefined>;
+    /** `list`'s page, each item as its view answers it, JSON text. */
+    listJson(tenant: string, threadId: string, query: ListQuery): Promise<Page<ItemJsonText> | undefined>;
   };
   /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
   purgeExpiredIdempotencyKeys(): Promise<number>;

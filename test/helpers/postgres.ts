@@ -1,11 +1,8 @@
 // A throwaway PostgreSQL for the tests: a cluster of its own (initdb + pg_ctl) on a free port in a temporary
 // folder, or the server TEST_DATABASE_URL names. Each test then gets a database of its own on it.
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { clusterUser, findPostgresBin, freePort, run } from './postgres-processes.mjs';
+import { clusterUser, findPostgresBin, startCluster } from './postgres-processes.mjs';
 
 export type Availability = { ok: true } | { ok: false; reason: string };
 
@@ -29,47 +26,26 @@ export interface PostgresCluster {
   destroy(): Promise<void>;
 }
 
-/** initdb + pg_ctl start on 127.0.0.1 and a free port, tuned for tests (no fsync). */
+/** A cluster of its own for the tests, tuned for them: no fsync, room for many pools at once. */
 export async function startPostgresCluster(): Promise<PostgresCluster> {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed: no initdb/pg_ctl found');
-  const user = clusterUser();
-  const dir = mkdtempSync(join(tmpdir(), 'threadstore-pg-'));
-  if (user) chownSync(dir, user.uid, user.gid);
-  const data = join(dir, 'data');
-  const port = await freePort();
-  await run(
-    join(bin, 'initdb'),
-    ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
-    user,
-  );
-  const settings = [
-    `-p ${port}`,
-    '-c listen_addresses=127.0.0.1',
-    `-c unix_socket_directories=${dir}`,
-    '-c max_connections=300',
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
-  ].join(' ');
-  const pgCtl = (...args: string[]) => run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-t', '60', ...args], user);
-  const start = () => pgCtl('-l', join(dir, 'server.log'), '-o', settings, 'start');
-  const stop = () => pgCtl('-m', 'fast', 'stop');
-  await start();
+  const cluster = await startCluster({
+    prefix: 'threadstore-pg-',
+    settings: ['-c max_connections=300', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'],
+  });
   let running = true;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: cluster.url,
     async start() {
-      await start();
+      await cluster.start();
       running = true;
     },
     async stop() {
-      await stop();
+      await cluster.stop();
       running = false;
     },
     async destroy() {
-      if (running) await stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      if (running) await cluster.stop().catch(() => undefined);
+      cluster.removeFolder();
     },
   };
 }

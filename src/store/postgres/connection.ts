@@ -27,6 +27,37 @@ const types = {
       : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
+/** Statement names by text: the store's statements are a fixed set, so this stays small. */
+const statementNames = new Map<string, string>();
+/** Past this many distinct texts a statement goes unnamed, so no caller can grow the map (or a connection's cache) without end. */
+const MAX_NAMED_STATEMENTS = 500;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `threadstore_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A connection that prepares every statement with parameters under a name, the first time it runs it:
+ * later runs on that connection skip PostgreSQL's parse and plan (a plan it may keep generic after five
+ * runs, when that costs no more than planning each). Statements without parameters (BEGIN, COMMIT,
+ * migrations) go as they are.
+ */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this forwards them all
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && Array.isArray(values)) {
+      const name = statementName(config);
+      if (name !== undefined) return super.query({ name, text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 /** host:port/database, never the password: what the logs name. */
 export function describeUrl(url: string): string {
   try {
@@ -43,6 +74,7 @@ export const isSaturated = (pool: pg.Pool, options: PostgresOptions) =>
 
 export function createPool(options: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: options.url,
     max: options.poolMax,
     statement_timeout: options.statementTimeoutMs,

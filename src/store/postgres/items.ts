@@ -5,11 +5,12 @@ import { now } from '../shared/clock.js';
 import { recordedItems } from '../shared/idempotency-records.js';
 import { itemIdOf } from '../shared/item-row.js';
 import { PAGE_BYTE_BUDGET } from '../shared/page-budget.js';
-import { readPage } from '../shared/read-page.js';
-import type { ItemPage, ItemRecord, ListQuery, NewItem, Store } from '../types.js';
+import { finishPage, pagePlan, readPage } from '../shared/read-page.js';
+import type { ItemPage, ItemRecord, ItemView, ListQuery, NewItem, Store } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { SQL } from './statements.js';
 import { guard, unstorable } from './store-errors.js';
+import { jsonInView } from '../../views/response-json.js';
 import type { ThreadRow } from './threads.js';
 
 interface ItemRow {
@@ -95,7 +96,40 @@ export function postgresItems(
     return row.position;
   }
 
+  /**
+   * One statement: the thread, both cursors and the page at once. Ids PostgreSQL cannot take as text
+   * (a NUL) name nothing stored: such a list takes the path of a statement per step, which answers for them.
+   */
   async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+    if (unstorable(tenant, threadId)) return undefined;
+    if (unstorable(query.after, query.before, query.run_id)) return listItemsStepwise(tenant, threadId, query);
+    const plan = pagePlan(query);
+    const runId = query.run_id;
+    const values = [
+      threadId,
+      tenant,
+      query[plan.low] ?? null,
+      query[plan.high] ?? null,
+      plan.limit,
+      PAGE_BYTE_BUDGET,
+      query.view === 'all',
+      ...(runId === undefined ? [] : [runId]),
+    ];
+    type PageRow = { low: number | null; high: number | null; total: number } & ItemRow;
+    const { rows } = await pool.query<PageRow>(SQL.listPage(plan.direction, runId !== undefined), values);
+    const found = rows[0];
+    if (!found) return undefined;
+    // In the order the stepwise path checks them: `after` first.
+    for (const param of ['after', 'before'] as const) {
+      const position = plan.low === param ? found.low : found.high;
+      if (query[param] !== undefined && position === null) throw unknownCursor(param, query[param]);
+    }
+    const page = found.id === null ? [] : rows;
+    const { data, has_more } = finishPage(query, { rows: page, cut: page.length < (page[0]?.total ?? 0) });
+    return { data: data.map(toRecord), has_more };
+  }
+
+  async function listItemsStepwise(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
     const thread = await threadRow(tenant, threadId);
     if (!thread) return undefined;
     const after = await messageCursor('after', query.after, thread.seq);
@@ -148,6 +182,17 @@ export function postgresItems(
       return ((await pool.query(SQL.deleteItem, [threadId, tenant, itemId, view === 'all'])).rowCount ?? 0) > 0;
     }),
     list: guard(listItems),
+    // Not stored on this engine: rendered from the records.
+    getJson: guard(async (tenant, threadId, itemId, view: ItemView) => {
+      if (unstorable(tenant, threadId, itemId)) return undefined;
+      const row = (await pool.query<ItemRow>(SQL.itemById, [threadId, tenant, itemId, view === 'all'])).rows[0];
+      return row && jsonInView(toRecord(row), threadId, view);
+    }),
+    listJson: guard(async (tenant, threadId, query) => {
+      const page = await listItems(tenant, threadId, query);
+      const json = (record: ItemRecord) => ({ id: record.id, json: jsonInView(record, threadId, query.view) });
+      return page && { data: page.data.map(json), has_more: page.has_more };
+    }),
   };
   return store;
 }

@@ -1,10 +1,14 @@
 // Every SQL statement of the PostgreSQL store.
-import type { Direction } from '../shared/read-page.js';
+import { type Direction, END } from '../shared/read-page.js';
 import { IDEMPOTENCY_WINDOW } from '../shared/idempotency-records.js';
 import { PURGING_TENANT } from '../shared/thread-purge.js';
 
 export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.content, m.attachments, m.metadata, m.status,
   m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;
+
+/** A message's or tombstone's position in the thread `thread.seq`, by the id parameter `id`. */
+const cursorPosition = (id: string) => `SELECT position FROM messages WHERE id = ${id} AND thread_seq = thread.seq
+  UNION ALL SELECT position FROM deleted_messages WHERE id = ${id} AND thread_seq = thread.seq LIMIT 1`;
 
 /** Rows the thread view shows (user and assistant messages), unless the boolean parameter asks for all. */
 const inView = (all: string) => `(${all}::boolean OR (m.type = 'message' AND m.role IN ('user', 'assistant')))`;
@@ -174,6 +178,37 @@ export const SQL = {
       WINDOW w AS (ORDER BY page.position ${direction} ROWS UNBOUNDED PRECEDING)
     ) AS budgeted
     WHERE n = 1 OR running <= $5 ORDER BY n`,
+  /**
+   * listItems in one statement, with the thread and both cursors resolved in it ($1 thread id, $2 tenant,
+   * $3 the cursor below the page, $4 the one above, then $5-$8 as listItems' $4-$7). No row: no such thread.
+   * Else `low` and `high` are the cursors' positions (null when a given cursor is not the thread's), and the
+   * page's rows follow, or one row of nulls when the page is empty or a cursor unknown. `bounds` is
+   * MATERIALIZED: inlined, its cursor lookups ran again for every row of the page.
+   */
+  listPage: (direction: Direction, byRun: boolean) => `WITH thread AS (
+      SELECT seq FROM threads WHERE id = $1 AND tenant = $2
+    ), bounds AS MATERIALIZED (
+      SELECT thread.seq,
+        (${cursorPosition('$3')}) AS low,
+        (${cursorPosition('$4')}) AS high
+      FROM thread
+    )
+    SELECT bounds.low, bounds.high, budgeted.* FROM bounds LEFT JOIN LATERAL (
+      SELECT * FROM (
+        SELECT page.*, row_number() OVER w AS n, sum(page.size) OVER w AS running, count(*) OVER () AS total FROM (
+          SELECT ${ITEM_COLUMNS}, m.position,
+            coalesce(octet_length(m.item), 0) + octet_length(m.content) + octet_length(m.attachments)
+              + octet_length(m.metadata) AS size
+          FROM messages m
+          WHERE m.thread_seq = bounds.seq AND m.position > coalesce(bounds.low, 0)
+            AND m.position < coalesce(bounds.high, ${END})${byRun ? ' AND m.run_id = $8' : ''} AND ${inView('$7')}
+          ORDER BY m.position ${direction} LIMIT $5
+        ) AS page
+        WINDOW w AS (ORDER BY page.position ${direction} ROWS UNBOUNDED PRECEDING)
+      ) AS numbered
+      WHERE n = 1 OR running <= $6
+    ) AS budgeted ON ($3::text IS NULL OR bounds.low IS NOT NULL) AND ($4::text IS NULL OR bounds.high IS NOT NULL)
+    ORDER BY budgeted.n`,
   // Exact counts for the metrics gauges: a scan, off the event loop, at most once per METRICS_COUNT_TTL (plugins/metrics.ts).
   stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
   /** Held until the transaction ends: creates with the same tenant and key take turns. */

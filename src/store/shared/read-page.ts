@@ -12,29 +12,46 @@ export interface Slice<Row> {
 }
 
 /**
- * One page of a list ordered by an integer position (SQLite's seq, PostgreSQL's position). `after` and
- * `before` are cursor positions; in position terms they bound the range on the side the order gives them.
- * A `before` page without `after` holds the items closest to the cursor, so it is read from the cursor
- * outwards and turned around. The reader is asked for one row more than the page, to tell `has_more`.
+ * How a page of a list ordered by an integer position (SQLite's seq, PostgreSQL's position) is read.
+ * `after` and `before` are cursors; in position terms they bound the range on the side the order gives
+ * them: `low` names the cursor below the page's positions, `high` the one above. A `before` page without
+ * `after` holds the items closest to the cursor, so it is read from the cursor outwards and turned around.
+ * The reader is asked for one row more than the page, to tell `has_more`.
  */
+export function pagePlan(query: PageQuery) {
+  const ascending = query.order === 'asc';
+  const fromCursor = query.before !== undefined && query.after === undefined;
+  return {
+    direction: (ascending !== fromCursor ? 'ASC' : 'DESC') as Direction,
+    low: ascending ? ('after' as const) : ('before' as const),
+    high: ascending ? ('before' as const) : ('after' as const),
+    fromCursor,
+    limit: query.limit + 1,
+  };
+}
+
+/** The page a reader's rows make, read as `pagePlan` said. */
+export function finishPage<Row>(query: PageQuery, { rows, cut }: Slice<Row>): Page<Row> {
+  let has_more = cut;
+  if (rows.length > query.limit) {
+    rows.pop();
+    has_more = true;
+  }
+  if (pagePlan(query).fromCursor) rows.reverse();
+  return { data: rows, has_more };
+}
+
+/** One page, given the cursors' positions and a reader of a range of them. */
 export async function readPage<Row>(
   query: PageQuery,
   after: number | undefined,
   before: number | undefined,
   read: (direction: Direction, low: number, high: number, limit: number) => Slice<Row> | Promise<Slice<Row>>,
 ): Promise<Page<Row>> {
-  const ascending = query.order === 'asc';
-  const low = (ascending ? after : before) ?? 0;
-  const high = (ascending ? before : after) ?? END;
-  const fromCursor = before !== undefined && after === undefined;
-  const { rows, cut } = await read(ascending !== fromCursor ? 'ASC' : 'DESC', low, high, query.limit + 1);
-  let has_more = cut;
-  if (rows.length > query.limit) {
-    rows.pop();
-    has_more = true;
-  }
-  if (fromCursor) rows.reverse();
-  return { data: rows, has_more };
+  const plan = pagePlan(query);
+  const positions = { after, before };
+  const slice = await read(plan.direction, positions[plan.low] ?? 0, positions[plan.high] ?? END, plan.limit);
+  return finishPage(query, slice);
 }
 
 /** A reader's answer when it read every row it was given. */

@@ -1,50 +1,48 @@
 import type Database from 'better-sqlite3';
 import { importedIdTaken, itemIdTaken, unknownCursor } from '../../errors.js';
-import type { MessageObject } from '../../schemas/messages.js';
 import { now } from '../shared/clock.js';
 import { recordedItems } from '../shared/idempotency-records.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../shared/item-row.js';
 import { rowsWithinBudget } from '../shared/page-budget.js';
 import { type Direction, readPage } from '../shared/read-page.js';
-import type { IdempotencyKey, ItemPage, ItemRecord, ItemView, ListQuery, Metadata, NewItem, Store } from '../types.js';
+import type {
+  IdempotencyKey,
+  ItemPage,
+  ItemRecord,
+  ItemView,
+  ListQuery,
+  Metadata,
+  NewItem,
+  Page,
+  Store,
+} from '../types.js';
 import type { Write } from './group-commit.js';
 import type { SqliteIdempotency } from './idempotency.js';
 import type { RowCounts } from './row-counts.js';
+import { ITEM_COLUMNS, type ItemRow, toRecord } from './item-rows.js';
 import { guarded } from './store-errors.js';
+import { itemJsonOf } from '../../views/response-json.js';
 
 /**
- * An item row as an array, in ITEM_COLUMNS order: better-sqlite3 builds arrays faster than
- * objects, which shows in lists of many rows.
+ * What `insertItem` takes: an item row with its thread's seq for its own (which SQLite gives), then its
+ * stored answers.
  */
-type ItemRow = [
-  seq: number,
-  id: string,
-  created_at: number,
-  type: string,
-  role: string,
-  item: string | null,
-  content: string,
-  attachments: string,
-  metadata: string,
-  status: MessageObject['status'],
-  incomplete_details: string | null,
-  completed_at: number | null,
-  incomplete_at: number | null,
-  assistant_id: string | null,
-  run_id: string | null,
-];
+type ItemValues = ItemRow extends [number, string, ...infer Rest]
+  ? [string, number, ...Rest, thread_json: string | null, item_json: string]
+  : never;
 
-const ITEM_COLUMNS = `seq, id, created_at, type, role, item, content, attachments, metadata, status,
-  incomplete_details, completed_at, incomplete_at, assistant_id, run_id`;
+/** The thread an item is written into: its seq, and its id, which the thread view's answer names. */
+export interface ItemThread {
+  seq: number;
+  id: string;
+}
 
-/** What `insertItem` takes: an item row with its thread's seq for its own (which SQLite gives). */
-type ItemValues = ItemRow extends [number, string, ...infer Rest] ? [string, number, ...Rest] : never;
-
-/** An item's columns as they are written: a create's new item and an import's alike. */
-function itemValues(threadSeq: number, m: ItemRecord): ItemValues {
+/** An item's columns as they are written, with its answers rendered: a create's new item and an import's alike. */
+function itemValues(thread: ItemThread, m: ItemRecord): ItemValues {
+  const json = itemJsonOf(m, thread.id);
   return [
     m.id,
-    threadSeq,
+    thread.seq,
     m.created_at,
     m.type,
     m.role,
@@ -58,8 +56,38 @@ function itemValues(threadSeq: number, m: ItemRecord): ItemValues {
     m.incomplete_at,
     m.assistant_id,
     m.run_id,
+    json.thread,
+    json.item,
   ];
 }
+
+/** The stored answer of the view a read asks for: the Conversations API's with `@all` set. */
+const VIEW_JSON = 'CASE WHEN @all THEN item_json ELSE thread_json END';
+
+/** An item's id and its stored answer in the view read. */
+type JsonRow = [id: string, json: string];
+
+interface ItemLookup {
+  id: string;
+  threadId: string;
+  tenant: string;
+  all: number;
+}
+
+/**
+ * One lookup for thread and item: the item by its id, then its thread by seq to check id and tenant.
+ * The index is named: without statistics (SQLite keeps none unless ANALYZE runs) the planner found the
+ * thread first and walked its every message for the id, 13 ms per retrieve in a thread of 20,000.
+ */
+export const itemByIdSql = (columns: string) => `
+  SELECT ${columns} FROM messages m INDEXED BY messages_by_id JOIN threads t ON t.seq = m.thread_seq
+  WHERE m.id = @id AND t.id = @threadId AND t.tenant = @tenant AND (@all OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})`;
+
+/** The columns itemByIdSql reads: the row, or the stored answer of the view asked for. */
+export const ITEM_BY_ID_COLUMNS = {
+  row: ITEM_COLUMNS.replace(/(\w+)/g, 'm.$1'),
+  json: VIEW_JSON.replace(/(\w+_json)/g, 'm.$1'),
+};
 
 interface ItemRange {
   thread: number;
@@ -75,48 +103,12 @@ interface ItemRange {
  * take: SQLite reads that from the row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
  * statistics to prefer it over the thread's index).
  */
-export const itemListSql = (direction: Direction, byRun: boolean, sizes = false) => `
-  SELECT ${sizes ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : ITEM_COLUMNS}
+export const itemListSql = (direction: Direction, byRun: boolean, read: 'rows' | 'sizes' | 'json' = 'rows') => `
+  SELECT ${read === 'sizes' ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : read === 'json' ? `id, ${VIEW_JSON}` : ITEM_COLUMNS}
   FROM messages${byRun ? ' INDEXED BY messages_by_run' : ''}
   WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high
     AND (@all OR ${THREAD_VIEW_SQL})
   ORDER BY seq ${direction} LIMIT @limit`;
-
-function toRecord(row: ItemRow): ItemRecord {
-  const [
-    ,
-    id,
-    created_at,
-    type,
-    role,
-    item,
-    content,
-    attachments,
-    metadata,
-    status,
-    incomplete_details,
-    completed_at,
-    incomplete_at,
-    assistant_id,
-    run_id,
-  ] = row;
-  return {
-    id,
-    created_at,
-    type,
-    role,
-    item: item === null ? null : JSON.parse(item),
-    content: JSON.parse(content),
-    status,
-    incomplete_details: incomplete_details === null ? null : JSON.parse(incomplete_details),
-    completed_at,
-    incomplete_at,
-    assistant_id,
-    run_id,
-    attachments: JSON.parse(attachments),
-    metadata: JSON.parse(metadata),
-  };
-}
 
 const viewFlag = (view: ItemView) => (view === 'all' ? 1 : 0);
 
@@ -132,20 +124,16 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     ),
     insertItem: db.prepare<ItemValues>(
       `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status,
-         incomplete_details, completed_at, incomplete_at, assistant_id, run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         incomplete_details, completed_at, incomplete_at, assistant_id, run_id, thread_json, item_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     /** Item ids are per tenant: an imported item's tombstone goes from the tenant's threads. */
     clearItemTombstone: db.prepare<[string, string]>(
       'DELETE FROM deleted_messages WHERE id = ? AND thread_seq IN (SELECT seq FROM threads WHERE tenant = ?)',
     ),
-    /** One lookup for thread and item: the item by its id, then its thread by seq to check id and tenant. */
-    item: db
-      .prepare<[string, string, string, number], ItemRow>(
-        `SELECT ${ITEM_COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM messages m JOIN threads t ON t.seq = m.thread_seq
-         WHERE m.id = ? AND t.id = ? AND t.tenant = ? AND (? OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})`,
-      )
-      .raw(),
+    item: db.prepare<ItemLookup, ItemRow>(itemByIdSql(ITEM_BY_ID_COLUMNS.row)).raw(),
+    itemJson: db.prepare<ItemLookup, string>(itemByIdSql(ITEM_BY_ID_COLUMNS.json)).pluck(),
+    setThreadJson: db.prepare<[string | null, number]>('UPDATE messages SET thread_json = ? WHERE seq = ?'),
     itemSeq: db.prepare<[string, number, number], { seq: number }>(
       `SELECT seq FROM messages WHERE id = ? AND thread_seq = ? AND (? OR ${THREAD_VIEW_SQL})`,
     ),
@@ -166,10 +154,14 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', false)).raw(),
     listRunAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', true)).raw(),
     listRunDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', true)).raw(),
-    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, true)).pluck(),
-    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, true)).pluck(),
-    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, true)).pluck(),
-    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, true)).pluck(),
+    jsonAscending: db.prepare<ItemRange, JsonRow>(itemListSql('ASC', false, 'json')).raw(),
+    jsonDescending: db.prepare<ItemRange, JsonRow>(itemListSql('DESC', false, 'json')).raw(),
+    runJsonAscending: db.prepare<ItemRange, JsonRow>(itemListSql('ASC', true, 'json')).raw(),
+    runJsonDescending: db.prepare<ItemRange, JsonRow>(itemListSql('DESC', true, 'json')).raw(),
+    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, 'sizes')).pluck(),
+    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, 'sizes')).pluck(),
+    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, 'sizes')).pluck(),
+    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, 'sizes')).pluck(),
   };
 
   const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
@@ -179,7 +171,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
    * Writes items after the thread's latest, in order; the records are built from what was written, so
    * nothing is read back or re-parsed. A supplied id must be free in the tenant.
    */
-  function insertItems(tenant: string, threadSeq: number, items: NewItem[], createdAt: number): ItemRecord[] {
+  function insertItems(tenant: string, thread: ItemThread, items: NewItem[], createdAt: number): ItemRecord[] {
     return items.map((item, index) => {
       if (item.id !== undefined && idTaken(tenant, item.id)) throw itemIdTaken(index, item.id);
       const record: ItemRecord = {
@@ -198,17 +190,17 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
         attachments: item.attachments,
         metadata: item.metadata,
       };
-      sql.insertItem.run(...itemValues(threadSeq, record));
+      sql.insertItem.run(...itemValues(thread, record));
       return record;
     });
   }
 
   /** An import's items, with their ids and timestamps; a restored item's tombstone goes, so it can be deleted again. */
-  function importItems(tenant: string, threadSeq: number, records: ItemRecord[]) {
+  function importItems(tenant: string, thread: ItemThread, records: ItemRecord[]) {
     for (const record of records) {
       sql.clearItemTombstone.run(record.id, tenant);
       if (idTaken(tenant, record.id)) throw importedIdTaken(record.id);
-      sql.insertItem.run(...itemValues(threadSeq, record));
+      sql.insertItem.run(...itemValues(thread, record));
     }
   }
 
@@ -218,19 +210,25 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     if (recorded !== undefined) return recordedItems(recorded);
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
-    const created = insertItems(tenant, thread, items, now());
+    const created = insertItems(tenant, { seq: thread, id: threadId }, items, now());
     counts.added(0, created.length);
     return idempotency.record(tenant, key, created, { thread_id: threadId, object_id: created[0]?.id ?? threadId });
   });
 
-  const updateItem = (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
-    const thread = threadSeq(tenant, threadId);
-    const row =
-      thread === undefined
-        ? undefined
-        : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
-    return row && toRecord(row);
-  };
+  /** The thread view's answer shows the metadata: it is rendered again with it. */
+  const updateItem = db.transaction(
+    (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
+      const thread = threadSeq(tenant, threadId);
+      const row =
+        thread === undefined
+          ? undefined
+          : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
+      if (!row) return undefined;
+      const record = toRecord(row);
+      sql.setThreadJson.run(itemJsonOf(record, threadId).thread, row[0]);
+      return record;
+    },
+  );
 
   const deleteItem = db.transaction((tenant: string, threadId: string, itemId: string, view: ItemView) => {
     const thread = threadSeq(tenant, threadId);
@@ -250,23 +248,38 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     return row.seq;
   }
 
-  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+  const SIZES = { ASC: sql.sizesAscending, DESC: sql.sizesDescending };
+  const RUN_SIZES = { ASC: sql.runSizesAscending, DESC: sql.runSizesDescending };
+  type Reads<Row> = Record<
+    Direction,
+    { list: Database.Statement<ItemRange, Row>; run: Database.Statement<ItemRange, Row> }
+  >;
+  const RECORDS: Reads<ItemRow> = {
+    ASC: { list: sql.listAscending, run: sql.listRunAscending },
+    DESC: { list: sql.listDescending, run: sql.listRunDescending },
+  };
+  const JSON_TEXT: Reads<JsonRow> = {
+    ASC: { list: sql.jsonAscending, run: sql.runJsonAscending },
+    DESC: { list: sql.jsonDescending, run: sql.runJsonDescending },
+  };
+
+  /** A page of a thread's items, read by `reads`' statements; undefined when the thread is not there. */
+  async function pageOf<Row>(
+    tenant: string,
+    threadId: string,
+    query: ListQuery,
+    reads: Reads<Row>,
+  ): Promise<Page<Row> | undefined> {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
     const runId = query.run_id;
     const all = viewFlag(query.view);
-    const statements =
-      runId === undefined
-        ? ({ ASC: [sql.sizesAscending, sql.listAscending], DESC: [sql.sizesDescending, sql.listDescending] } as const)
-        : ({
-            ASC: [sql.runSizesAscending, sql.listRunAscending],
-            DESC: [sql.runSizesDescending, sql.listRunDescending],
-          } as const);
-    const page = await readPage(query, after, before, (direction, low, high, limit) => {
+    return readPage(query, after, before, (direction, low, high, limit) => {
       // The sizes first (from the row headers), so a page never reads content it will not send.
-      const [sizes, list] = statements[direction];
+      const sizes = (runId === undefined ? SIZES : RUN_SIZES)[direction];
+      const list = runId === undefined ? reads[direction].list : reads[direction].run;
       const found = sizes.all({ thread, runId, all, low, high, limit });
       const fit = rowsWithinBudget(found);
       return {
@@ -274,18 +287,32 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
         cut: fit < found.length,
       };
     });
-    return { data: page.data.map(toRecord), has_more: page.has_more };
+  }
+
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+    const page = await pageOf(tenant, threadId, query, RECORDS);
+    return page && { data: page.data.map(toRecord), has_more: page.has_more };
+  }
+
+  async function listItemJson(tenant: string, threadId: string, query: ListQuery) {
+    const page = await pageOf(tenant, threadId, query, JSON_TEXT);
+    return page && { data: page.data.map(([id, json]) => ({ id, json })), has_more: page.has_more };
   }
 
   const store: Store['items'] = {
     create: (tenant, threadId, items, key) => write(createItems, tenant, threadId, items, key),
     get: guarded(async (tenant: string, threadId: string, itemId: string, view: ItemView) => {
-      const row = sql.item.get(itemId, threadId, tenant, viewFlag(view));
+      const row = sql.item.get({ id: itemId, threadId, tenant, all: viewFlag(view) });
       return row && toRecord(row);
     }),
     update: (tenant, threadId, itemId, metadata, view) => write(updateItem, tenant, threadId, itemId, metadata, view),
     delete: (tenant, threadId, itemId, view) => write(deleteItem, tenant, threadId, itemId, view),
     list: guarded(listItems),
+    getJson: guarded(
+      async (tenant: string, threadId: string, itemId: string, view: ItemView) =>
+        sql.itemJson.get({ id: itemId, threadId, tenant, all: viewFlag(view) }) ?? undefined,
+    ),
+    listJson: guarded(listItemJson),
   };
   return { store, insertItems, importItems };
 }

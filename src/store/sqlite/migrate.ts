@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+import { fillItemJson } from './fill-item-json.js';
 
 /** Same depth from src/store/sqlite and dist/store/sqlite. */
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite/', import.meta.url));
@@ -10,12 +11,20 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** What SQL cannot do, run after `sql` in the same transaction. */
+  step?: (db: Database.Database) => void;
 }
+
+/** Migrations' code steps, by version. */
+const STEPS: Record<number, (db: Database.Database) => void> = { 6: fillItemJson };
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const migrations = readdirSync(dir)
     .filter((file) => /^\d+_.+\.sql$/.test(file))
-    .map((file) => ({ version: Number.parseInt(file, 10), name: file, sql: readFileSync(join(dir, file), 'utf8') }))
+    .map((file) => {
+      const version = Number.parseInt(file, 10);
+      return { version, name: file, sql: readFileSync(join(dir, file), 'utf8'), step: STEPS[version] };
+    })
     .sort((a, b) => a.version - b.version);
   // Two files with one number: the second would be skipped silently once the first is recorded.
   const clash = migrations.find((m, i) => i > 0 && m.version === migrations[i - 1]!.version);
@@ -34,6 +43,7 @@ export function migrate(db: Database.Database, migrations = loadMigrations()): n
       const current = db.pragma('user_version', { simple: true }) as number;
       if (migration.version <= current) return;
       db.exec(migration.sql);
+      migration.step?.(db);
       db.pragma(`user_version = ${migration.version}`);
       applied.push(migration.version);
     }).immediate();

@@ -145,7 +145,7 @@ export function sqliteThreads(db: Database.Database, { write, idempotency, count
       metadata: thread.metadata,
     };
     const seq = insertThread(tenant, created);
-    items.insertItems(tenant, seq, thread.items, created.created_at);
+    items.insertItems(tenant, { seq, id: created.id }, thread.items, created.created_at);
     counts.added(1, thread.items.length);
     return idempotency.record(tenant, key, created, objectOf(created));
   });

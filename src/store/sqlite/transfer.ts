@@ -35,7 +35,7 @@ export function sqliteTransfer(
     if (sql.threadExists.get(thread.id)) return false;
     sql.clearThreadTombstone.run(thread.id);
     const seq = threads.insertThread(tenant, thread);
-    items.importItems(tenant, seq, records);
+    items.importItems(tenant, { seq, id: thread.id }, records);
     counts.added(1, records.length);
     return true;
   });

@@ -1,0 +1,48 @@
+import { ConversationItem } from '../schemas/conversations.js';
+import { MessageObject } from '../schemas/messages.js';
+import { compileSerializer } from '../serialization.js';
+import type { ItemRecord, ItemView } from '../store/records.js';
+import { toItem } from './conversation-view.js';
+import { THREAD_ROLES, toMessage } from './thread-view.js';
+
+/*
+ * Each item's answers as JSON text, made once when the item is written (and again when it changes), so a
+ * retrieve sends the stored text and a page is stitched from it, with no parse and no re-serialise. The
+ * text is what the routes' own response serializers write (the same compiled functions), so the answers
+ * stay byte for byte what they were when built per request.
+ */
+
+const messageJson = compileSerializer(MessageObject);
+const itemJson = compileSerializer(ConversationItem);
+
+/** The thread view shows user and assistant messages only (as THREAD_VIEW_SQL selects them). */
+const inThreadView = (record: Pick<ItemRecord, 'type' | 'role'>) =>
+  record.type === 'message' && (THREAD_ROLES as readonly string[]).includes(record.role);
+
+export interface ItemJson {
+  /** The thread API's message object; null for an item the thread view does not show. */
+  thread: string | null;
+  /** The Conversations API's item. */
+  item: string;
+}
+
+/** Both answers of a stored item of the thread `threadId`. */
+export const itemJsonOf = (record: ItemRecord, threadId: string): ItemJson => ({
+  thread: inThreadView(record) ? messageJson(toMessage(record, threadId)) : null,
+  item: itemJson(toItem(record)),
+});
+
+/** The answer of one view, rendered now: for an engine that does not store them (PostgreSQL). */
+export const jsonInView = (record: ItemRecord, threadId: string, view: ItemView): string =>
+  view === 'all' ? itemJson(toItem(record)) : messageJson(toMessage(record, threadId));
+
+/**
+ * A list answer stitched from its items' stored JSON, as the ListResponse serializer writes it:
+ * `object`, `data`, `first_id`, `last_id` (null on an empty page), `has_more`, in that order.
+ */
+export function listJson(data: readonly { id: string; json: string }[], hasMore: boolean): string {
+  const first = data[0];
+  const last = data.at(-1);
+  const ends = `"first_id":${first ? JSON.stringify(first.id) : 'null'},"last_id":${last ? JSON.stringify(last.id) : 'null'}`;
+  return `{"object":"list","data":[${data.map((entry) => entry.json).join(',')}],${ends},"has_more":${hasMore}}`;
+}
