@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { PURGE_BATCH } from '../src/store/shared/idempotency-records.js';
+import { PURGE_BATCH } from '../src/store/engine/idempotency-records.js';
 import { expectError } from './helpers/api.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { queryDatabase } from './helpers/sql.js';

@@ -1,4 +1,4 @@
-// A deleted thread's rows leave in the background (src/store/shared/thread-purge.ts): every item of it,
+// A deleted thread's rows leave in the background (src/store/engine/thread-purge.ts): every item of it,
 // whatever its type, and its tombstones, before the thread row itself; never another thread's rows.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, test } from 'vitest';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { idempotencyConflict, itemIdTaken } from '../../errors.js';
-import { now } from '../shared/clock.js';
-import { deletedObject, PURGE_BATCH, type RecordedObject, recordValues } from '../shared/idempotency-records.js';
+import { now } from '../engine/clock.js';
+import { deletedObject, PURGE_BATCH, type RecordedObject, recordValues } from '../engine/idempotency-records.js';
 import type { IdempotencyKey, NewItem } from '../types.js';
 import { SQL } from './statements.js';
 import { guard, unstorable } from './store-errors.js';

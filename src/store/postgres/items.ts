@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { unknownCursor } from '../../errors.js';
 import type { MessageObject } from '../../schemas/messages.js';
-import { now } from '../shared/clock.js';
-import { recordedItems } from '../shared/idempotency-records.js';
-import { itemIdOf } from '../shared/item-row.js';
-import { PAGE_BYTE_BUDGET } from '../shared/page-budget.js';
-import { finishPage, pagePlan, readPage } from '../shared/read-page.js';
+import { now } from '../engine/clock.js';
+import { recordedItems } from '../engine/idempotency-records.js';
+import { itemIdOf } from '../engine/item-row.js';
+import { PAGE_BYTE_BUDGET } from '../engine/page-budget.js';
+import { finishPage, pagePlan, readPage } from '../engine/read-page.js';
 import type { ItemPage, ItemRecord, ItemView, ListQuery, NewItem, Store } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { SQL } from './statements.js';

@@ -1,4 +1,4 @@
-import { purgeExpiredPeriodically } from '../shared/idempotency-records.js';
+import { purgeExpiredPeriodically } from '../engine/idempotency-records.js';
 import type { Store } from '../types.js';
 import { createClient, createPool, isSaturated, type PostgresOptions, waitForDatabase } from './connection.js';
 import { postgresIdempotency } from './idempotency.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { backgroundPurge } from '../shared/thread-purge.js';
+import { backgroundPurge } from '../engine/thread-purge.js';
 import type { StoreLog } from './connection.js';
 import { SQL } from './statements.js';
 

@@ -1,7 +1,7 @@
 // Every SQL statement of the PostgreSQL store.
-import { type Direction, END } from '../shared/read-page.js';
-import { IDEMPOTENCY_WINDOW } from '../shared/idempotency-records.js';
-import { PURGING_TENANT } from '../shared/thread-purge.js';
+import { type Direction, END } from '../engine/read-page.js';
+import { IDEMPOTENCY_WINDOW } from '../engine/idempotency-records.js';
+import { PURGING_TENANT } from '../engine/thread-purge.js';
 
 export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.content, m.attachments, m.metadata, m.status,
   m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;

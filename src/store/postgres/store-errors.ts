@@ -1,5 +1,5 @@
 import { storeCannotWrite, storeUnavailable } from '../../errors.js';
-import { guardWith } from '../shared/guard.js';
+import { guardWith } from '../engine/guard.js';
 import { isUnavailable } from './connection.js';
 
 /** SQLSTATE disk_full: PostgreSQL could not extend a file; reads still answer. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { importedIdTaken } from '../../errors.js';
 import type { ThreadObject } from '../../schemas/threads.js';
-import { type StoredThreadRow, threadsInBatches } from '../shared/thread-batches.js';
+import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
 import type { ItemRecord, Store } from '../types.js';
 import { SQL } from './statements.js';
 import { guard, toStoreError } from './store-errors.js';

@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3';
 import { idempotencyConflict } from '../../errors.js';
-import { now } from '../shared/clock.js';
+import { now } from '../engine/clock.js';
 import {
   deletedObject,
   IDEMPOTENCY_WINDOW,
   PURGE_BATCH,
   type RecordedObject,
   recordValues,
-} from '../shared/idempotency-records.js';
+} from '../engine/idempotency-records.js';
 import type { IdempotencyKey } from '../types.js';
 
 /** The Idempotency-Key records: read and written inside the create's transaction. */

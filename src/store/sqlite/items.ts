@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import { importedIdTaken, itemIdTaken, unknownCursor } from '../../errors.js';
-import { now } from '../shared/clock.js';
-import { recordedItems } from '../shared/idempotency-records.js';
-import { itemIdOf, THREAD_VIEW_SQL } from '../shared/item-row.js';
-import { rowsWithinBudget } from '../shared/page-budget.js';
-import { type Direction, readPage } from '../shared/read-page.js';
+import { now } from '../engine/clock.js';
+import { recordedItems } from '../engine/idempotency-records.js';
+import { itemIdOf, THREAD_VIEW_SQL } from '../engine/item-row.js';
+import { rowsWithinBudget } from '../engine/page-budget.js';
+import { type Direction, readPage } from '../engine/read-page.js';
 import type {
   IdempotencyKey,
   ItemPage,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { backgroundPurge, PURGING_TENANT } from '../shared/thread-purge.js';
+import { backgroundPurge, PURGING_TENANT } from '../engine/thread-purge.js';
 import type { Write } from './group-commit.js';
 
 /** Items a thread purge deletes per statement (each up to the body limit in size), and its time slice per write. */

@@ -1,4 +1,4 @@
-import { purgeExpiredPeriodically } from '../shared/idempotency-records.js';
+import { purgeExpiredPeriodically } from '../engine/idempotency-records.js';
 import type { Store } from '../types.js';
 import { groupCommit, type Write } from './group-commit.js';
 import { sqliteIdempotency } from './idempotency.js';

@@ -1,5 +1,5 @@
 import { storeBusy, storeCannotWrite } from '../../errors.js';
-import { guardWith } from '../shared/guard.js';
+import { guardWith } from '../engine/guard.js';
 
 /** Why SQLite could not write, by the primary result code (the part of an extended code before `_`). */
 const CANNOT_WRITE: Record<string, string> = {

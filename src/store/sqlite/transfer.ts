@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ThreadObject } from '../../schemas/threads.js';
-import { type StoredThreadRow, threadsInBatches } from '../shared/thread-batches.js';
-import { PURGING_TENANT } from '../shared/thread-purge.js';
+import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
+import { PURGING_TENANT } from '../engine/thread-purge.js';
 import type { ItemRecord, Store } from '../types.js';
 import type { Write } from './group-commit.js';
 import type { sqliteItems } from './items.js';
