@@ -1,7 +1,7 @@
 /**
  * `npm run item-schemas`: writes src/schemas/conversation-item-definitions.ts from OpenAI's Conversations
  * spec in test/fixtures. The runtime reads neither the fixture nor YAML: it imports the generated module.
- * The schemas are cut down to the keywords src/validation.ts compiles (annotations, defaults and
+ * The schemas are cut down to the keywords src/schemas/compile/validation.ts compiles (annotations, defaults and
  * discriminator hints dropped; `oneOf` read as `anyOf`, `enum` as `const`s, `allOf` merged), and the
  * generator fails on any keyword it does not know, so a new spec cannot slip past the validator.
  */

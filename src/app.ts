@@ -1,26 +1,26 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { API_PREFIXES } from './api-prefixes.js';
-import { KeyRing } from './api-keys.js';
-import { AuthFailureLimit } from './auth-failure-limit.js';
-import backPressure from './plugins/back-pressure.js';
+import { API_PREFIXES } from './http/api-prefixes.js';
+import { KeyRing } from './auth/key-ring.js';
+import { AuthFailureLimit } from './auth/failure-limit.js';
+import backPressure from './http/back-pressure.js';
 import type { Config } from './config.js';
 import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
 import { newRequestId } from './ids.js';
-import cors from './plugins/cors.js';
-import errorHandler, { answerUnroutable } from './plugins/error-handler.js';
-import jsonBody from './plugins/json-body.js';
-import metrics from './plugins/metrics.js';
+import cors from './http/cors.js';
+import errorHandler, { answerUnroutable } from './http/error-handler.js';
+import jsonBody from './http/json-body.js';
+import metrics from './metrics/plugin.js';
 import openapi from './plugins/openapi.js';
-import rateLimit from './plugins/rate-limit.js';
+import rateLimit from './http/rate-limit.js';
 import storePlugin from './plugins/store.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog } from './http/request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
-import { metricsRoute } from './routes/metrics.js';
+import { metricsRoute } from './metrics/route.js';
 import { uiRoutes } from './routes/ui.js';
-import { compileSerializer } from './serialization.js';
-import { compileValidator } from './validation.js';
+import { compileSerializer } from './schemas/compile/serialization.js';
+import { compileValidator } from './schemas/compile/validation.js';
 
 /**
  * Set explicitly so a slow or stalled client cannot hold a connection: the whole head within 10 s,

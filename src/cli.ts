@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { hashedEntry, storedTenantOf } from './api-keys.js';
+import { hashedEntry, storedTenantOf } from './auth/key-ring.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openStore } from './store/open-store.js';
 import { backupSqlite, restoreSqlite } from './store/sqlite/backup.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isIP, isIPv6 } from 'node:net';
 import { Type, type Static, type TSchema } from 'typebox';
-import { keysFileEntries, parseApiKeys, type ApiKey } from './api-keys.js';
-import { compileValidator } from './validation.js';
+import { keysFileEntries, parseApiKeys, type ApiKey } from './auth/key-ring.js';
+import { compileValidator } from './schemas/compile/validation.js';
 
 const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
 import { buildApp, REDACTED_LOG_PATHS } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { reloadApiKeys } from './key-reload.js';
+import { reloadApiKeys } from './auth/key-reload.js';
 
 /** A setting or a database the server cannot use: one line saying what to do, exit code 1. */
 function refuseToStart(error: unknown): never {

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { KeyRing } from '../api-keys.js';
-import type { AuthFailureLimit } from '../auth-failure-limit.js';
+import type { KeyRing } from '../auth/key-ring.js';
+import type { AuthFailureLimit } from '../auth/failure-limit.js';
 import { deprecatedBeta } from '../errors.js';
-import auth from '../plugins/auth.js';
-import { conversationItemRoutes } from './conversation-items.js';
-import { conversationRoutes } from './conversations.js';
-import { messageRoutes } from './messages.js';
-import { metricsRoute } from './metrics.js';
-import { threadRoutes } from './threads.js';
+import auth from '../auth/plugin.js';
+import { conversationItemRoutes } from './conversations/items.js';
+import { conversationRoutes } from './conversations/conversations.js';
+import { messageRoutes } from './assistants/messages.js';
+import { metricsRoute } from '../metrics/route.js';
+import { threadRoutes } from './assistants/threads.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

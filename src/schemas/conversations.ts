@@ -6,7 +6,7 @@ const closed = { additionalProperties: false } as const;
 /** At most this many items per create, on both create routes. */
 export const MAX_ITEMS_PER_CREATE = 20;
 
-/** Any item of the spec's `InputItem` union: the route checks each by its `type` (schemas/input-items.ts). */
+/** Any item of the spec's `InputItem` union: the route checks each by its `type` (schemas/compile/input-items.ts). */
 export const InputItem = Type.Unsafe<Record<string, unknown>>(
   Type.Object(
     {},

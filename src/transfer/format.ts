@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { IdParam, Metadata, ThreadIdParam } from '../schemas/common.js';
-import { validateInputItem } from '../schemas/input-items.js';
+import { validateInputItem } from '../schemas/compile/input-items.js';
 import { MessageObject } from '../schemas/messages.js';
 import { ToolResources } from '../schemas/threads.js';
 import type { ItemBody, ItemRecord } from '../store/records.js';
-import { compileValidator } from '../validation.js';
+import { compileValidator } from '../schemas/compile/validation.js';
 import { toMessage } from '../views/thread-view.js';
 
 /** A message written through the thread API, as that API shows it. */

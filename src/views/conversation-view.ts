@@ -1,5 +1,5 @@
 import { newId, newItemId } from '../ids.js';
-import { completeNonMessageItem, itemIdPrefix } from '../schemas/conversation-items.js';
+import { completeNonMessageItem, itemIdPrefix } from '../schemas/compile/conversation-items.js';
 import type { ContentPart } from '../schemas/messages.js';
 import type { MessageItemInput } from '../schemas/message-items.js';
 import type { ThreadObject } from '../schemas/threads.js';

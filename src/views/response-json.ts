@@ -1,6 +1,6 @@
 import { ConversationItem } from '../schemas/conversations.js';
 import { MessageObject } from '../schemas/messages.js';
-import { compileSerializer } from '../serialization.js';
+import { compileSerializer } from '../schemas/compile/serialization.js';
 import type { ItemRecord, ItemView } from '../store/records.js';
 import { toItem } from './conversation-view.js';
 import { THREAD_ROLES, toMessage } from './thread-view.js';

@@ -89,8 +89,8 @@ export async function preparePythonSdk(major: PythonSdkMajor): Promise<PythonSdk
   return { python: pythonOf(venv) };
 }
 
-/** The path of a script kept under test/python/. */
-export const pythonScript = (name: string) => fileURLToPath(new URL(`../python/${name}`, import.meta.url));
+/** The path of a script kept under test/sdk/python/. */
+export const pythonScript = (name: string) => fileURLToPath(new URL(`../sdk/python/${name}`, import.meta.url));
 
 /** Runs a Python file with the SDK's Python and returns its stdout. */
 export async function runPython(python: string, file: string, args: string[] = []): Promise<string> {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { FastifyRequest } from 'fastify';
 import { afterEach, expect, inject, test } from 'vitest';
-import { idempotencyOf } from '../../src/idempotency.js';
+import { idempotencyOf } from '../../src/http/idempotency.js';
 import { loadMigrations as loadSqliteMigrations, migrate as migrateSqlite } from '../../src/store/sqlite/migrate.js';
 import {
   loadMigrations as loadPostgresMigrations,

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { ConversationItemList } from '../../src/schemas/conversations.js';
 import { ListMessagesResponse, MessageObject } from '../../src/schemas/messages.js';
-import { compileSerializer } from '../../src/serialization.js';
+import { compileSerializer } from '../../src/schemas/compile/serialization.js';
 import type { ItemRecord, NewItem } from '../../src/store/records.js';
 import { toListResponse } from '../../src/routes/list-response.js';
 import { fromInputItem, toItem } from '../../src/views/conversation-view.js';

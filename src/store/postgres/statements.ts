@@ -209,7 +209,7 @@ export const SQL = {
       WHERE n = 1 OR running <= $6
     ) AS budgeted ON ($3::text IS NULL OR bounds.low IS NOT NULL) AND ($4::text IS NULL OR bounds.high IS NOT NULL)
     ORDER BY budgeted.n`,
-  // Exact counts for the metrics gauges: a scan, off the event loop, at most once per METRICS_COUNT_TTL (plugins/metrics.ts).
+  // Exact counts for the metrics gauges: a scan, off the event loop, at most once per METRICS_COUNT_TTL (metrics/plugin.ts).
   stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
   /** Held until the transaction ends: creates with the same tenant and key take turns. */
   lockIdempotencyKey: "SELECT pg_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0))",
