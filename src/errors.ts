@@ -45,9 +45,6 @@ export const conversationNotFound = (id: string) => new ApiError(404, `Conversat
 
 export const itemNotFound = (id: string) => new ApiError(404, `Item with id '${id}' not found.`);
 
-/** An import of an item whose id an item of the tenant has already (the whole thread is rolled back). */
-export const importedIdTaken = (id: string) => new Error(`item id '${id}' is already used in this tenant`);
-
 /** A client-supplied item id already used in this tenant's store (another tenant's ids are never consulted). */
 export const itemIdTaken = (index: number, id: string) =>
   new ApiError(

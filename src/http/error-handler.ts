@@ -3,11 +3,36 @@ import fp from 'fastify-plugin';
 import {
   ApiError,
   bodyTooLarge,
+  conversationNotFound,
+  idempotencyConflict,
   internalError,
   invalidJson,
+  itemIdTaken,
+  itemNotFound,
+  messageNotFound,
   routeNotFound,
+  storeBusy,
+  storeCannotWrite,
+  storeOverloaded,
+  storeUnavailable,
+  threadNotFound,
+  unknownCursor,
+  unknownThreadCursor,
   unsupportedContentType,
 } from '../errors.js';
+import {
+  IdempotencyConflict,
+  ItemIdTaken,
+  ItemNotFound,
+  StoreBusy,
+  StoreCannotWrite,
+  StoreError,
+  StoreOverloaded,
+  StoreUnavailable,
+  ThreadNotFound,
+  UnknownCursor,
+  UnknownThreadCursor,
+} from '../store/store-errors.js';
 
 /** Fastify's own failures, before a handler runs, as the API's errors. */
 function fromFastify(error: FastifyError, contentType: string | undefined, bodyLimit: number): ApiError | undefined {
@@ -24,6 +49,27 @@ function fromFastify(error: FastifyError, contentType: string | undefined, bodyL
   if (status >= 400 && status < 500) return new ApiError(status, error.message);
   return undefined;
 }
+
+/**
+ * The store's errors as the API's. A thread and its items are worded as the API of the route asks for
+ * them: a conversation and its items under /conversations, a thread and its messages elsewhere.
+ */
+export function fromStore(error: StoreError, conversations: boolean): ApiError | undefined {
+  if (error instanceof ThreadNotFound)
+    return conversations ? conversationNotFound(error.threadId) : threadNotFound(error.threadId);
+  if (error instanceof ItemNotFound) return conversations ? itemNotFound(error.itemId) : messageNotFound(error.itemId);
+  if (error instanceof UnknownCursor) return unknownCursor(error.param, error.id);
+  if (error instanceof UnknownThreadCursor) return unknownThreadCursor(error.param, error.id);
+  if (error instanceof ItemIdTaken) return itemIdTaken(error.index, error.id);
+  if (error instanceof IdempotencyConflict) return idempotencyConflict();
+  if (error instanceof StoreOverloaded) return storeOverloaded();
+  if (error instanceof StoreUnavailable) return storeUnavailable();
+  if (error instanceof StoreBusy) return storeBusy();
+  if (error instanceof StoreCannotWrite) return storeCannotWrite(error.reason);
+  return undefined;
+}
+
+const isConversationsRoute = (request: FastifyRequest) => request.routeOptions.url?.includes('/conversations') ?? false;
 
 const invalidUrl = (request: FastifyRequest) => routeNotFound(request.method, request.url.split('?')[0]!);
 
@@ -42,7 +88,9 @@ export default fp(async function errorHandler(app: FastifyInstance) {
     let apiError =
       error instanceof ApiError
         ? error
-        : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
+        : error instanceof StoreError
+          ? fromStore(error, isConversationsRoute(request))
+          : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
     if (!apiError) {
       request.log.error({ err: error }, 'unhandled error');
       apiError = internalError();

@@ -68,26 +68,25 @@ export interface StoredThread {
  */
 export interface Store {
   threads: {
-    /** Throws `idempotencyConflict` when the key was used with another request. */
+    /** Throws `IdempotencyConflict` when the key was used with another request. */
     create(tenant: string, thread: NewThread, idempotency?: IdempotencyKey): Promise<ThreadObject>;
     get(tenant: string, threadId: string): Promise<ThreadObject | undefined>;
     update(tenant: string, threadId: string, changes: ThreadChanges): Promise<ThreadObject | undefined>;
     delete(tenant: string, threadId: string): Promise<boolean>;
-    /** Throws `unknownCursor` for a cursor that names no thread of the tenant. */
+    /** Throws `UnknownThreadCursor` for a cursor that names no thread of the tenant. */
     list(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>>;
   };
-  /** A thread's history: its messages and, through the Conversations API, items of every type. */
+  /**
+   * A thread's history: its messages and, through the Conversations API, items of every type. Each call
+   * throws `ThreadNotFound` when the thread is not the tenant's; `get` then answers `undefined` (and
+   * `delete` false) when the item is not there, told apart by the one query that looked.
+   */
   items: {
     /**
-     * Writes the items after the thread's latest, atomically, in order; `undefined` when the thread does
-     * not exist. Throws `itemIdTaken` when a supplied id is used in the tenant, `idempotencyConflict`.
+     * Writes the items after the thread's latest, atomically, in order. Throws `ItemIdTaken` when a supplied
+     * id is used in the tenant, `IdempotencyConflict`.
      */
-    create(
-      tenant: string,
-      threadId: string,
-      items: NewItem[],
-      idempotency?: IdempotencyKey,
-    ): Promise<ItemRecord[] | undefined>;
+    create(tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey): Promise<ItemRecord[]>;
     get(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<ItemRecord | undefined>;
     update(
       tenant: string,
@@ -97,12 +96,12 @@ export interface Store {
       view: ItemView,
     ): Promise<ItemRecord | undefined>;
     delete(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<boolean>;
-    /** `undefined` when the thread does not exist; throws `unknownCursor` for a cursor foreign to the thread. */
-    list(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined>;
+    /** Throws `UnknownCursor` for a cursor foreign to the thread. */
+    list(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage>;
     /** `get`'s item as its view answers it, JSON text (src/views/response-json.ts); undefined when absent. */
     getJson(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<string | undefined>;
     /** `list`'s page, each item as its view answers it, JSON text. */
-    listJson(tenant: string, threadId: string, query: ListQuery): Promise<Page<ItemJsonText> | undefined>;
+    listJson(tenant: string, threadId: string, query: ListQuery): Promise<Page<ItemJsonText>>;
   };
   /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
   purgeExpiredIdempotencyKeys(): Promise<number>;

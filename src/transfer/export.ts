@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { ThreadNotFound } from '../store/store-errors.js';
 import type { ItemRecord, Store } from '../store/types.js';
 import { toExportEntry } from './format.js';
 
@@ -8,6 +9,12 @@ export interface TransferCount {
   messages: number;
 }
 
+/** A thread deleted while it is read has no more items: its ThreadNotFound ends its pages. */
+const gone = (threadId: string) => (error: unknown) => {
+  if (error instanceof ThreadNotFound && error.threadId === threadId) return undefined;
+  throw error;
+};
+
 /** Larger than the API's pages: the store takes any limit, and fewer round trips matter at a million. */
 const PAGE = 1000;
 
@@ -15,7 +22,9 @@ const PAGE = 1000;
 export async function* itemPagesOf(store: Store, tenant: string, threadId: string): AsyncIterable<ItemRecord[]> {
   let after: string | undefined;
   for (;;) {
-    const page = await store.items.list(tenant, threadId, { limit: PAGE, order: 'asc', after, view: 'all' });
+    const page = await store.items
+      .list(tenant, threadId, { limit: PAGE, order: 'asc', after, view: 'all' })
+      .catch(gone(threadId));
     if (!page) return;
     yield page.data;
     if (!page.has_more) return;

@@ -2,6 +2,7 @@
 // whatever its type, and its tombstones, before the thread row itself; never another thread's rows.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { ItemIdTaken } from '../../src/store/store-errors.js';
 import type { NewItem } from '../../src/store/types.js';
 import { ITEM_EXAMPLES } from '../fixtures/conversation-item-examples.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -79,10 +80,9 @@ test("a thread's tombstones are purged by thread and id: another tenant's tombst
   // Still cursors of tenant-b's thread, and still taken in tenant-b.
   const query = { limit: 20, order: 'asc' as const, after: ids[1], view: 'all' as const };
   expect(await store.items.list('tenant-b', kept, query)).toEqual({ data: [], has_more: false });
-  await expect(store.items.create('tenant-b', kept, [message(ids[0]!)])).rejects.toMatchObject({
-    statusCode: 400,
-    code: 'invalid_value',
-  });
+  const taken = store.items.create('tenant-b', kept, [message(ids[0]!)]);
+  await expect(taken).rejects.toBeInstanceOf(ItemIdTaken);
+  await expect(taken).rejects.toMatchObject({ index: 0, id: ids[0] });
 });
 
 test('deleting a conversation purges every item of it, messages and other types alike, before its row', async () => {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
-import { messageNotFound, threadNotFound } from '../../errors.js';
+import { messageNotFound } from '../../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../../http/idempotency.js';
 import { sendJson } from '../send-json.js';
 import {
@@ -16,12 +15,7 @@ import { ThreadParams } from '../../schemas/threads.js';
 import { listJson } from '../../views/response-json.js';
 import { fromCreateMessage, toMessage } from '../../views/thread-view.js';
 
-/** The 404 for a message that was not found: its thread's when the thread is the one missing. */
-async function notFound(app: FastifyInstance, tenant: string, threadId: string, messageId: string) {
-  const thread = await app.store.threads.get(tenant, threadId);
-  return thread ? messageNotFound(messageId) : threadNotFound(threadId);
-}
-
+// A missing thread is the store's ThreadNotFound, which the error handler words as this API does.
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/threads/:thread_id/messages',
@@ -38,7 +32,6 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { thread_id } = request.params;
       const items = [fromCreateMessage(request.body)];
       const created = await app.store.items.create(request.tenant, thread_id, items, idempotencyOf(request));
-      if (!created) throw threadNotFound(thread_id);
       return toMessage(created[0]!, thread_id);
     },
   );
@@ -58,7 +51,6 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit = 20, order = 'desc', after, before, run_id } = request.query;
       const query = { limit, order, after, before, run_id, view: 'thread' as const };
       const page = await app.store.items.listJson(request.tenant, thread_id, query);
-      if (!page) throw threadNotFound(thread_id);
       return sendJson(reply, listJson(page.data, page.has_more));
     },
   );
@@ -69,7 +61,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { thread_id, message_id } = request.params;
       const json = await app.store.items.getJson(request.tenant, thread_id, message_id, 'thread');
-      if (json === undefined) throw await notFound(app, request.tenant, thread_id, message_id);
+      if (json === undefined) throw messageNotFound(message_id);
       return sendJson(reply, json);
     },
   );
@@ -91,7 +83,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         metadata === undefined
           ? await app.store.items.get(request.tenant, thread_id, message_id, 'thread')
           : await app.store.items.update(request.tenant, thread_id, message_id, metadata ?? {}, 'thread');
-      if (!record) throw await notFound(app, request.tenant, thread_id, message_id);
+      if (!record) throw messageNotFound(message_id);
       return toMessage(record, thread_id);
     },
   );
@@ -102,7 +94,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { thread_id, message_id } = request.params;
       if (!(await app.store.items.delete(request.tenant, thread_id, message_id, 'thread'))) {
-        throw await notFound(app, request.tenant, thread_id, message_id);
+        throw messageNotFound(message_id);
       }
       return { id: message_id, object: 'thread.message.deleted' as const, deleted: true };
     },

@@ -32,11 +32,7 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
     done();
   });
 
-  /** The 404 for an item that was not found: its conversation's when the conversation is the one missing. */
-  async function notFound(tenant: string, conversationId: string, itemId: string) {
-    const thread = await app.store.threads.get(tenant, conversationId);
-    return thread ? itemNotFound(itemId) : conversationNotFound(conversationId);
-  }
+  // A missing conversation is the store's ThreadNotFound, which the error handler words as this API does.
 
   app.post(
     '/conversations/:conversation_id/items',
@@ -61,11 +57,10 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
           continue;
         }
         const referenced = await app.store.items.get(tenant, conversation_id, input.id, 'all');
-        if (!referenced) throw await notFound(tenant, conversation_id, input.id);
+        if (!referenced) throw itemNotFound(input.id);
         items.push(copyOf(referenced));
       }
       const created = await app.store.items.create(tenant, conversation_id, items, idempotencyOf(request));
-      if (!created) throw conversationNotFound(conversation_id);
       return toListResponse({ data: created.map(toItem), has_more: false });
     },
   );
@@ -85,7 +80,6 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
       const { limit = 20, order = 'desc', after } = request.query;
       const query = { limit, order, after, view: 'all' as const };
       const page = await app.store.items.listJson(request.tenant, conversation_id, query);
-      if (!page) throw conversationNotFound(conversation_id);
       return sendJson(reply, listJson(page.data, page.has_more));
     },
   );
@@ -103,7 +97,7 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
     async (request, reply) => {
       const { conversation_id, item_id } = request.params;
       const json = await app.store.items.getJson(request.tenant, conversation_id, item_id, 'all');
-      if (json === undefined) throw await notFound(request.tenant, conversation_id, item_id);
+      if (json === undefined) throw itemNotFound(item_id);
       return sendJson(reply, json);
     },
   );
@@ -120,7 +114,7 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
     async (request) => {
       const { conversation_id, item_id } = request.params;
       if (!(await app.store.items.delete(request.tenant, conversation_id, item_id, 'all'))) {
-        throw await notFound(request.tenant, conversation_id, item_id);
+        throw itemNotFound(item_id);
       }
       const thread = await app.store.threads.get(request.tenant, conversation_id);
       if (!thread) throw conversationNotFound(conversation_id);

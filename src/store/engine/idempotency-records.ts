@@ -1,6 +1,6 @@
-import { messageNotFound, threadNotFound } from '../../errors.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ItemRecord } from '../records.js';
+import { ItemNotFound, ThreadNotFound } from '../store-errors.js';
 import type { IdempotencyKey } from '../types.js';
 import { now } from './clock.js';
 
@@ -21,7 +21,9 @@ const PURGE_INTERVAL_MS = 60_000;
  * only outlives it while its thread stands (a thread's delete removes its messages' records).
  */
 export function deletedObject(record: RecordedObject): Error {
-  return record.object_id === record.thread_id ? threadNotFound(record.thread_id) : messageNotFound(record.object_id);
+  return record.object_id === record.thread_id
+    ? new ThreadNotFound(record.thread_id)
+    : new ItemNotFound(record.thread_id, record.object_id);
 }
 
 /** The ids a response names: the thread's and the created object's (the same for a thread). */

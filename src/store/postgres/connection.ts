@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { storeOverloaded } from '../../errors.js';
+import { StoreOverloaded } from '../store-errors.js';
 
 export interface StoreLog {
   info(details: object, message: string): void;
@@ -90,8 +90,8 @@ export function createPool(options: PostgresOptions): pg.Pool {
   const connect = pool.connect.bind(pool) as (callback?: unknown) => unknown;
   pool.connect = ((callback?: (error: Error) => void) => {
     if (!isSaturated(pool, options)) return connect(callback);
-    if (callback === undefined) return Promise.reject(storeOverloaded());
-    process.nextTick(callback, storeOverloaded());
+    if (callback === undefined) return Promise.reject(new StoreOverloaded());
+    process.nextTick(callback, new StoreOverloaded());
   }) as typeof pool.connect;
   return pool;
 }

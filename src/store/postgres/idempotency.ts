@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { idempotencyConflict, itemIdTaken } from '../../errors.js';
 import { now } from '../engine/clock.js';
 import { deletedObject, PURGE_BATCH, type RecordedObject, recordValues } from '../engine/idempotency-records.js';
+import { IdempotencyConflict, ItemIdTaken } from '../store-errors.js';
 import type { IdempotencyKey, NewItem } from '../types.js';
 import { SQL } from './statements.js';
 import { guard, unstorable } from './store-errors.js';
@@ -12,8 +12,8 @@ export type Queryable = pg.Pool | pg.PoolClient;
 export interface Create<T> {
   /** The items it writes, whose supplied ids must be free in the tenant. */
   items: NewItem[];
-  /** Writes the object; `undefined` when its thread is missing (nothing is then recorded). */
-  write(db: Queryable): Promise<T | undefined>;
+  /** Writes the object; throws ThreadNotFound when its thread is missing (nothing is then recorded). */
+  write(db: Queryable): Promise<T>;
   /** The ids of what it wrote, which the record names. */
   objectOf(response: T): RecordedObject;
   /** The first response again, from its record. */
@@ -28,7 +28,7 @@ export function postgresIdempotency(pool: pg.Pool) {
       if (!unstorable(id)) await client.query(SQL.lockItemId, [tenant, id]);
       const taken =
         seen.has(id) || (!unstorable(id) && ((await client.query(SQL.itemIdTaken, [id, tenant])).rowCount ?? 0) > 0);
-      if (taken) throw itemIdTaken(index, id);
+      if (taken) throw new ItemIdTaken(index, id);
       seen.add(id);
     }
   }
@@ -38,11 +38,7 @@ export function postgresIdempotency(pool: pg.Pool) {
    * recorded with the object, and answered again for the same key and request) or supplies item ids
    * (each must be free in the tenant: checked under a lock on tenant and id, so concurrent writes take turns).
    */
-  async function idempotent<T>(
-    tenant: string,
-    idempotency: IdempotencyKey | undefined,
-    create: Create<T>,
-  ): Promise<T | undefined> {
+  async function idempotent<T>(tenant: string, idempotency: IdempotencyKey | undefined, create: Create<T>): Promise<T> {
     const supplied = create.items.some((item) => item.id !== undefined);
     if (!idempotency && !supplied) return create.write(pool);
     const client = await pool.connect();
@@ -58,12 +54,12 @@ export function postgresIdempotency(pool: pg.Pool) {
             now(),
           ])
         ).rows[0];
-        if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+        if (recorded && recorded.fingerprint !== idempotency.fingerprint) throw new IdempotencyConflict();
         if (recorded && recorded.response === null) throw deletedObject(recorded);
       }
       if (!recorded) await checkSuppliedIds(client, tenant, create.items);
       const response = recorded ? create.replayed(recorded.response!) : await create.write(client);
-      if (idempotency && !recorded && response !== undefined) {
+      if (idempotency && !recorded) {
         await client.query(
           SQL.recordIdempotency,
           recordValues(tenant, idempotency, response, create.objectOf(response)),

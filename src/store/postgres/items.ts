@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { unknownCursor } from '../../errors.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import { now } from '../engine/clock.js';
 import { recordedItems } from '../engine/idempotency-records.js';
@@ -10,6 +9,7 @@ import type { ItemPage, ItemRecord, ItemView, ListQuery, NewItem, Store } from '
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { SQL } from './statements.js';
 import { guard, unstorable } from './store-errors.js';
+import { ThreadNotFound, UnknownCursor } from '../store-errors.js';
 import { jsonInView } from '../../views/response-json.js';
 import type { ThreadRow } from './threads.js';
 
@@ -68,7 +68,10 @@ export function postgresItems(
   threadRow: (tenant: string, threadId: string) => Promise<ThreadRow | undefined>,
 ) {
   async function insertItems(db: Queryable, tenant: string, threadId: string, items: NewItem[]) {
-    if (items.length === 0) return (await threadRow(tenant, threadId)) ? [] : undefined;
+    if (items.length === 0) {
+      if (await threadRow(tenant, threadId)) return [];
+      throw new ThreadNotFound(threadId);
+    }
     const columns = itemColumns(items);
     const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
       threadId,
@@ -83,7 +86,7 @@ export function postgresItems(
       columns.statuses,
       now(),
     ]);
-    if (rows.length === 0) return undefined;
+    if (rows.length === 0) throw new ThreadNotFound(threadId);
     return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
   }
 
@@ -92,7 +95,7 @@ export function postgresItems(
     const row = unstorable(id)
       ? undefined
       : (await pool.query<{ position: number }>(SQL.messageCursor, [id, thread])).rows[0];
-    if (!row) throw unknownCursor(param, id);
+    if (!row) throw new UnknownCursor(param, id);
     return row.position;
   }
 
@@ -100,8 +103,8 @@ export function postgresItems(
    * One statement: the thread, both cursors and the page at once. Ids PostgreSQL cannot take as text
    * (a NUL) name nothing stored: such a list takes the path of a statement per step, which answers for them.
    */
-  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
-    if (unstorable(tenant, threadId)) return undefined;
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage> {
+    if (unstorable(tenant, threadId)) throw new ThreadNotFound(threadId);
     if (unstorable(query.after, query.before, query.run_id)) return listItemsStepwise(tenant, threadId, query);
     const plan = pagePlan(query);
     const runId = query.run_id;
@@ -118,20 +121,20 @@ export function postgresItems(
     type PageRow = { low: number | null; high: number | null; total: number } & ItemRow;
     const { rows } = await pool.query<PageRow>(SQL.listPage(plan.direction, runId !== undefined), values);
     const found = rows[0];
-    if (!found) return undefined;
+    if (!found) throw new ThreadNotFound(threadId);
     // In the order the stepwise path checks them: `after` first.
     for (const param of ['after', 'before'] as const) {
       const position = plan.low === param ? found.low : found.high;
-      if (query[param] !== undefined && position === null) throw unknownCursor(param, query[param]);
+      if (query[param] !== undefined && position === null) throw new UnknownCursor(param, query[param]);
     }
     const page = found.id === null ? [] : rows;
     const { data, has_more } = finishPage(query, { rows: page, cut: page.length < (page[0]?.total ?? 0) });
     return { data: data.map(toRecord), has_more };
   }
 
-  async function listItemsStepwise(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+  async function listItemsStepwise(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage> {
     const thread = await threadRow(tenant, threadId);
-    if (!thread) return undefined;
+    if (!thread) throw new ThreadNotFound(threadId);
     const after = await messageCursor('after', query.after, thread.seq);
     const before = await messageCursor('before', query.before, thread.seq);
     if (unstorable(query.run_id)) return { data: [], has_more: false };
@@ -155,9 +158,33 @@ export function postgresItems(
     return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 
+  /**
+   * Ids PostgreSQL cannot take as text (a NUL) name nothing stored: true when the item's id is such a one
+   * (in a thread that is there); ThreadNotFound when the thread's id or the tenant is.
+   */
+  async function unstorableLookup(tenant: string, threadId: string, itemId: string) {
+    if (unstorable(tenant, threadId)) throw new ThreadNotFound(threadId);
+    if (!unstorable(itemId)) return false;
+    if (!(await threadRow(tenant, threadId))) throw new ThreadNotFound(threadId);
+    return true;
+  }
+
+  /** No row: no thread; a row of nulls: no item. */
+  type NullableRow = { [Column in keyof ItemRow]: ItemRow[Column] | null };
+  function recordOf(threadId: string, row: NullableRow | undefined) {
+    if (!row) throw new ThreadNotFound(threadId);
+    return row.id === null ? undefined : toRecord(row as ItemRow);
+  }
+
+  async function getItem(tenant: string, threadId: string, itemId: string, view: ItemView) {
+    if (await unstorableLookup(tenant, threadId, itemId)) return undefined;
+    const values = [threadId, tenant, itemId, view === 'all'];
+    return recordOf(threadId, (await pool.query<NullableRow>(SQL.itemById, values)).rows[0]);
+  }
+
   const store: Store['items'] = {
     create: guard(async (tenant, threadId, items, idempotency) => {
-      if (unstorable(tenant, threadId)) return undefined;
+      if (unstorable(tenant, threadId)) throw new ThreadNotFound(threadId);
       return idempotent(tenant, idempotency, {
         items,
         write: (db) => insertItems(db, tenant, threadId, items),
@@ -166,32 +193,29 @@ export function postgresItems(
         replayed: recordedItems,
       });
     }),
-    get: guard(async (tenant, threadId, itemId, view) => {
-      if (unstorable(tenant, threadId, itemId)) return undefined;
-      const row = (await pool.query<ItemRow>(SQL.itemById, [threadId, tenant, itemId, view === 'all'])).rows[0];
-      return row && toRecord(row);
-    }),
+    get: guard(getItem),
     update: guard(async (tenant, threadId, itemId, metadata, view) => {
-      if (unstorable(tenant, threadId, itemId)) return undefined;
+      if (await unstorableLookup(tenant, threadId, itemId)) return undefined;
       const values = [threadId, tenant, itemId, JSON.stringify(metadata), view === 'all'];
-      const row = (await pool.query<ItemRow>(SQL.updateItemMetadata, values)).rows[0];
-      return row && toRecord(row);
+      return recordOf(threadId, (await pool.query<NullableRow>(SQL.updateItemMetadata, values)).rows[0]);
     }),
     delete: guard(async (tenant, threadId, itemId, view) => {
-      if (unstorable(tenant, threadId, itemId)) return false;
-      return ((await pool.query(SQL.deleteItem, [threadId, tenant, itemId, view === 'all'])).rowCount ?? 0) > 0;
+      if (await unstorableLookup(tenant, threadId, itemId)) return false;
+      const values = [threadId, tenant, itemId, view === 'all'];
+      const row = (await pool.query<{ deleted: boolean }>(SQL.deleteItem, values)).rows[0];
+      if (!row) throw new ThreadNotFound(threadId);
+      return row.deleted;
     }),
     list: guard(listItems),
     // Not stored on this engine: rendered from the records.
     getJson: guard(async (tenant, threadId, itemId, view: ItemView) => {
-      if (unstorable(tenant, threadId, itemId)) return undefined;
-      const row = (await pool.query<ItemRow>(SQL.itemById, [threadId, tenant, itemId, view === 'all'])).rows[0];
-      return row && jsonInView(toRecord(row), threadId, view);
+      const record = await getItem(tenant, threadId, itemId, view);
+      return record && jsonInView(record, threadId, view);
     }),
     listJson: guard(async (tenant, threadId, query) => {
       const page = await listItems(tenant, threadId, query);
       const json = (record: ItemRecord) => ({ id: record.id, json: jsonInView(record, threadId, query.view) });
-      return page && { data: page.data.map(json), has_more: page.has_more };
+      return { data: page.data.map(json), has_more: page.has_more };
     }),
   };
   return store;

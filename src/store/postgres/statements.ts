@@ -144,20 +144,31 @@ export const SQL = {
     LIMIT 1`,
   /** Held until the transaction ends: writes supplying the same item id in a tenant take turns. */
   lockItemId: "SELECT pg_advisory_xact_lock(hashtextextended('item' || E'\\n' || $1 || E'\\n' || $2, 0))",
-  itemById: `SELECT ${ITEM_COLUMNS} FROM messages m JOIN threads t ON t.seq = m.thread_seq
-    WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}`,
-  updateItemMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
-    WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$5')} RETURNING ${ITEM_COLUMNS}`,
+  // The next three tell which is missing: no row, no thread; a row of nulls (or `deleted` false), no item.
+  itemById: `SELECT ${ITEM_COLUMNS} FROM threads t LEFT JOIN messages m
+      ON m.thread_seq = t.seq AND m.id = $3 AND ${inView('$4')}
+    WHERE t.id = $1 AND t.tenant = $2`,
+  updateItemMetadata: `WITH thread AS (
+      SELECT seq FROM threads WHERE id = $1 AND tenant = $2
+    ), updated AS (
+      UPDATE messages m SET metadata = $4 FROM thread
+      WHERE m.thread_seq = thread.seq AND m.id = $3 AND ${inView('$5')} RETURNING ${ITEM_COLUMNS}
+    )
+    SELECT m.* FROM thread LEFT JOIN updated m ON true`,
   // Content and metadata go for good, from its Idempotency-Key record too; only the id and position stay, for cursors.
-  deleteItem: `WITH gone AS (
-      DELETE FROM messages m USING threads t
-      WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}
+  deleteItem: `WITH thread AS (
+      SELECT seq FROM threads WHERE id = $1 AND tenant = $2
+    ), gone AS (
+      DELETE FROM messages m USING thread
+      WHERE m.thread_seq = thread.seq AND m.id = $3 AND ${inView('$4')}
       RETURNING m.id, m.thread_seq, m.position
     ), neutered AS (
       UPDATE idempotency_keys SET response = NULL
       WHERE thread_id = $1 AND object_id = $3 AND tenant = $2 AND EXISTS (SELECT 1 FROM gone)
+    ), tombstone AS (
+      INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone
     )
-    INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone`,
+    SELECT EXISTS (SELECT 1 FROM gone) AS deleted FROM thread`,
   messageCursor: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
     UNION ALL SELECT position FROM deleted_messages WHERE id = $1 AND thread_seq = $2`,
   /**

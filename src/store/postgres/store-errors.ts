@@ -1,5 +1,5 @@
-import { storeCannotWrite, storeUnavailable } from '../../errors.js';
 import { guardWith } from '../engine/guard.js';
+import { StoreCannotWrite, StoreUnavailable } from '../store-errors.js';
 import { isUnavailable } from './connection.js';
 
 /** SQLSTATE disk_full: PostgreSQL could not extend a file; reads still answer. */
@@ -9,7 +9,7 @@ const DISK_FULL = '53100';
 export function toStoreError(error: unknown): unknown {
   const full = (error as { code?: unknown }).code === DISK_FULL;
   if (!full && !isUnavailable(error)) return error;
-  const unavailable = full ? storeCannotWrite("the database server's disk is full") : storeUnavailable();
+  const unavailable = full ? new StoreCannotWrite("the database server's disk is full") : new StoreUnavailable();
   unavailable.cause = error;
   return unavailable;
 }

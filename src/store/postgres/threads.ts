@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { ThreadObject } from '../../schemas/threads.js';
 import { now } from '../engine/clock.js';
@@ -7,6 +6,7 @@ import { objectOf } from '../engine/idempotency-records.js';
 import { type PairIndex, walkFiltered } from '../engine/metadata-walk.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { toThread } from '../engine/thread-row.js';
+import { UnknownThreadCursor } from '../store-errors.js';
 import type { Metadata, NewThread, Page, Store, ThreadListQuery } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { itemColumns } from './items.js';
@@ -65,7 +65,7 @@ export function postgresThreads(pool: pg.Pool, { idempotent }: PostgresIdempoten
     const row = unstorable(id, tenant)
       ? undefined
       : (await pool.query<{ position: number }>(SQL.threadCursor, [id, tenant])).rows[0];
-    if (!row) throw unknownThreadCursor(param, id);
+    if (!row) throw new UnknownThreadCursor(param, id);
     return row.position;
   }
 

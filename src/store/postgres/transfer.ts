@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { importedIdTaken } from '../../errors.js';
 import type { ThreadObject } from '../../schemas/threads.js';
 import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
+import { ImportedIdTaken } from '../store-errors.js';
 import type { ItemRecord, Store } from '../types.js';
 import { SQL } from './statements.js';
 import { guard, toStoreError } from './store-errors.js';
@@ -51,7 +51,7 @@ export function postgresTransfer(pool: pg.Pool): Store['transfer'] {
         const seen = new Set<string>();
         const repeated = ids.find((id) => seen.has(id) || !seen.add(id));
         const taken = (await client.query<{ id: string }>(SQL.itemIdsTaken, [tenant, ids])).rows[0]?.id ?? repeated;
-        if (taken !== undefined) throw importedIdTaken(taken);
+        if (taken !== undefined) throw new ImportedIdTaken(taken);
         for (let start = 0; start < messages.length; start += IMPORT_BATCH) {
           await client.query(SQL.importItems, [
             seq,

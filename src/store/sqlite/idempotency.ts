@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { idempotencyConflict } from '../../errors.js';
 import { now } from '../engine/clock.js';
 import {
   deletedObject,
@@ -8,6 +7,7 @@ import {
   type RecordedObject,
   recordValues,
 } from '../engine/idempotency-records.js';
+import { IdempotencyConflict } from '../store-errors.js';
 import type { IdempotencyKey } from '../types.js';
 
 /** The Idempotency-Key records: read and written inside the create's transaction. */
@@ -43,7 +43,7 @@ export function sqliteIdempotency(db: Database.Database) {
       if (!idempotency) return undefined;
       const record = sql.record.get(tenant, idempotency.key);
       if (!record || record.created_at <= now() - IDEMPOTENCY_WINDOW) return undefined;
-      if (record.fingerprint !== idempotency.fingerprint) throw idempotencyConflict();
+      if (record.fingerprint !== idempotency.fingerprint) throw new IdempotencyConflict();
       if (record.response === null) throw deletedObject(record);
       return record.response;
     },

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { importedIdTaken, itemIdTaken, unknownCursor } from '../../errors.js';
 import { now } from '../engine/clock.js';
 import { recordedItems } from '../engine/idempotency-records.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../engine/item-row.js';
@@ -21,6 +20,7 @@ import type { SqliteIdempotency } from './idempotency.js';
 import type { RowCounts } from './row-counts.js';
 import { ITEM_COLUMNS, type ItemRow, toRecord } from './item-rows.js';
 import { guarded } from './store-errors.js';
+import { ImportedIdTaken, ItemIdTaken, ThreadNotFound, UnknownCursor } from '../store-errors.js';
 import { itemJsonOf } from '../../views/response-json.js';
 
 /**
@@ -75,13 +75,14 @@ interface ItemLookup {
 }
 
 /**
- * One lookup for thread and item: the item by its id, then its thread by seq to check id and tenant.
- * The index is named: without statistics (SQLite keeps none unless ANALYZE runs) the planner found the
- * thread first and walked its every message for the id, 13 ms per retrieve in a thread of 20,000.
+ * One lookup for thread and item, which tells which one is missing: no row, no thread; a row of nulls, no
+ * item. The index is named: without statistics (SQLite keeps none unless ANALYZE runs) the planner walked
+ * the thread's every message for the id, 13 ms per retrieve in a thread of 20,000.
  */
 export const itemByIdSql = (columns: string) => `
-  SELECT ${columns} FROM messages m INDEXED BY messages_by_id JOIN threads t ON t.seq = m.thread_seq
-  WHERE m.id = @id AND t.id = @threadId AND t.tenant = @tenant AND (@all OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})`;
+  SELECT ${columns} FROM threads t LEFT JOIN messages m INDEXED BY messages_by_id
+    ON m.id = @id AND m.thread_seq = t.seq AND (@all OR ${THREAD_VIEW_SQL.replace(/(type|role)/g, 'm.$1')})
+  WHERE t.id = @threadId AND t.tenant = @tenant`;
 
 /** The columns itemByIdSql reads: the row, or the stored answer of the view asked for. */
 export const ITEM_BY_ID_COLUMNS = {
@@ -132,7 +133,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
       'DELETE FROM deleted_messages WHERE id = ? AND thread_seq IN (SELECT seq FROM threads WHERE tenant = ?)',
     ),
     item: db.prepare<ItemLookup, ItemRow>(itemByIdSql(ITEM_BY_ID_COLUMNS.row)).raw(),
-    itemJson: db.prepare<ItemLookup, string>(itemByIdSql(ITEM_BY_ID_COLUMNS.json)).pluck(),
+    itemJson: db.prepare<ItemLookup, string | null>(itemByIdSql(ITEM_BY_ID_COLUMNS.json)).pluck(),
     setThreadJson: db.prepare<[string | null, number]>('UPDATE messages SET thread_json = ? WHERE seq = ?'),
     itemSeq: db.prepare<[string, number, number], { seq: number }>(
       `SELECT seq FROM messages WHERE id = ? AND thread_seq = ? AND (? OR ${THREAD_VIEW_SQL})`,
@@ -173,7 +174,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
    */
   function insertItems(tenant: string, thread: ItemThread, items: NewItem[], createdAt: number): ItemRecord[] {
     return items.map((item, index) => {
-      if (item.id !== undefined && idTaken(tenant, item.id)) throw itemIdTaken(index, item.id);
+      if (item.id !== undefined && idTaken(tenant, item.id)) throw new ItemIdTaken(index, item.id);
       const record: ItemRecord = {
         id: itemIdOf(item),
         created_at: createdAt,
@@ -199,7 +200,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
   function importItems(tenant: string, thread: ItemThread, records: ItemRecord[]) {
     for (const record of records) {
       sql.clearItemTombstone.run(record.id, tenant);
-      if (idTaken(tenant, record.id)) throw importedIdTaken(record.id);
+      if (idTaken(tenant, record.id)) throw new ImportedIdTaken(record.id);
       sql.insertItem.run(...itemValues(thread, record));
     }
   }
@@ -209,7 +210,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     const recorded = idempotency.recorded(tenant, key);
     if (recorded !== undefined) return recordedItems(recorded);
     const thread = threadSeq(tenant, threadId);
-    if (thread === undefined) return undefined;
+    if (thread === undefined) throw new ThreadNotFound(threadId);
     const created = insertItems(tenant, { seq: thread, id: threadId }, items, now());
     counts.added(0, created.length);
     return idempotency.record(tenant, key, created, { thread_id: threadId, object_id: created[0]?.id ?? threadId });
@@ -219,10 +220,8 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
   const updateItem = db.transaction(
     (tenant: string, threadId: string, itemId: string, metadata: Metadata, view: ItemView) => {
       const thread = threadSeq(tenant, threadId);
-      const row =
-        thread === undefined
-          ? undefined
-          : sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
+      if (thread === undefined) throw new ThreadNotFound(threadId);
+      const row = sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
       if (!row) return undefined;
       const record = toRecord(row);
       sql.setThreadJson.run(itemJsonOf(record, threadId).thread, row[0]);
@@ -232,7 +231,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
 
   const deleteItem = db.transaction((tenant: string, threadId: string, itemId: string, view: ItemView) => {
     const thread = threadSeq(tenant, threadId);
-    if (thread === undefined) return false;
+    if (thread === undefined) throw new ThreadNotFound(threadId);
     const row = sql.itemSeq.get(itemId, thread, viewFlag(view));
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
@@ -244,7 +243,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
   function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number): number | undefined {
     if (id === undefined) return undefined;
     const row = sql.cursorSeq.get({ id, thread });
-    if (!row) throw unknownCursor(param, id);
+    if (!row) throw new UnknownCursor(param, id);
     return row.seq;
   }
 
@@ -263,15 +262,15 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     DESC: { list: sql.jsonDescending, run: sql.runJsonDescending },
   };
 
-  /** A page of a thread's items, read by `reads`' statements; undefined when the thread is not there. */
+  /** A page of a thread's items, read by `reads`' statements. */
   async function pageOf<Row>(
     tenant: string,
     threadId: string,
     query: ListQuery,
     reads: Reads<Row>,
-  ): Promise<Page<Row> | undefined> {
+  ): Promise<Page<Row>> {
     const thread = threadSeq(tenant, threadId);
-    if (thread === undefined) return undefined;
+    if (thread === undefined) throw new ThreadNotFound(threadId);
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
     const runId = query.run_id;
@@ -289,29 +288,31 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     });
   }
 
-  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage | undefined> {
+  async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage> {
     const page = await pageOf(tenant, threadId, query, RECORDS);
-    return page && { data: page.data.map(toRecord), has_more: page.has_more };
+    return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 
   async function listItemJson(tenant: string, threadId: string, query: ListQuery) {
     const page = await pageOf(tenant, threadId, query, JSON_TEXT);
-    return page && { data: page.data.map(([id, json]) => ({ id, json })), has_more: page.has_more };
+    return { data: page.data.map(([id, json]) => ({ id, json })), has_more: page.has_more };
   }
 
   const store: Store['items'] = {
     create: (tenant, threadId, items, key) => write(createItems, tenant, threadId, items, key),
     get: guarded(async (tenant: string, threadId: string, itemId: string, view: ItemView) => {
       const row = sql.item.get({ id: itemId, threadId, tenant, all: viewFlag(view) });
-      return row && toRecord(row);
+      if (row === undefined) throw new ThreadNotFound(threadId);
+      return row[0] === null ? undefined : toRecord(row);
     }),
     update: (tenant, threadId, itemId, metadata, view) => write(updateItem, tenant, threadId, itemId, metadata, view),
     delete: (tenant, threadId, itemId, view) => write(deleteItem, tenant, threadId, itemId, view),
     list: guarded(listItems),
-    getJson: guarded(
-      async (tenant: string, threadId: string, itemId: string, view: ItemView) =>
-        sql.itemJson.get({ id: itemId, threadId, tenant, all: viewFlag(view) }) ?? undefined,
-    ),
+    getJson: guarded(async (tenant: string, threadId: string, itemId: string, view: ItemView) => {
+      const json = sql.itemJson.get({ id: itemId, threadId, tenant, all: viewFlag(view) });
+      if (json === undefined) throw new ThreadNotFound(threadId);
+      return json ?? undefined;
+    }),
     listJson: guarded(listItemJson),
   };
   return { store, insertItems, importItems };

@@ -1,5 +1,5 @@
-import { storeBusy, storeCannotWrite } from '../../errors.js';
 import { guardWith } from '../engine/guard.js';
+import { StoreBusy, StoreCannotWrite } from '../store-errors.js';
 
 /** Why SQLite could not write, by the primary result code (the part of an extended code before `_`). */
 const CANNOT_WRITE: Record<string, string> = {
@@ -10,7 +10,7 @@ const CANNOT_WRITE: Record<string, string> = {
 };
 
 /**
- * SQLite's failures that say "the database cannot take this now" as the API's 503s; others unchanged.
+ * SQLite's failures that say "the database cannot take this now" as the store's errors (the API's 503s); others unchanged.
  * better-sqlite3 gives extended codes (`SQLITE_IOERR_WRITE`, `SQLITE_READONLY_DBMOVED`, `SQLITE_BUSY_SNAPSHOT`).
  */
 export function toStoreError(error: unknown): unknown {
@@ -19,12 +19,12 @@ export function toStoreError(error: unknown): unknown {
   const primary = code.split('_', 2).join('_');
   const answer =
     primary === 'SQLITE_BUSY' || primary === 'SQLITE_LOCKED'
-      ? storeBusy()
-      : CANNOT_WRITE[primary] && storeCannotWrite(CANNOT_WRITE[primary]);
+      ? new StoreBusy()
+      : CANNOT_WRITE[primary] && new StoreCannotWrite(CANNOT_WRITE[primary]);
   if (!answer) return error;
   answer.cause = error;
   return answer;
 }
 
-/** A read whose SQLite failures become the API's 503s. */
+/** A read whose SQLite failures become the store's errors. */
 export const guarded = guardWith(toStoreError);

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { unknownThreadCursor } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { ThreadObject } from '../../schemas/threads.js';
 import { now } from '../engine/clock.js';
@@ -8,6 +7,7 @@ import { type PairIndex, walkFiltered } from '../engine/metadata-walk.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { PURGING_TENANT } from '../engine/thread-purge.js';
 import { toThread } from '../engine/thread-row.js';
+import { UnknownThreadCursor } from '../store-errors.js';
 import type { IdempotencyKey, Metadata, NewThread, Page, Store, ThreadChanges, ThreadListQuery } from '../types.js';
 import type { Write } from './group-commit.js';
 import type { SqliteIdempotency } from './idempotency.js';
@@ -173,7 +173,7 @@ export function sqliteThreads(db: Database.Database, { write, idempotency, count
   function threadCursor(param: 'after' | 'before', id: string | undefined, tenant: string): number | undefined {
     if (id === undefined) return undefined;
     const row = sql.threadCursorSeq.get({ id, tenant });
-    if (!row) throw unknownThreadCursor(param, id);
+    if (!row) throw new UnknownThreadCursor(param, id);
     return row.seq;
   }
 

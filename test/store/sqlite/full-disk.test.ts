@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/errors.js';
+import { fromStore } from '../../../src/http/error-handler.js';
+import { StoreCannotWrite } from '../../../src/store/store-errors.js';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../../src/store/types.js';
 import { createOne, userMessage } from '../../helpers/store-items.js';
@@ -30,8 +31,9 @@ describe.skipIf(skip !== undefined)(`SQLite store on a full disk${skip ? ` (skip
     const [bigOutcome, ...smallOutcomes] = await Promise.allSettled([big, ...small]);
 
     expect(bigOutcome.status).toBe('rejected');
-    const error = (bigOutcome as PromiseRejectedResult).reason as ApiError;
-    expect(error).toBeInstanceOf(ApiError);
+    const refused = (bigOutcome as PromiseRejectedResult).reason;
+    expect(refused).toBeInstanceOf(StoreCannotWrite);
+    const error = fromStore(refused, false)!;
     expect(error.statusCode).toBe(503);
     expect(error.headers).toEqual({ 'x-should-retry': 'true' });
     expect(error.toBody()).toEqual({
