@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
+import { itemViews } from '../dist/views/response-json.js';
 
 const WRITES = Number(process.env.WRITES ?? 2000);
 const ROUNDS = 3;
@@ -16,7 +17,7 @@ const message = {
 
 async function run(synchronous) {
   const dir = mkdtempSync(join(tmpdir(), 'threadstore-sync-'));
-  const store = openSqliteStore({ path: join(dir, 'bench.db'), synchronous });
+  const store = openSqliteStore({ path: join(dir, 'bench.db'), synchronous, views: itemViews });
   const thread = await store.threads.create('', { metadata: {}, tool_resources: {}, messages: [] });
   const start = process.hrtime.bigint();
   for (let i = 0; i < WRITES; i++) await store.messages.create('', thread.id, message);

@@ -11,6 +11,7 @@ import type { Store } from './store/types.js';
 import { copyThreads } from './transfer/copy.js';
 import { exportThreads } from './transfer/export.js';
 import { importThreads } from './transfer/import.js';
+import { itemViews } from './views/response-json.js';
 
 const USAGE = `usage:
   threadstore export [--tenant T] [--out FILE] [--db URL]   every thread with its messages, as JSON Lines
@@ -34,7 +35,8 @@ function databaseOf(url: string | undefined) {
   return loadConfig(env).database;
 }
 
-const openDatabase = (url: string | undefined): Promise<Store> => openStore(databaseOf(url), undefined, LOCK_WAIT_MS);
+const openDatabase = (url: string | undefined): Promise<Store> =>
+  openStore(databaseOf(url), itemViews, undefined, LOCK_WAIT_MS);
 
 /** The SQLite file `--db` names; PostgreSQL has its own tools, and saying so beats half-working. */
 function sqliteFileOf(url: string | undefined, command: string): string {

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
+import { itemViews } from '../views/response-json.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,7 +13,7 @@ declare module 'fastify' {
 
 /** Opens the configured store once per app and closes it with the app. */
 export default fp(async function storePlugin(app: FastifyInstance, options: { database: Config['database'] }) {
-  const store = await openStore(options.database, app.log);
+  const store = await openStore(options.database, itemViews, app.log);
   app.decorate('store', store);
   app.addHook('onClose', async () => store.close());
 });

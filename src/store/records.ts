@@ -46,3 +46,24 @@ export interface NewItem {
 
 /** Which items a read sees: every item, or only those the thread view shows (user and assistant messages). */
 export type ItemView = 'all' | 'thread';
+
+/** An item's two answers as JSON text, as the views render them. */
+export interface ItemJson {
+  /** The thread API's message object; null for an item the thread view does not show. */
+  thread: string | null;
+  /** The Conversations API's item. */
+  item: string;
+}
+
+/**
+ * What the store asks of the views, handed to it when it opens (it never imports them): the answers it
+ * stores (SQLite) or renders as it reads (PostgreSQL), and the id of a new item that brings none.
+ */
+export interface ItemViews {
+  /** Both answers of an item of the thread `threadId`. */
+  answers(record: ItemRecord, threadId: string): ItemJson;
+  /** The answer of one view. */
+  answer(record: ItemRecord, threadId: string, view: ItemView): string;
+  /** A new id in the format of an item of this type. */
+  newItemId(type: string): string;
+}

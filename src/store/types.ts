@@ -1,7 +1,7 @@
 import type { ThreadObject, ToolResources } from '../schemas/threads.js';
 import type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
 
-export type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
+export type { ItemJson, ItemRecord, ItemView, ItemViews, Metadata, NewItem } from './records.js';
 
 export interface NewThread {
   /** `conv_…` for a conversation created through the Conversations API; a new `thread_…` id otherwise. */

@@ -1,8 +1,8 @@
 import { ConversationItem } from '../schemas/conversations.js';
 import { MessageObject } from '../schemas/messages.js';
 import { compileSerializer } from '../schemas/compile/serialization.js';
-import type { ItemRecord, ItemView } from '../store/records.js';
-import { toItem } from './conversation-view.js';
+import type { ItemJson, ItemRecord, ItemView, ItemViews } from '../store/records.js';
+import { newItemIdOf, toItem } from './conversation-view.js';
 import { THREAD_ROLES, toMessage } from './thread-view.js';
 
 /*
@@ -19,13 +19,6 @@ const itemJson = compileSerializer(ConversationItem);
 const inThreadView = (record: Pick<ItemRecord, 'type' | 'role'>) =>
   record.type === 'message' && (THREAD_ROLES as readonly string[]).includes(record.role);
 
-export interface ItemJson {
-  /** The thread API's message object; null for an item the thread view does not show. */
-  thread: string | null;
-  /** The Conversations API's item. */
-  item: string;
-}
-
 /** Both answers of a stored item of the thread `threadId`. */
 export const itemJsonOf = (record: ItemRecord, threadId: string): ItemJson => ({
   thread: inThreadView(record) ? messageJson(toMessage(record, threadId)) : null,
@@ -35,6 +28,9 @@ export const itemJsonOf = (record: ItemRecord, threadId: string): ItemJson => ({
 /** The answer of one view, rendered now: for an engine that does not store them (PostgreSQL). */
 export const jsonInView = (record: ItemRecord, threadId: string, view: ItemView): string =>
   view === 'all' ? itemJson(toItem(record)) : messageJson(toMessage(record, threadId));
+
+/** What the store is handed when it opens (src/store/open-store.ts): it imports no view itself. */
+export const itemViews: ItemViews = { answers: itemJsonOf, answer: jsonInView, newItemId: newItemIdOf };
 
 /**
  * A list answer stitched from its items' stored JSON, as the ListResponse serializer writes it:

@@ -2,16 +2,14 @@ import type pg from 'pg';
 import type { MessageObject } from '../../schemas/messages.js';
 import { now } from '../engine/clock.js';
 import { recordedItems } from '../engine/idempotency-records.js';
-import { itemIdOf } from '../engine/item-row.js';
 import { PAGE_BYTE_BUDGET } from '../engine/page-budget.js';
 import { finishPage, pagePlan, readPage } from '../engine/read-page.js';
-import type { ItemPage, ItemRecord, ItemView, ListQuery, NewItem, Store } from '../types.js';
+import type { ItemPage, ItemRecord, ItemView, ItemViews, ListQuery, NewItem, Store } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { SQL } from './statements.js';
 import { guard, unstorable } from './store-errors.js';
 import { ThreadNotFound, UnknownCursor } from '../store-errors.js';
-import { jsonInView } from '../../views/response-json.js';
-import type { ThreadRow } from './threads.js';
+import { itemColumns, type ThreadRow } from './rows.js';
 
 interface ItemRow {
   id: string;
@@ -49,30 +47,19 @@ function toRecord(row: ItemRow): ItemRecord {
   };
 }
 
-/** The columns of new items as arrays, for the statements that unnest them. */
-export const itemColumns = (items: NewItem[]) => ({
-  ids: items.map(itemIdOf),
-  types: items.map((item) => item.type),
-  roles: items.map((item) => item.role),
-  bodies: items.map((item) => (item.item === null ? null : JSON.stringify(item.item))),
-  contents: items.map((item) => JSON.stringify(item.content)),
-  attachments: items.map((item) => JSON.stringify(item.attachments)),
-  metadata: items.map((item) => JSON.stringify(item.metadata)),
-  statuses: items.map((item) => item.status),
-});
-
 /** A thread's items: created, read, changed and deleted inside their thread, which the tenant must own. */
 export function postgresItems(
   pool: pg.Pool,
   { idempotent }: PostgresIdempotency,
   threadRow: (tenant: string, threadId: string) => Promise<ThreadRow | undefined>,
+  views: ItemViews,
 ) {
   async function insertItems(db: Queryable, tenant: string, threadId: string, items: NewItem[]) {
     if (items.length === 0) {
       if (await threadRow(tenant, threadId)) return [];
       throw new ThreadNotFound(threadId);
     }
-    const columns = itemColumns(items);
+    const columns = itemColumns(items, views);
     const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
       threadId,
       tenant,
@@ -210,11 +197,11 @@ export function postgresItems(
     // Not stored on this engine: rendered from the records.
     getJson: guard(async (tenant, threadId, itemId, view: ItemView) => {
       const record = await getItem(tenant, threadId, itemId, view);
-      return record && jsonInView(record, threadId, view);
+      return record && views.answer(record, threadId, view);
     }),
     listJson: guard(async (tenant, threadId, query) => {
       const page = await listItems(tenant, threadId, query);
-      const json = (record: ItemRecord) => ({ id: record.id, json: jsonInView(record, threadId, query.view) });
+      const json = (record: ItemRecord) => ({ id: record.id, json: views.answer(record, threadId, query.view) });
       return { data: page.data.map(json), has_more: page.has_more };
     }),
   };

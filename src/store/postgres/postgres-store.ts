@@ -1,5 +1,5 @@
 import { purgeExpiredPeriodically } from '../engine/idempotency-records.js';
-import type { Store } from '../types.js';
+import type { ItemViews, Store } from '../types.js';
 import { createClient, createPool, isSaturated, type PostgresOptions, waitForDatabase } from './connection.js';
 import { postgresIdempotency } from './idempotency.js';
 import { postgresItems } from './items.js';
@@ -11,7 +11,7 @@ import { postgresThreads } from './threads.js';
 import { postgresTransfer } from './transfer.js';
 
 /** Waits for the database, migrates it (once, whatever the number of replicas starting), opens the pool. */
-export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
+export async function openPostgresStore(options: PostgresOptions & { views: ItemViews }): Promise<Store> {
   const pool = createPool(options);
   try {
     await waitForDatabase(pool, options);
@@ -29,13 +29,13 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
 
   const idempotency = postgresIdempotency(pool);
   const purge = postgresPurge(pool, options.log);
-  const threads = postgresThreads(pool, idempotency, purge.wake);
+  const threads = postgresThreads(pool, idempotency, options.views, purge.wake);
   const purging = purgeExpiredPeriodically(idempotency.purgeExpired);
   purge.wake();
 
   return {
     threads: threads.store,
-    items: postgresItems(pool, idempotency, threads.threadRow),
+    items: postgresItems(pool, idempotency, threads.threadRow, options.views),
     purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
     transfer: postgresTransfer(pool),

@@ -7,29 +7,19 @@ import { type PairIndex, walkFiltered } from '../engine/metadata-walk.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { toThread } from '../engine/thread-row.js';
 import { UnknownThreadCursor } from '../store-errors.js';
-import type { Metadata, NewThread, Page, Store, ThreadListQuery } from '../types.js';
+import type { ItemViews, NewThread, Page, Store, ThreadListQuery } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
-import { itemColumns } from './items.js';
+import { itemColumns, pairArrays, type ThreadRow } from './rows.js';
 import { SQL } from './statements.js';
 import { guard, unstorable } from './store-errors.js';
 
-export interface ThreadRow {
-  seq: number;
-  id: string;
-  position: number;
-  created_at: number;
-  metadata: string;
-  tool_resources: string;
-}
-
-/** A thread's metadata pairs for the index, JSON-encoded (PostgreSQL's text cannot hold U+0000): keys, values. */
-export function pairArrays(metadata: Metadata): [string[], string[]] {
-  const entries = Object.entries(metadata);
-  return [entries.map(([key]) => JSON.stringify(key)), entries.map(([, value]) => JSON.stringify(value))];
-}
-
 /** A tenant's threads, the index of their metadata pairs, and their deletes (a tombstone, the rows hidden). */
-export function postgresThreads(pool: pg.Pool, { idempotent }: PostgresIdempotency, deleted: () => void) {
+export function postgresThreads(
+  pool: pg.Pool,
+  { idempotent }: PostgresIdempotency,
+  views: ItemViews,
+  deleted: () => void,
+) {
   const threadRow = async (tenant: string, threadId: string) => {
     if (unstorable(tenant, threadId)) return undefined;
     return (await pool.query<ThreadRow>(SQL.threadById, [threadId, tenant])).rows[0];
@@ -39,7 +29,7 @@ export function postgresThreads(pool: pg.Pool, { idempotent }: PostgresIdempoten
     const id = thread.id ?? newId('thread');
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
-    const items = itemColumns(thread.items);
+    const items = itemColumns(thread.items, views);
     const { rows } = await db.query<{ seq: number; created_at: number }>(SQL.createThread, [
       id,
       tenant,

@@ -5,7 +5,7 @@ import { ImportedIdTaken } from '../store-errors.js';
 import type { ItemRecord, Store } from '../types.js';
 import { SQL } from './statements.js';
 import { guard, toStoreError } from './store-errors.js';
-import { pairArrays } from './threads.js';
+import { pairArrays } from './rows.js';
 
 /** Rows per insert: a thread of any size imports in statements that each stay far inside the statement timeout. */
 const IMPORT_BATCH = 5_000;

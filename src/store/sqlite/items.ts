@@ -9,6 +9,7 @@ import type {
   ItemPage,
   ItemRecord,
   ItemView,
+  ItemViews,
   ListQuery,
   Metadata,
   NewItem,
@@ -21,7 +22,6 @@ import type { RowCounts } from './row-counts.js';
 import { ITEM_COLUMNS, type ItemRow, toRecord } from './item-rows.js';
 import { guarded } from './store-errors.js';
 import { ImportedIdTaken, ItemIdTaken, ThreadNotFound, UnknownCursor } from '../store-errors.js';
-import { itemJsonOf } from '../../views/response-json.js';
 
 /**
  * What `insertItem` takes: an item row with its thread's seq for its own (which SQLite gives), then its
@@ -38,8 +38,8 @@ export interface ItemThread {
 }
 
 /** An item's columns as they are written, with its answers rendered: a create's new item and an import's alike. */
-function itemValues(thread: ItemThread, m: ItemRecord): ItemValues {
-  const json = itemJsonOf(m, thread.id);
+function itemValues(thread: ItemThread, m: ItemRecord, views: ItemViews): ItemValues {
+  const json = views.answers(m, thread.id);
   return [
     m.id,
     thread.seq,
@@ -114,7 +114,13 @@ export const itemListSql = (direction: Direction, byRun: boolean, read: 'rows' |
 const viewFlag = (view: ItemView) => (view === 'all' ? 1 : 0);
 
 /** A thread's items: created, read, changed and deleted inside their thread, which the tenant must own. */
-export function sqliteItems(db: Database.Database, write: Write, idempotency: SqliteIdempotency, counts: RowCounts) {
+export function sqliteItems(
+  db: Database.Database,
+  write: Write,
+  idempotency: SqliteIdempotency,
+  counts: RowCounts,
+  views: ItemViews,
+) {
   const sql = {
     threadSeq: db.prepare<[string, string], { seq: number }>('SELECT seq FROM threads WHERE id = ? AND tenant = ?'),
     /** Whether an item or a tombstone of the tenant has this id. */
@@ -176,7 +182,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     return items.map((item, index) => {
       if (item.id !== undefined && idTaken(tenant, item.id)) throw new ItemIdTaken(index, item.id);
       const record: ItemRecord = {
-        id: itemIdOf(item),
+        id: itemIdOf(item, views),
         created_at: createdAt,
         type: item.type,
         role: item.role,
@@ -191,7 +197,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
         attachments: item.attachments,
         metadata: item.metadata,
       };
-      sql.insertItem.run(...itemValues(thread, record));
+      sql.insertItem.run(...itemValues(thread, record, views));
       return record;
     });
   }
@@ -201,7 +207,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
     for (const record of records) {
       sql.clearItemTombstone.run(record.id, tenant);
       if (idTaken(tenant, record.id)) throw new ImportedIdTaken(record.id);
-      sql.insertItem.run(...itemValues(thread, record));
+      sql.insertItem.run(...itemValues(thread, record, views));
     }
   }
 
@@ -224,7 +230,7 @@ export function sqliteItems(db: Database.Database, write: Write, idempotency: Sq
       const row = sql.updateItemMetadata.get(JSON.stringify(metadata), itemId, thread, viewFlag(view));
       if (!row) return undefined;
       const record = toRecord(row);
-      sql.setThreadJson.run(itemJsonOf(record, threadId).thread, row[0]);
+      sql.setThreadJson.run(views.answers(record, threadId).thread, row[0]);
       return record;
     },
   );

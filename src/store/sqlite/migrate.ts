@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+import type { ItemViews } from '../records.js';
 import { fillItemJson } from './fill-item-json.js';
 
 /** Same depth from src/store/sqlite and dist/store/sqlite. */
@@ -11,12 +12,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
-  /** What SQL cannot do, run after `sql` in the same transaction. */
-  step?: (db: Database.Database) => void;
+  /** What SQL cannot do, run after `sql` in the same transaction (with the views, to render stored answers). */
+  step?: (db: Database.Database, views?: ItemViews) => void;
 }
 
 /** Migrations' code steps, by version. */
-const STEPS: Record<number, (db: Database.Database) => void> = { 6: fillItemJson };
+const STEPS: Record<number, NonNullable<Migration['step']>> = { 6: fillItemJson };
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const migrations = readdirSync(dir)
@@ -36,14 +37,14 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * Applies, in order, each migration newer than the database's `user_version`, each in its own
  * transaction that also records its number. IMMEDIATE makes processes that start together take turns.
  */
-export function migrate(db: Database.Database, migrations = loadMigrations()): number[] {
+export function migrate(db: Database.Database, migrations = loadMigrations(), views?: ItemViews): number[] {
   const applied: number[] = [];
   for (const migration of migrations) {
     db.transaction(() => {
       const current = db.pragma('user_version', { simple: true }) as number;
       if (migration.version <= current) return;
       db.exec(migration.sql);
-      migration.step?.(db);
+      migration.step?.(db, views);
       db.pragma(`user_version = ${migration.version}`);
       applied.push(migration.version);
     }).immediate();

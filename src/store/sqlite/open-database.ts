@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../config.js';
 import { loadMigrations, migrate } from './migrate.js';
+import type { ItemViews } from '../records.js';
 
 /** A database file the server cannot use: the message is one line naming the file and what to do. */
 export class DatabaseUnusable extends ConfigError {
@@ -54,7 +55,7 @@ const cannotWrite = (file: string, error: unknown) =>
  */
 export function openDatabase(
   path: string,
-  options: { synchronous: 'normal' | 'full'; lockWaitMs: number },
+  options: { synchronous: 'normal' | 'full'; lockWaitMs: number; views: ItemViews },
 ): Database.Database {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') {
@@ -78,7 +79,7 @@ export function openDatabase(
         `The database file ${file} has schema version ${found}, newer than this threadstore knows (${known}): run the threadstore version that wrote it (or newer), or restore a backup taken before the upgrade.`,
       );
     }
-    migrate(db, migrations);
+    migrate(db, migrations, options.views);
     // A write now, so a file SQLite opened read-only fails here rather than at the first request.
     db.exec('BEGIN IMMEDIATE; COMMIT');
     db.pragma(`busy_timeout = ${options.lockWaitMs}`);

@@ -1,5 +1,5 @@
 import { purgeExpiredPeriodically } from '../engine/idempotency-records.js';
-import type { Store } from '../types.js';
+import type { ItemViews, Store } from '../types.js';
 import { groupCommit, type Write } from './group-commit.js';
 import { sqliteIdempotency } from './idempotency.js';
 import { sqliteItems } from './items.js';
@@ -19,6 +19,8 @@ export interface SqliteOptions {
    * synchronously, holding the event loop, so the server waits a few milliseconds; the CLI may wait longer.
    */
   lockWaitMs?: number;
+  /** The item views: the answers stored with each item, new items' ids. */
+  views: ItemViews;
 }
 
 /** The server's wait for another process's write lock: SQLite's busy handler sleeps 1, 2, then 2 ms. */
@@ -29,8 +31,9 @@ export function openSqliteStore({
   path,
   synchronous = 'normal',
   lockWaitMs = SERVER_LOCK_WAIT_MS,
+  views,
 }: SqliteOptions): Store {
-  const db = openDatabase(path, { synchronous, lockWaitMs });
+  const db = openDatabase(path, { synchronous, lockWaitMs, views });
   const writes = groupCommit(db);
   const write: Write = (change, ...args) =>
     writes.run(change, ...args).catch((error: unknown) => {
@@ -40,7 +43,7 @@ export function openSqliteStore({
   const idempotency = sqliteIdempotency(db);
   const counts = rowCounts(db);
   const purge = sqlitePurge(db, write);
-  const items = sqliteItems(db, write, idempotency, counts);
+  const items = sqliteItems(db, write, idempotency, counts, views);
   const threads = sqliteThreads(db, { write, idempotency, counts, items, deleted: purge.wake });
   const purging = purgeExpiredPeriodically(() => write(idempotency.purgeExpired));
   purge.wake();

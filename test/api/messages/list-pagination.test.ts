@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createMessage, createThread, listPage, type ListParams } from '../../helpers/api.js';
 import { buildTestApp, testEngine, type TestApp } from '../../helpers/app.js';
 import { expectedPage, type ModelMessage } from '../../helpers/list-model.js';
+import { itemViews } from '../../../src/views/response-json.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -172,7 +173,7 @@ describe('cursors against the model', () => {
         if (m.run_id) setRun.run(m.run_id, m.id);
       });
       // The stored answers follow, rendered as migration 006 renders rows it did not write.
-      fillItemJson(db);
+      fillItemJson(db, itemViews);
       db.close();
       await deleteMessage(threadId, inserted[3]!);
       const page = await listPage(t.app, threadId, { run_id: 'run_a', order: 'asc' });

@@ -11,6 +11,7 @@ import {
   type PostgresCluster,
   type TestDatabase,
 } from '../../helpers/postgres.js';
+import { itemViews } from '../../../src/views/response-json.js';
 
 const UNAVAILABLE = {
   error: { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null },
@@ -66,7 +67,7 @@ describe('when PostgreSQL goes away', () => {
       warn: (_details: object, message: string) => logs.push({ level: 'warn', message }),
     };
     const { database: config } = loadConfig({ DATABASE_URL: database.url, PG_STARTUP_TIMEOUT_MS: '120000' });
-    const opening = openStore(config, log);
+    const opening = openStore(config, itemViews, log);
     for (let i = 0; i < 200 && !logs.some((entry) => entry.message === 'waiting for PostgreSQL'); i++) await sleep(25);
     expect(logs[0]).toEqual({ level: 'warn', message: 'waiting for PostgreSQL' });
 
@@ -87,7 +88,7 @@ describe('when PostgreSQL goes away', () => {
     try {
       const { database: config } = loadConfig({ DATABASE_URL: database.url, PG_STARTUP_TIMEOUT_MS: '0' });
       const where = new URL(database.url);
-      await expect(openStore(config)).rejects.toThrow(
+      await expect(openStore(config, itemViews)).rejects.toThrow(
         `PostgreSQL at 127.0.0.1:${where.port}${where.pathname} is not usable`,
       );
     } finally {

@@ -6,6 +6,7 @@ import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../../src/store/types.js';
 import { createOne, userMessage } from '../../helpers/store-items.js';
 import { mountTmpfs, type Tmpfs } from '../../helpers/tmpfs.js';
+import { itemViews } from '../../../src/views/response-json.js';
 
 const mounted = mountTmpfs(8 * 1024 * 1024);
 const skip = typeof mounted === 'string' ? mounted : undefined;
@@ -15,7 +16,7 @@ describe.skipIf(skip !== undefined)(`SQLite store on a full disk${skip ? ` (skip
   const dbPath = join(tmpfs.dir ?? '', 'threadstore.db');
   let store: Store;
   beforeAll(() => {
-    store = openSqliteStore({ path: dbPath });
+    store = openSqliteStore({ path: dbPath, views: itemViews });
   });
   afterAll(async () => {
     await store.close();
