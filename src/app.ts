@@ -1,15 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyServerOptions } from 'fastify';
 import { API_PREFIXES } from './http/api-prefixes.js';
-import { KeyRing } from './auth/key-ring.js';
-import { AuthFailureLimit } from './auth/failure-limit.js';
+import auth from './auth/plugin.js';
 import backPressure from './http/back-pressure.js';
 import type { Config } from './config.js';
-import { ApiError, headersTooLarge, requestTimedOut, shuttingDown } from './errors.js';
+import { shuttingDown } from './errors.js';
 import { newRequestId } from './ids.js';
 import cors from './http/cors.js';
 import errorHandler, { answerUnroutable } from './http/error-handler.js';
 import jsonBody from './http/json-body.js';
+import { loggerOptions } from './http/logger.js';
+import { rejectMalformedRequest } from './http/malformed-request.js';
 import metrics from './metrics/plugin.js';
 import openapi from './plugins/openapi.js';
 import rateLimit from './http/rate-limit.js';
@@ -29,55 +30,15 @@ import { compileValidator } from './schemas/compile/validation.js';
  */
 export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 72_000 } as const;
 
-/** Never in a log line, whoever logs a request or its headers. */
-export const REDACTED_LOG_PATHS = ['req.headers', 'headers', 'request.headers'].flatMap((headers) => [
-  `${headers}.authorization`,
-  `${headers}["api-key"]`,
-]);
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The API keys in force. */
-    keys: KeyRing;
-  }
-}
-
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where the default logger writes (stdout when absent). */
   logStream?: NodeJS.WritableStream;
 }
 
-/** Answers a request Node's parser refused before routing (headers too large, too slow, malformed) with the envelope. */
-function rejectMalformedRequest(
-  this: FastifyInstance,
-  error: NodeJS.ErrnoException,
-  socket: import('node:net').Socket,
-) {
-  if (!socket.writable) return socket.destroy(error);
-  const requestId = newRequestId();
-  this.log.info({ reqId: requestId, code: error.code }, 'request refused before routing');
-  const [status, reason, apiError] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', headersTooLarge()]
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', requestTimedOut()]
-        : [400, 'Bad Request', new ApiError(400, 'Bad request.')];
-  const body = JSON.stringify(apiError.toBody());
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\n` +
-      `Content-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
 export async function buildApp(config: Config, options: AppOptions = {}) {
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.logLevel,
-      redact: REDACTED_LOG_PATHS,
-      ...(options.logStream ? { stream: options.logStream } : {}),
-    },
+    logger: options.logger ?? loggerOptions(config.logLevel, options.logStream),
     logController: new RequestLog(),
     genReqId: newRequestId,
     requestIdHeader: false,
@@ -117,17 +78,14 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
   await app.register(metrics);
   await app.register(openapi);
+  await app.register(auth, { apiKeys: config.apiKeys, failuresPerMinute: config.authFailuresPerMinute });
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });
   if (config.rateLimitPerMinute !== undefined) await app.register(rateLimit, { perMinute: config.rateLimitPerMinute });
-  const keys = new KeyRing(config.apiKeys);
-  // Shared by both mounts, and reachable from server.ts, which replaces the keys on SIGHUP.
-  app.decorate('keys', keys);
-  const failures = new AuthFailureLimit(config.authFailuresPerMinute);
   await app.register(healthRoutes);
   await app.register(uiRoutes);
   // /metrics answers once, at the root: in the open with METRICS_PUBLIC=true, else behind the API's keys.
   for (const prefix of API_PREFIXES) {
-    await app.register(apiRoutes, { prefix, keys, failures, metrics: prefix === '' && !config.metricsPublic });
+    await app.register(apiRoutes, { prefix, metrics: prefix === '' && !config.metricsPublic });
   }
   if (config.metricsPublic) await app.register(metricsRoute);
   return app;

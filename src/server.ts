@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace';
-import pino from 'pino';
-import { buildApp, REDACTED_LOG_PATHS } from './app.js';
+import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { reloadApiKeys } from './auth/key-reload.js';
+import { loggerOptions } from './http/logger.js';
 
 /** A setting or a database the server cannot use: one line saying what to do, exit code 1. */
 function refuseToStart(error: unknown): never {
@@ -20,17 +20,7 @@ function readConfig() {
 }
 
 const config = readConfig();
-const app = await buildApp(config, {
-  logger: {
-    level: config.logLevel,
-    redact: REDACTED_LOG_PATHS,
-    // Off a TTY, lines are written asynchronously: under load they gather into one write while the
-    // previous one is in flight, instead of one blocking write per request. pino flushes them on exit.
-    ...(process.stdout.isTTY
-      ? { transport: { target: 'pino-pretty' } }
-      : { stream: pino.destination({ dest: 1, sync: false }) }),
-  },
-}).catch(refuseToStart);
+const app = await buildApp(config, { logger: loggerOptions(config.logLevel, 'stdout') }).catch(refuseToStart);
 
 // SIGHUP reloads the API keys (below) instead of closing, as supervisors and `docker kill -s HUP` expect.
 closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { KeyRing } from './key-ring.js';
-import { readApiKeys } from '../config.js';
+import { readApiKeys } from './key-file.js';
 
 /**
  * What SIGHUP does: re-reads `API_KEYS` and `API_KEYS_FILE` and swaps the whole key table at once, or,

@@ -1,28 +1,41 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { type KeyRing, maskKey } from './key-ring.js';
-import type { AuthFailureLimit } from './failure-limit.js';
 import { incorrectApiKey, tooManyFailedKeys } from '../errors.js';
+import { AuthFailureLimit } from './failure-limit.js';
+import { type ApiKey, KeyRing, maskKey } from './key-ring.js';
 import { presentedApiKey } from './presented-key.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The API keys in force: shared by every mount, replaced on SIGHUP (server.ts). */
+    keys: KeyRing;
+    /** The hook a scope adds to require a key (api.ts), while the server has keys. */
+    authenticate: onRequestHookHandler;
+  }
   interface FastifyRequest {
     /** A hash of the presented API key ('' without keys): what the rate limit counts by. */
     apiKeyHash: string;
   }
 }
 
+export interface AuthOptions {
+  apiKeys: ApiKey[];
+  /** Incorrect keys an address may send per minute before it gets 429. */
+  failuresPerMinute: number;
+}
+
 /**
- * With API keys configured, every request of the scope it is registered in must carry one; the key
- * decides `request.tenant`. An address that sent too many incorrect keys gets 429 until its window ends.
- * Without keys it does nothing: the server is open, one tenant.
+ * Builds the key ring and the limit on failed keys, once per app. With API keys configured, every request
+ * of a scope that adds `app.authenticate` (api.ts does, when there are keys) must carry one; the key decides `request.tenant`. An address that
+ * sent too many incorrect keys gets 429 until its window ends. Without keys the server is open, one tenant.
  */
-export default fp(async function auth(app: FastifyInstance, options: { keys: KeyRing; failures: AuthFailureLimit }) {
-  const { keys, failures } = options;
-  if (!app.hasRequestDecorator('apiKeyHash')) app.decorateRequest('apiKeyHash', '');
-  if (keys.size === 0) return;
-  app.addHook('onRequest', (request, _reply, done) => {
+async function auth(app: FastifyInstance, options: AuthOptions) {
+  const keys = new KeyRing(options.apiKeys);
+  const failures = new AuthFailureLimit(options.failuresPerMinute);
+  app.decorate('keys', keys);
+  app.decorateRequest('apiKeyHash', '');
+  app.decorate('authenticate', (request, _reply, done) => {
     const presented = presentedApiKey(request.headers);
     if ('error' in presented) return done(presented.error);
     const token = presented.key;
@@ -37,4 +50,6 @@ export default fp(async function auth(app: FastifyInstance, options: { keys: Key
     request.apiKeyHash = createHash('sha256').update(token).digest('hex');
     done();
   });
-});
+}
+
+export default fp(auth, { name: 'auth' });

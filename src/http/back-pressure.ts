@@ -8,7 +8,7 @@ import { storeOverloaded } from '../errors.js';
  * Content-Length would take the bodies of the requests in flight past `maxPendingBytes` (one request is
  * always let in, so a body under BODY_LIMIT can always be sent). `/health` is never refused.
  */
-export default fp(async function backPressure(app: FastifyInstance, options: { maxPendingBytes: number }) {
+async function backPressure(app: FastifyInstance, options: { maxPendingBytes: number }) {
   const saturated = () => app.store.saturated?.() ?? false;
   let pendingBytes = 0;
   app.addHook('onRequest', (request, reply, done) => {
@@ -22,4 +22,6 @@ export default fp(async function backPressure(app: FastifyInstance, options: { m
     reply.raw.once('close', () => (pendingBytes -= bytes));
     done();
   });
-});
+}
+
+export default fp(backPressure, { name: 'back-pressure', dependencies: ['store'] });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** Lets browsers on the configured origins call the API (and answers their preflight requests). */
-export default fp(async function cors(app: FastifyInstance, options: { origins: string[] }) {
+async function cors(app: FastifyInstance, options: { origins: string[] }) {
   await app.register(fastifyCors, {
     origin: options.origins.includes('*') ? '*' : options.origins,
     methods: ['GET', 'POST', 'DELETE'],
@@ -16,4 +16,6 @@ export default fp(async function cors(app: FastifyInstance, options: { origins: 
     ],
     maxAge: 600,
   });
-});
+}
+
+export default fp(cors, { name: 'cors' });

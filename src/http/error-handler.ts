@@ -83,7 +83,7 @@ export function answerUnroutable(_error: FastifyError, request: FastifyRequest, 
 }
 
 /** The one place where failures become OpenAI's error envelope. */
-export default fp(async function errorHandler(app: FastifyInstance) {
+async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let apiError =
       error instanceof ApiError
@@ -103,4 +103,6 @@ export default fp(async function errorHandler(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) => {
     return reply.code(404).send(invalidUrl(request).toBody());
   });
-});
+}
+
+export default fp(errorHandler, { name: 'error-handler' });

@@ -15,7 +15,7 @@ const isForbiddenKey = (error: unknown) =>
  * `Content-Type: application/json` with no body on DELETE, and openai-node v4 on GET.
  * Any other content type is left without a parser, so Fastify rejects it (415 in the error handler).
  */
-export default fp(async function jsonBody(app: FastifyInstance) {
+async function jsonBody(app: FastifyInstance) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     let text: string;
@@ -43,4 +43,6 @@ export default fp(async function jsonBody(app: FastifyInstance) {
     if (request.body === undefined) request.body = {};
     done();
   });
-});
+}
+
+export default fp(jsonBody, { name: 'json-body' });

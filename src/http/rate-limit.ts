@@ -14,7 +14,7 @@ const OPENAI_HEADERS = {
  * A fixed window of one minute per API key (per client address when the server runs without keys).
  * Registered before the routes; its check runs after the API key hook, so it counts by a verified key.
  */
-export default fp(async function rateLimit(app: FastifyInstance, options: { perMinute: number }) {
+async function rateLimit(app: FastifyInstance, options: { perMinute: number }) {
   await app.register(fastifyRateLimit, {
     max: options.perMinute,
     timeWindow: 60_000,
@@ -32,4 +32,6 @@ export default fp(async function rateLimit(app: FastifyInstance, options: { perM
       reply.header(openai, theirs === 'x-ratelimit-reset' ? `${String(value)}s` : value);
     }
   });
-});
+}
+
+export default fp(rateLimit, { name: 'rate-limit', dependencies: ['auth'] });

@@ -41,7 +41,7 @@ function shared<T>(count: () => Promise<T>, ttlMs: number): () => Promise<T> {
  * threads and messages are stored. The /metrics route itself is `metricsRoute` (metrics/route.ts),
  * mounted by app.ts either in the open or behind the API key.
  */
-export default fp(async function metrics(app: FastifyInstance) {
+async function metrics(app: FastifyInstance) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new RequestMetrics();
@@ -78,4 +78,6 @@ export default fp(async function metrics(app: FastifyInstance) {
     requests.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-});
+}
+
+export default fp(metrics, { name: 'metrics', dependencies: ['store'] });

@@ -24,7 +24,7 @@ const withOk = (responses: Record<number, object>) => ({
  * The OpenAPI 3.1 document, generated from the route schemas as routes register (so this plugin comes
  * before them), served at /openapi.json, /openapi.yaml and as Swagger UI at /docs, all without an API key.
  */
-export default fp(async function openapi(app: FastifyInstance) {
+async function openapi(app: FastifyInstance) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -71,4 +71,6 @@ export default fp(async function openapi(app: FastifyInstance) {
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true })),
   );
-});
+}
+
+export default fp(openapi, { name: 'openapi' });

@@ -12,8 +12,10 @@ declare module 'fastify' {
 }
 
 /** Opens the configured store once per app and closes it with the app. */
-export default fp(async function storePlugin(app: FastifyInstance, options: { database: Config['database'] }) {
+async function storePlugin(app: FastifyInstance, options: { database: Config['database'] }) {
   const store = await openStore(options.database, itemViews, app.log);
   app.decorate('store', store);
   app.addHook('onClose', async () => store.close());
-});
+}
+
+export default fp(storePlugin, { name: 'store' });

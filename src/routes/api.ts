@@ -1,8 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { KeyRing } from '../auth/key-ring.js';
-import type { AuthFailureLimit } from '../auth/failure-limit.js';
 import { deprecatedBeta } from '../errors.js';
-import auth from '../auth/plugin.js';
 import { conversationItemRoutes } from './conversations/items.js';
 import { conversationRoutes } from './conversations/conversations.js';
 import { messageRoutes } from './assistants/messages.js';
@@ -22,8 +19,6 @@ function namesAssistantsV1(header: string | string[] | undefined): boolean {
 }
 
 export interface ApiRoutesOptions {
-  keys: KeyRing;
-  failures: AuthFailureLimit;
   /** Also serve GET /metrics here, behind whatever guards the API (set on one mount only). */
   metrics?: boolean;
 }
@@ -46,7 +41,8 @@ const conversationsApiRoutes: FastifyPluginAsync = async (app) => {
 /** Both APIs, mounted once under each of API_PREFIXES. */
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
   app.decorateRequest('tenant', '');
-  await app.register(auth, { keys: options.keys, failures: options.failures });
+  // Keys are checked from the start or never: a server started without keys stays open (key-reload.ts).
+  if (app.keys.size > 0) app.addHook('onRequest', app.authenticate);
   await app.register(assistantsRoutes);
   await app.register(conversationsApiRoutes);
   if (options.metrics) await app.register(metricsRoute);
