@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { newId } from '../../src/ids.js';
 import type { MessageObject } from '../../src/schemas/messages.js';
 import type { ItemRecord } from '../../src/store/records.js';
-import { SQL } from '../../src/store/postgres/statements.js';
+import { SQL } from '../../src/store/postgres/statements/items.js';
 import { itemListSql } from '../../src/store/sqlite/items.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { type BuiltServer, buildServer, type ServerProcess, startServerProcess } from '../helpers/server-process.js';

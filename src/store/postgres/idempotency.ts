@@ -3,7 +3,7 @@ import { now } from '../engine/clock.js';
 import { deletedObject, PURGE_BATCH, type RecordedObject, recordValues } from '../engine/idempotency-records.js';
 import { IdempotencyConflict, ItemIdTaken } from '../store-errors.js';
 import type { IdempotencyKey, NewItem } from '../types.js';
-import { SQL } from './statements.js';
+import { SQL } from './statements/idempotency.js';
 import { guard, unstorable } from './store-errors.js';
 
 export type Queryable = pg.Pool | pg.PoolClient;

@@ -6,7 +6,7 @@ import { PAGE_BYTE_BUDGET } from '../engine/page-budget.js';
 import { finishPage, pagePlan, readPage } from '../engine/read-page.js';
 import type { ItemPage, ItemRecord, ItemView, ItemViews, ListQuery, NewItem, Store } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
-import { SQL } from './statements.js';
+import { SQL } from './statements/items.js';
 import { guard, unstorable } from './store-errors.js';
 import { ThreadNotFound, UnknownCursor } from '../store-errors.js';
 import { itemColumns, type ThreadRow } from './rows.js';

@@ -5,7 +5,7 @@ import { postgresIdempotency } from './idempotency.js';
 import { postgresItems } from './items.js';
 import { migrate } from './migrate.js';
 import { postgresPurge } from './purge.js';
-import { SQL } from './statements.js';
+import { SQL } from './statements/stats.js';
 import { guard } from './store-errors.js';
 import { postgresThreads } from './threads.js';
 import { postgresTransfer } from './transfer.js';

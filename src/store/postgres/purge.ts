@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { backgroundPurge } from '../engine/thread-purge.js';
 import type { StoreLog } from './connection.js';
-import { SQL } from './statements.js';
+import { SQL } from './statements/purge.js';
 
 /** Messages (or their tombstones) a purge step deletes in one statement. */
 const THREAD_PURGE_BATCH = 1000;

@@ -10,7 +10,7 @@ import { UnknownThreadCursor } from '../store-errors.js';
 import type { ItemViews, NewThread, Page, Store, ThreadListQuery } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { itemColumns, pairArrays, type ThreadRow } from './rows.js';
-import { SQL } from './statements.js';
+import { SQL } from './statements/threads.js';
 import { guard, unstorable } from './store-errors.js';
 
 /** A tenant's threads, the index of their metadata pairs, and their deletes (a tombstone, the rows hidden). */

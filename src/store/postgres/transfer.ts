@@ -3,7 +3,7 @@ import type { ThreadObject } from '../../schemas/threads.js';
 import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
 import { ImportedIdTaken } from '../store-errors.js';
 import type { ItemRecord, Store } from '../types.js';
-import { SQL } from './statements.js';
+import { SQL } from './statements/transfer.js';
 import { guard, toStoreError } from './store-errors.js';
 import { pairArrays } from './rows.js';
 
