@@ -1,6 +1,46 @@
-import type { ContentPart, MessageObject } from '../schemas/messages.js';
+// The store's own types. The wire schemas (src/schemas/) describe the same shapes for the API; the store
+// imports none of them, and TypeScript checks that both agree where the routes hand one to the other.
 
 export type Metadata = Record<string, string>;
+
+/** A content part of a message, as the thread API answers it: each part holds only its own members. */
+export interface ContentPart {
+  type: string;
+  text?: { value: string; annotations: Annotation[] };
+  image_file?: { file_id: string; detail: string };
+  image_url?: { url: string; detail: string };
+  refusal?: string;
+}
+
+export interface Annotation {
+  type: string;
+  text: string;
+  start_index: number;
+  end_index: number;
+  file_citation?: { file_id: string };
+  file_path?: { file_id: string };
+}
+
+export type ItemStatus = 'in_progress' | 'incomplete' | 'completed';
+
+export interface Attachment {
+  file_id: string;
+  tools: { type: string }[];
+}
+
+export interface ToolResources {
+  code_interpreter?: { file_ids?: string[] };
+  file_search?: { vector_store_ids?: string[] };
+}
+
+/** A thread as the store keeps it and the thread API answers it. */
+export interface ThreadRecord {
+  id: string;
+  object: 'thread';
+  created_at: number;
+  tool_resources: ToolResources;
+  metadata: Metadata;
+}
 
 /** An item as the Conversations API wrote it (completed to its answer schema), without its id. */
 export type ItemBody = { type: string } & Record<string, unknown>;
@@ -20,13 +60,13 @@ export interface ItemRecord {
   item: ItemBody | null;
   // What only the thread view shows. `content` is the thread API's parts; [] when `item` holds the content.
   content: ContentPart[];
-  status: MessageObject['status'];
-  incomplete_details: MessageObject['incomplete_details'];
+  status: ItemStatus;
+  incomplete_details: { reason: string } | null;
   completed_at: number | null;
   incomplete_at: number | null;
   assistant_id: string | null;
   run_id: string | null;
-  attachments: MessageObject['attachments'];
+  attachments: Attachment[];
   metadata: Metadata;
 }
 
@@ -39,8 +79,8 @@ export interface NewItem {
   item: ItemBody | null;
   content: ContentPart[];
   /** `completed_at` is the write's time when `completed`, else null. */
-  status: MessageObject['status'];
-  attachments: MessageObject['attachments'];
+  status: ItemStatus;
+  attachments: Attachment[];
   metadata: Metadata;
 }
 

@@ -1,7 +1,15 @@
-import type { ThreadObject, ToolResources } from '../schemas/threads.js';
-import type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
+import type { ItemRecord, ItemView, Metadata, NewItem, ThreadRecord, ToolResources } from './records.js';
 
-export type { ItemJson, ItemRecord, ItemView, ItemViews, Metadata, NewItem } from './records.js';
+export type {
+  ItemJson,
+  ItemRecord,
+  ItemView,
+  ItemViews,
+  Metadata,
+  NewItem,
+  ThreadRecord,
+  ToolResources,
+} from './records.js';
 
 export interface NewThread {
   /** `conv_…` for a conversation created through the Conversations API; a new `thread_…` id otherwise. */
@@ -59,7 +67,7 @@ export interface IdempotencyKey {
 
 export interface StoredThread {
   tenant: string;
-  thread: ThreadObject;
+  thread: ThreadRecord;
 }
 
 /**
@@ -69,12 +77,12 @@ export interface StoredThread {
 export interface Store {
   threads: {
     /** Throws `IdempotencyConflict` when the key was used with another request. */
-    create(tenant: string, thread: NewThread, idempotency?: IdempotencyKey): Promise<ThreadObject>;
-    get(tenant: string, threadId: string): Promise<ThreadObject | undefined>;
-    update(tenant: string, threadId: string, changes: ThreadChanges): Promise<ThreadObject | undefined>;
+    create(tenant: string, thread: NewThread, idempotency?: IdempotencyKey): Promise<ThreadRecord>;
+    get(tenant: string, threadId: string): Promise<ThreadRecord | undefined>;
+    update(tenant: string, threadId: string, changes: ThreadChanges): Promise<ThreadRecord | undefined>;
     delete(tenant: string, threadId: string): Promise<boolean>;
     /** Throws `UnknownThreadCursor` for a cursor that names no thread of the tenant. */
-    list(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>>;
+    list(tenant: string, query: ThreadListQuery): Promise<Page<ThreadRecord>>;
   };
   /**
    * A thread's history: its messages and, through the Conversations API, items of every type. Each call
@@ -112,7 +120,7 @@ export interface Store {
     /** Every thread, or one tenant's, oldest first, read in batches. */
     threads(tenant?: string): AsyncIterable<StoredThread>;
     /** Writes a thread and its items with their ids and timestamps, atomically; false when the id exists. */
-    importThread(tenant: string, thread: ThreadObject, items: ItemRecord[]): Promise<boolean>;
+    importThread(tenant: string, thread: ThreadRecord, items: ItemRecord[]): Promise<boolean>;
   };
   /** Whether a store call now would be refused as busy (PostgreSQL's wait queue is full); SQLite never waits. */
   saturated?(): boolean;

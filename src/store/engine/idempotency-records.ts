@@ -1,4 +1,3 @@
-import type { MessageObject } from '../../schemas/messages.js';
 import type { ItemRecord } from '../records.js';
 import { ItemNotFound, ThreadNotFound } from '../store-errors.js';
 import type { IdempotencyKey } from '../types.js';
@@ -56,7 +55,7 @@ export function recordValues(
  * a retry after the upgrade answers the same message as the first try. (Records expire after a day.)
  */
 export function recordedItems(response: string): ItemRecord[] {
-  const recorded = JSON.parse(response) as ItemRecord[] | MessageObject;
+  const recorded = JSON.parse(response) as ItemRecord[] | (ItemRecord & { object: string; thread_id: string });
   if (Array.isArray(recorded)) return recorded;
   const { object: _object, thread_id: _threadId, ...message } = recorded;
   return [{ ...message, type: 'message', item: null }];

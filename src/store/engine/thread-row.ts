@@ -1,4 +1,4 @@
-import type { ThreadObject } from '../../schemas/threads.js';
+import type { ThreadRecord } from '../records.js';
 
 /** The columns of a thread row that make its API object, JSON kept as text. Both engines store it so. */
 export interface ThreadColumns {
@@ -8,7 +8,7 @@ export interface ThreadColumns {
   tool_resources: string;
 }
 
-export function toThread(row: ThreadColumns): ThreadObject {
+export function toThread(row: ThreadColumns): ThreadRecord {
   return {
     id: row.id,
     object: 'thread',

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { MessageObject } from '../../schemas/messages.js';
+import type { ItemStatus } from '../records.js';
 import { now } from '../engine/clock.js';
 import { recordedItems } from '../engine/idempotency-records.js';
 import { PAGE_BYTE_BUDGET } from '../engine/page-budget.js';
@@ -20,7 +20,7 @@ interface ItemRow {
   content: string;
   attachments: string;
   metadata: string;
-  status: MessageObject['status'];
+  status: ItemStatus;
   incomplete_details: string | null;
   completed_at: number | null;
   incomplete_at: number | null;

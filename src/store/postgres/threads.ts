@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { newId } from '../../ids.js';
-import type { ThreadObject } from '../../schemas/threads.js';
+import type { ThreadRecord } from '../records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { type PairIndex, walkFiltered } from '../engine/metadata-walk.js';
@@ -25,7 +25,7 @@ export function postgresThreads(
     return (await pool.query<ThreadRow>(SQL.threadById, [threadId, tenant])).rows[0];
   };
 
-  async function insertThread(db: Queryable, tenant: string, thread: NewThread): Promise<ThreadObject> {
+  async function insertThread(db: Queryable, tenant: string, thread: NewThread): Promise<ThreadRecord> {
     const id = thread.id ?? newId('thread');
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
@@ -78,7 +78,7 @@ export function postgresThreads(
   });
 
   /** A tenant's threads by position; with a metadata filter, through the index of pairs (metadata-walk.ts). */
-  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
+  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadRecord>> {
     const after = await threadCursor('after', query.after, tenant);
     const before = await threadCursor('before', query.before, tenant);
     const filter = query.metadata ?? {};
@@ -98,7 +98,7 @@ export function postgresThreads(
         items: thread.items,
         write: (db: Queryable) => insertThread(db, tenant, thread),
         objectOf,
-        replayed: (response: string) => JSON.parse(response) as ThreadObject,
+        replayed: (response: string) => JSON.parse(response) as ThreadRecord,
       };
       return (await idempotent(tenant, idempotency, create))!;
     }),

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ThreadObject } from '../../schemas/threads.js';
+import type { ThreadRecord } from '../records.js';
 import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
 import { ImportedIdTaken } from '../store-errors.js';
 import type { ItemRecord, Store } from '../types.js';
@@ -30,7 +30,7 @@ const itemColumns = (items: ItemRecord[]) => [
 
 /** Export reads every thread in batches; import writes a thread with its ids and timestamps, in one transaction. */
 export function postgresTransfer(pool: pg.Pool): Store['transfer'] {
-  async function importThread(tenant: string, thread: ThreadObject, messages: ItemRecord[]): Promise<boolean> {
+  async function importThread(tenant: string, thread: ThreadRecord, messages: ItemRecord[]): Promise<boolean> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');

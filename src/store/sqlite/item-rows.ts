@@ -1,4 +1,4 @@
-import type { MessageObject } from '../../schemas/messages.js';
+import type { ItemStatus } from '../records.js';
 import type { ItemRecord } from '../types.js';
 
 /**
@@ -15,7 +15,7 @@ export type ItemRow = [
   content: string,
   attachments: string,
   metadata: string,
-  status: MessageObject['status'],
+  status: ItemStatus,
   incomplete_details: string | null,
   completed_at: number | null,
   incomplete_at: number | null,

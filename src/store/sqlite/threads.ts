@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { newId } from '../../ids.js';
-import type { ThreadObject } from '../../schemas/threads.js';
+import type { ThreadRecord } from '../records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { type PairIndex, walkFiltered } from '../engine/metadata-walk.js';
@@ -115,7 +115,7 @@ export function sqliteThreads(db: Database.Database, { write, idempotency, count
   }
 
   /** Writes a thread row and its metadata pairs; its seq. */
-  function insertThread(tenant: string, thread: ThreadObject): number {
+  function insertThread(tenant: string, thread: ThreadRecord): number {
     const metadata = JSON.stringify(thread.metadata);
     const toolResources = JSON.stringify(thread.tool_resources);
     const { seq } = sql.insertThread.get(thread.id, tenant, thread.created_at, metadata, toolResources)!;
@@ -136,8 +136,8 @@ export function sqliteThreads(db: Database.Database, { write, idempotency, count
   // the others make one change each, atomic on its own.
   const createThread = db.transaction((tenant: string, thread: NewThread, key?: IdempotencyKey) => {
     const recorded = idempotency.recorded(tenant, key);
-    if (recorded !== undefined) return JSON.parse(recorded) as ThreadObject;
-    const created: ThreadObject = {
+    if (recorded !== undefined) return JSON.parse(recorded) as ThreadRecord;
+    const created: ThreadRecord = {
       id: thread.id ?? newId('thread'),
       object: 'thread',
       created_at: now(),
@@ -177,7 +177,7 @@ export function sqliteThreads(db: Database.Database, { write, idempotency, count
     return row.seq;
   }
 
-  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>> {
+  async function listThreads(tenant: string, query: ThreadListQuery): Promise<Page<ThreadRecord>> {
     const after = threadCursor('after', query.after, tenant);
     const before = threadCursor('before', query.before, tenant);
     const filter = query.metadata ?? {};

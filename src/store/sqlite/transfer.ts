@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ThreadObject } from '../../schemas/threads.js';
+import type { ThreadRecord } from '../records.js';
 import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
 import { PURGING_TENANT } from '../engine/thread-purge.js';
 import type { ItemRecord, Store } from '../types.js';
@@ -31,7 +31,7 @@ export function sqliteTransfer(
   };
 
   // A thread or item restored after its delete is live again: its tombstone goes, so it can be deleted again.
-  const importThread = db.transaction((tenant: string, thread: ThreadObject, records: ItemRecord[]) => {
+  const importThread = db.transaction((tenant: string, thread: ThreadRecord, records: ItemRecord[]) => {
     if (sql.threadExists.get(thread.id)) return false;
     sql.clearThreadTombstone.run(thread.id);
     const seq = threads.insertThread(tenant, thread);
