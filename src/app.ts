@@ -16,6 +16,7 @@ import openapi from './plugins/openapi.js';
 import rateLimit from './http/rate-limit.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './http/request-log.js';
+import upstreamPlugin from './plugins/upstream.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './metrics/route.js';
@@ -74,6 +75,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
+  await app.register(upstreamPlugin, { upstream: config.upstream });
   if (config.database.engine === 'postgres')
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
   await app.register(metrics);
