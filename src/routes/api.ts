@@ -7,6 +7,7 @@ import { conversationItemRoutes } from './conversation-items.js';
 import { conversationRoutes } from './conversations.js';
 import { messageRoutes } from './messages.js';
 import { metricsRoute } from './metrics.js';
+import { CONVERSATIONS_API_WORDS, THREAD_API_WORDS, wordStoreErrors } from './store-error-words.js';
 import { threadRoutes } from './threads.js';
 
 declare module 'fastify' {
@@ -33,12 +34,14 @@ const assistantsRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', (request, _reply, done) => {
     done(namesAssistantsV1(request.headers['openai-beta']) ? deprecatedBeta() : undefined);
   });
+  wordStoreErrors(app, THREAD_API_WORDS);
   await app.register(threadRoutes);
   await app.register(messageRoutes);
 };
 
 /** The Conversations API over the same store. */
 const conversationsApiRoutes: FastifyPluginAsync = async (app) => {
+  wordStoreErrors(app, CONVERSATIONS_API_WORDS);
   await app.register(conversationRoutes);
   await app.register(conversationItemRoutes);
 };

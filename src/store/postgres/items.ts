@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { unknownCursor } from '../../errors.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import { now } from '../engine/clock.js';
-import { recordedItems } from '../engine/idempotency-records.js';
+import { itemsOf, recordedItems } from '../engine/idempotency-records.js';
 import { itemIdOf } from '../engine/item-row.js';
 import { PAGE_BYTE_BUDGET } from '../engine/page-budget.js';
 import { finishPage, pagePlan, readPage } from '../engine/read-page.js';
@@ -161,8 +161,8 @@ export function postgresItems(
       return idempotent(tenant, idempotency, {
         items,
         write: (db) => insertItems(db, tenant, threadId, items),
-        // An items create's Idempotency-Key record follows its first item (the thread, when it wrote none).
-        objectOf: (created) => ({ thread_id: threadId, object_id: created[0]?.id ?? threadId }),
+        // An items create's Idempotency-Key record follows every item it wrote (the thread, when it wrote none).
+        objectOf: (created) => itemsOf(threadId, created),
         replayed: recordedItems,
       });
     }),

@@ -86,6 +86,9 @@ export const SQL = {
     ), forgotten AS (
       DELETE FROM idempotency_keys
       WHERE thread_id = $1 AND object_id <> $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM target)
+      RETURNING tenant, key
+    ), forgotten_items AS (
+      DELETE FROM idempotency_objects o USING forgotten f WHERE o.tenant = f.tenant AND o.key = f.key
     )
     SELECT seq FROM hidden`,
   threadsToPurge: `SELECT seq FROM threads WHERE tenant = '${PURGING_TENANT}' ORDER BY seq`,
@@ -148,14 +151,16 @@ export const SQL = {
     WHERE t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}`,
   updateItemMetadata: `UPDATE messages m SET metadata = $4 FROM threads t
     WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$5')} RETURNING ${ITEM_COLUMNS}`,
-  // Content and metadata go for good, from its Idempotency-Key record too; only the id and position stay, for cursors.
+  // Content and metadata go for good, from every Idempotency-Key record that answers with it too (a replay
+  // then names it in its 404); only the id and position stay, for cursors.
   deleteItem: `WITH gone AS (
       DELETE FROM messages m USING threads t
       WHERE t.seq = m.thread_seq AND t.id = $1 AND t.tenant = $2 AND m.id = $3 AND ${inView('$4')}
       RETURNING m.id, m.thread_seq, m.position
     ), neutered AS (
-      UPDATE idempotency_keys SET response = NULL
-      WHERE thread_id = $1 AND object_id = $3 AND tenant = $2 AND EXISTS (SELECT 1 FROM gone)
+      UPDATE idempotency_keys k SET response = NULL, object_id = $3 FROM idempotency_objects o
+      WHERE o.tenant = $2 AND o.object_id = $3 AND k.tenant = o.tenant AND k.key = o.key
+        AND EXISTS (SELECT 1 FROM gone)
     )
     INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone`,
   messageCursor: `SELECT position FROM messages WHERE id = $1 AND thread_seq = $2
@@ -219,10 +224,20 @@ export const SQL = {
     VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (tenant, key) DO UPDATE
       SET fingerprint = $3, response = $4, thread_id = $5, object_id = $6, created_at = $7`,
+  /** The items record $2 answers with ($3), in place of those of an expired record under the same key. */
+  recordIdempotencyItems: `WITH cleared AS (
+      DELETE FROM idempotency_objects WHERE tenant = $1 AND key = $2 AND object_id <> ALL($3::text[])
+    )
+    INSERT INTO idempotency_objects (tenant, key, object_id) SELECT $1, $2, unnest($3::text[])
+    ON CONFLICT DO NOTHING`,
   // Replicas purge concurrently: each takes rows no other is deleting.
-  purgeIdempotency: `DELETE FROM idempotency_keys WHERE (tenant, key) IN (
+  purgeIdempotency: `WITH expired AS (
       SELECT tenant, key FROM idempotency_keys WHERE created_at <= $1::bigint - ${IDEMPOTENCY_WINDOW}
-      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED
+    ), items AS (
+      DELETE FROM idempotency_objects o USING expired e WHERE o.tenant = e.tenant AND o.key = e.key
+    )
+    DELETE FROM idempotency_keys k USING expired e WHERE k.tenant = e.tenant AND k.key = e.key`,
   // A thread or message restored after its delete is live again: its tombstone goes, so it can be deleted again.
   clearTombstones: `WITH threads_cleared AS (DELETE FROM deleted_threads WHERE id = $1)
     DELETE FROM deleted_messages d USING threads t WHERE t.seq = d.thread_seq AND t.tenant = $3 AND d.id = ANY($2::text[])`,

@@ -21,9 +21,10 @@ const create = (item: Record<string, unknown>) => t.app.inject({ method: 'POST',
 const { id: _id, ...functionCall } = ITEM_EXAMPLES.function_call!;
 
 describe('unknown properties', () => {
-  const types = [['message', { type: 'message', role: 'user', content: 'hi' }], ...Object.entries(ITEM_EXAMPLES)];
+  const message = { type: 'message', role: 'user', content: 'hi' };
+  const types: [string, Record<string, unknown>][] = [['message', message], ...Object.entries(ITEM_EXAMPLES)];
   test.each(types)('a %s item with one is refused', async (_type, example) => {
-    const { id: _exampleId, ...item } = example as Record<string, unknown>;
+    const { id: _exampleId, ...item } = example;
     expectError(await create({ ...item, surprise: true }), 400, {
       message: "Unknown parameter: 'items[0].surprise'.",
       param: 'items[0].surprise',
