@@ -206,6 +206,15 @@ export const invalidJson = () =>
 export const bodyTooLarge = (limit: number) =>
   new ApiError(413, `Request body too large: the limit is ${limit} bytes.`);
 
+/** An items create whose item references, once expanded into copies, would write more than the body limit. */
+export const itemsTooLarge = (limit: number) =>
+  new ApiError(
+    400,
+    `Invalid 'items': with its item references expanded, this request would write more than ${limit} bytes of items (the request body limit).`,
+    'items',
+    'items_above_max_size',
+  );
+
 export const unsupportedContentType = (contentType: string) =>
   new ApiError(415, `Unsupported content type '${contentType}': send application/json.`);
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { conversationNotFound, itemNotFound } from '../../errors.js';
+import { conversationNotFound, itemNotFound, itemsTooLarge } from '../../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../../http/idempotency.js';
 import {
   ConversationItem,
@@ -24,6 +24,16 @@ function mergeInclude(query: Record<string, unknown>): void {
   delete query['include[]'];
   if (values.length > 0) query.include = values;
 }
+
+/** A new item and the bytes of JSON it writes: its content and what it carries beside. */
+interface Sized {
+  item: NewItem;
+  bytes: number;
+}
+const sized = (item: NewItem): Sized => ({
+  item,
+  bytes: Buffer.byteLength(JSON.stringify([item.item, item.content, item.attachments, item.metadata])),
+});
 
 /** The Conversations API's item routes: a conversation's items are its thread's history, every type. */
 export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -50,15 +60,30 @@ export const conversationItemRoutes: FastifyPluginAsyncTypebox = async (app) => 
       const { conversation_id } = request.params;
       const { tenant } = request;
       const inputs = validateInputItems(request.body.items);
+      // A reference is a copy of a stored item: what the request writes (and answers, and its record keeps)
+      // is bounded once they are expanded, by the limit its body has. Reading stops past it, and an item
+      // referenced again is not read again.
+      const limit = app.initialConfig.bodyLimit!;
+      const copies = new Map<string, Sized>();
+      let written = 0;
       const items: NewItem[] = [];
       for (const input of inputs) {
-        if (!isReference(input)) {
-          items.push(fromInputItem(input as Record<string, unknown>));
-          continue;
+        let next: Sized;
+        if (isReference(input)) {
+          const copied = copies.get(input.id);
+          if (copied) next = copied;
+          else {
+            const referenced = await app.store.items.get(tenant, conversation_id, input.id, 'all');
+            if (!referenced) throw itemNotFound(input.id);
+            next = sized(copyOf(referenced));
+            copies.set(input.id, next);
+          }
+        } else {
+          next = sized(fromInputItem(input as Record<string, unknown>));
         }
-        const referenced = await app.store.items.get(tenant, conversation_id, input.id, 'all');
-        if (!referenced) throw itemNotFound(input.id);
-        items.push(copyOf(referenced));
+        written += next.bytes;
+        if (written > limit) throw itemsTooLarge(limit);
+        items.push(next.item);
       }
       const created = await app.store.items.create(tenant, conversation_id, items, idempotencyOf(request));
       return toListResponse({ data: created.map(toItem), has_more: false });

@@ -16,8 +16,8 @@ export const PURGE_BATCH = 8;
 const PURGE_INTERVAL_MS = 60_000;
 
 /**
- * The answer to a replay whose object was deleted since: the 404 a read of it gets. A message's record
- * only outlives it while its thread stands (a thread's delete removes its messages' records).
+ * The answer to a replay whose object was deleted since: the 404 a read of it gets. An item's record
+ * only outlives it while its thread stands (a thread's delete removes its items' records).
  */
 export function deletedObject(record: RecordedObject): Error {
   return record.object_id === record.thread_id
@@ -30,10 +30,19 @@ export function objectOf(response: { id: string; thread_id?: string }): Recorded
   return { thread_id: response.thread_id ?? response.id, object_id: response.id };
 }
 
-/** The ids of the object a create made, which its record names. */
+/**
+ * The ids of what a create made, which its record names: its thread, and the object it answers with (the
+ * thread, or its first item). `items` are every item it answers with: deleting any of them ends the replay.
+ */
 export interface RecordedObject {
   thread_id: string;
   object_id: string;
+  items?: string[];
+}
+
+/** What an items create's record names: its thread, its first item (the thread when it made none), all its items. */
+export function itemsOf(threadId: string, created: { id: string }[]): RecordedObject {
+  return { thread_id: threadId, object_id: created[0]?.id ?? threadId, items: created.map(({ id }) => id) };
 }
 
 /**

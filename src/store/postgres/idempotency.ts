@@ -60,10 +60,9 @@ export function postgresIdempotency(pool: pg.Pool) {
       if (!recorded) await checkSuppliedIds(client, tenant, create.items);
       const response = recorded ? create.replayed(recorded.response!) : await create.write(client);
       if (idempotency && !recorded) {
-        await client.query(
-          SQL.recordIdempotency,
-          recordValues(tenant, idempotency, response, create.objectOf(response)),
-        );
+        const object = create.objectOf(response);
+        await client.query(SQL.recordIdempotency, recordValues(tenant, idempotency, response, object));
+        await client.query(SQL.recordIdempotencyItems, [tenant, idempotency.key, object.items ?? []]);
       }
       await client.query('COMMIT');
       return response;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ItemStatus } from '../records.js';
 import { now } from '../engine/clock.js';
-import { recordedItems } from '../engine/idempotency-records.js';
+import { itemsOf, recordedItems } from '../engine/idempotency-records.js';
 import { PAGE_BYTE_BUDGET } from '../engine/page-budget.js';
 import { finishPage, pagePlan, readPage } from '../engine/read-page.js';
 import type { ItemPage, ItemRecord, ItemView, ItemViews, ListQuery, NewItem, Store } from '../types.js';
@@ -175,8 +175,8 @@ export function postgresItems(
       return idempotent(tenant, idempotency, {
         items,
         write: (db) => insertItems(db, tenant, threadId, items),
-        // An items create's Idempotency-Key record follows its first item (the thread, when it wrote none).
-        objectOf: (created) => ({ thread_id: threadId, object_id: created[0]?.id ?? threadId }),
+        // An items create's Idempotency-Key record follows every item it wrote (the thread, when it wrote none).
+        objectOf: (created) => itemsOf(threadId, created),
         replayed: recordedItems,
       });
     }),

@@ -23,19 +23,35 @@ export function sqliteIdempotency(db: Database.Database) {
       `INSERT OR REPLACE INTO idempotency_keys (tenant, key, fingerprint, response, thread_id, object_id, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    /** A deleted object's record stays, without its response, so a replay answers 404 and creates nothing. */
-    neuter: db.prepare<[string, string, string]>(
-      'UPDATE idempotency_keys SET response = NULL WHERE thread_id = ? AND object_id = ? AND tenant = ?',
+    clearItems: db.prepare<[string, string]>('DELETE FROM idempotency_objects WHERE tenant = ? AND key = ?'),
+    writeItem: db.prepare<[string, string, string]>(
+      'INSERT OR IGNORE INTO idempotency_objects (tenant, key, object_id) VALUES (?, ?, ?)',
     ),
-    /** The records of a deleted thread's messages: a replay finds no thread, as a first try would. */
-    forgetThreadMessages: db.prepare<[string, string, string]>(
-      'DELETE FROM idempotency_keys WHERE thread_id = ? AND object_id <> ? AND tenant = ?',
+    /**
+     * A deleted item's records stay, without their response, so a replay answers 404 (naming that item) and
+     * creates nothing: every record that answers with it, not only one that answers with it first.
+     */
+    neuterItem: db.prepare<{ tenant: string; item: string }>(
+      `UPDATE idempotency_keys SET response = NULL, object_id = @item WHERE (tenant, key) IN (
+         SELECT tenant, key FROM idempotency_objects WHERE tenant = @tenant AND object_id = @item)`,
     ),
-    purge: db.prepare<[number, number]>(
-      `DELETE FROM idempotency_keys WHERE (tenant, key) IN (
-         SELECT tenant, key FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+    neuterThread: db.prepare<[string, string]>(
+      'UPDATE idempotency_keys SET response = NULL WHERE thread_id = ? AND object_id = thread_id AND tenant = ?',
+    ),
+    /** The records of a deleted thread's items: a replay finds no thread, as a first try would. */
+    threadItemRecords: db.prepare<[string, string], { key: string }>(
+      'SELECT key FROM idempotency_keys WHERE thread_id = ? AND object_id <> thread_id AND tenant = ?',
+    ),
+    forget: db.prepare<[string, string]>('DELETE FROM idempotency_keys WHERE tenant = ? AND key = ?'),
+    expired: db.prepare<[number, number], { tenant: string; key: string }>(
+      'SELECT tenant, key FROM idempotency_keys WHERE created_at <= ? ORDER BY created_at LIMIT ?',
     ),
   };
+
+  function forget(tenant: string, key: string) {
+    sql.clearItems.run(tenant, key);
+    sql.forget.run(tenant, key);
+  }
 
   return {
     /** The response recorded for this key within the window; throws when the key came with another request. */
@@ -48,16 +64,23 @@ export function sqliteIdempotency(db: Database.Database) {
       return record.response;
     },
     record<T>(tenant: string, idempotency: IdempotencyKey | undefined, response: T, object: RecordedObject): T {
-      if (idempotency) sql.write.run(...recordValues(tenant, idempotency, response, object));
+      if (!idempotency) return response;
+      sql.write.run(...recordValues(tenant, idempotency, response, object));
+      sql.clearItems.run(tenant, idempotency.key);
+      for (const item of object.items ?? []) sql.writeItem.run(tenant, idempotency.key, item);
       return response;
     },
-    neuter: (tenant: string, { thread_id, object_id }: RecordedObject) => sql.neuter.run(thread_id, object_id, tenant),
-    /** A thread's delete: its own record neutered, its messages' removed. */
+    neuterItem: (tenant: string, item: string) => sql.neuterItem.run({ tenant, item }),
+    /** A thread's delete: its own record neutered, its items' removed. */
     forgetThread(tenant: string, threadId: string) {
-      sql.neuter.run(threadId, threadId, tenant);
-      sql.forgetThreadMessages.run(threadId, threadId, tenant);
+      sql.neuterThread.run(threadId, tenant);
+      for (const { key } of sql.threadItemRecords.all(threadId, tenant)) forget(tenant, key);
     },
-    purgeExpired: () => sql.purge.run(now() - IDEMPOTENCY_WINDOW, PURGE_BATCH).changes,
+    purgeExpired: db.transaction(() => {
+      const expired = sql.expired.all(now() - IDEMPOTENCY_WINDOW, PURGE_BATCH);
+      for (const { tenant, key } of expired) forget(tenant, key);
+      return expired.length;
+    }),
   };
 }
 

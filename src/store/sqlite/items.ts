@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { now } from '../engine/clock.js';
-import { recordedItems } from '../engine/idempotency-records.js';
+import { itemsOf, recordedItems } from '../engine/idempotency-records.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../engine/item-row.js';
 import { rowsWithinBudget } from '../engine/page-budget.js';
 import { type Direction, readPage } from '../engine/read-page.js';
@@ -211,7 +211,7 @@ export function sqliteItems(
     }
   }
 
-  /** An items create's Idempotency-Key record follows its first item (the thread, when it wrote none). */
+  /** An items create's Idempotency-Key record follows every item it wrote (the thread, when it wrote none). */
   const createItems = db.transaction((tenant: string, threadId: string, items: NewItem[], key?: IdempotencyKey) => {
     const recorded = idempotency.recorded(tenant, key);
     if (recorded !== undefined) return recordedItems(recorded);
@@ -219,7 +219,7 @@ export function sqliteItems(
     if (thread === undefined) throw new ThreadNotFound(threadId);
     const created = insertItems(tenant, { seq: thread, id: threadId }, items, now());
     counts.added(0, created.length);
-    return idempotency.record(tenant, key, created, { thread_id: threadId, object_id: created[0]?.id ?? threadId });
+    return idempotency.record(tenant, key, created, itemsOf(threadId, created));
   });
 
   /** The thread view's answer shows the metadata: it is rendered again with it. */
@@ -242,7 +242,7 @@ export function sqliteItems(
     if (!row) return false;
     sql.deleteMessage.run(row.seq);
     sql.insertTombstone.run(itemId, thread, row.seq);
-    idempotency.neuter(tenant, { thread_id: threadId, object_id: itemId });
+    idempotency.neuterItem(tenant, itemId);
     return true;
   });
 

@@ -383,8 +383,8 @@ test('an item_reference is shape-checked and answered as written, with or withou
   }
 });
 
-test('unknown keys of objects the spec leaves open are kept as written', () => {
-  const item = { ...ITEM_EXAMPLES.function_call!, vendor_extension: { a: [1, 2] } };
+test('unknown keys of objects the spec leaves open are kept as written (an item itself names only its own)', () => {
+  const item = { ...ITEM_EXAMPLES.tool_search_call!, arguments: { vendor_extension: { a: [1, 2] } } };
   expect(validateNonMessageItem(structuredClone(item), 'items[0]')).toEqual({ value: item });
 });
 

@@ -38,7 +38,8 @@ export const SQL = {
       WHERE m.thread_seq = thread.seq AND m.id = $3 AND ${inView('$5')} RETURNING ${ITEM_COLUMNS}
     )
     SELECT m.* FROM thread LEFT JOIN updated m ON true`,
-  // Content and metadata go for good, from its Idempotency-Key record too; only the id and position stay, for cursors.
+  // Content and metadata go for good, from every Idempotency-Key record that answers with it too (a replay
+  // then names it in its 404); only the id and position stay, for cursors.
   deleteItem: `WITH thread AS (
       SELECT seq FROM threads WHERE id = $1 AND tenant = $2
     ), gone AS (
@@ -46,8 +47,9 @@ export const SQL = {
       WHERE m.thread_seq = thread.seq AND m.id = $3 AND ${inView('$4')}
       RETURNING m.id, m.thread_seq, m.position
     ), neutered AS (
-      UPDATE idempotency_keys SET response = NULL
-      WHERE thread_id = $1 AND object_id = $3 AND tenant = $2 AND EXISTS (SELECT 1 FROM gone)
+      UPDATE idempotency_keys k SET response = NULL, object_id = $3 FROM idempotency_objects o
+      WHERE o.tenant = $2 AND o.object_id = $3 AND k.tenant = o.tenant AND k.key = o.key
+        AND EXISTS (SELECT 1 FROM gone)
     ), tombstone AS (
       INSERT INTO deleted_messages (id, thread_seq, position) SELECT id, thread_seq, position FROM gone
     )

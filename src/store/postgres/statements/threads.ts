@@ -76,6 +76,9 @@ export const SQL = {
     ), forgotten AS (
       DELETE FROM idempotency_keys
       WHERE thread_id = $1 AND object_id <> $1 AND tenant = $2 AND EXISTS (SELECT 1 FROM target)
+      RETURNING tenant, key
+    ), forgotten_items AS (
+      DELETE FROM idempotency_objects o USING forgotten f WHERE o.tenant = f.tenant AND o.key = f.key
     )
     SELECT seq FROM hidden`,
   countPair: `SELECT count(*) AS n FROM (
