@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { createReadStream, createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { hashedEntry, storedTenantOf } from './api-keys.js';
@@ -9,8 +8,9 @@ import { openStore } from './store/open-store.js';
 import { backupSqlite, restoreSqlite } from './store/sqlite/backup.js';
 import type { Store } from './store/types.js';
 import { copyThreads } from './transfer/copy.js';
-import { exportThreads } from './transfer/export.js';
+import { exportThreads, type TransferCount } from './transfer/export.js';
 import { importThreads } from './transfer/import.js';
+import { checkOutput, openOutputFile, partialOf, removedOnInterrupt } from './transfer/output-file.js';
 
 const USAGE = `usage:
   threadstore export [--tenant T] [--out FILE] [--db URL]   every thread with its messages, as JSON Lines
@@ -117,16 +117,27 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined) throw new UsageError();
 
   if (command === 'export') {
-    const out = values.out === undefined ? process.stdout : createWriteStream(values.out);
-    const count = await withStore(openDatabase(values.db), (store) =>
-      exportThreads(store, out, { tenant: tenantOf(values.tenant), onProgress: progress('exported') }),
-    );
-    if (out !== process.stdout) {
-      out.end();
-      await finished(out);
+    const tenant = tenantOf(values.tenant);
+    if (values.out !== undefined) {
+      const database = databaseOf(values.db);
+      const source = database.engine === 'sqlite' ? { file: database.path, done: 'exported' } : undefined;
+      checkOutput('export', values.out, source);
+    }
+    const file = values.out === undefined ? undefined : openOutputFile(values.out);
+    let count: TransferCount;
+    try {
+      count = await withStore(openDatabase(values.db), (store) =>
+        exportThreads(store, file?.stream ?? process.stdout, { tenant, onProgress: progress('exported') }),
+      );
+    } catch (error) {
+      await file?.discard();
+      throw error;
     }
     console.error(`\nexported ${count.threads} threads, ${count.messages} messages`);
-    return matched(count.threads, values.tenant);
+    const code = matched(count.threads, values.tenant);
+    // A run that fails leaves the file as it was.
+    await (code === 0 ? file?.keep() : file?.discard());
+    return code;
   }
 
   if (command === 'import') {
@@ -160,7 +171,11 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'backup') {
     if (values.out === undefined) throw new UsageError();
-    const done = await backupSqlite(sqliteFileOf(values.db, 'backup'), values.out, pageProgress('backed up'));
+    const source = sqliteFileOf(values.db, 'backup');
+    checkOutput('backup', values.out, { file: source, done: 'backed up' });
+    const forget = removedOnInterrupt(partialOf(values.out));
+    const done = await backupSqlite(source, values.out, pageProgress('backed up'));
+    forget();
     console.error(
       `\nbacked up ${done.bytes} bytes to ${values.out}: copied in ${done.copySeconds.toFixed(1)} s, integrity check ok in ${done.checkSeconds.toFixed(1)} s`,
     );
