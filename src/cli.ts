@@ -163,9 +163,11 @@ async function main(argv: string[]): Promise<number> {
         copyThreads(from, target, { tenant: tenantOf(values.tenant), onProgress: progress('copied') }),
       ),
     );
+    for (const { thread, error } of result.failed) console.error(`${thread}: ${error}`);
     console.error(
-      `\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present`,
+      `\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present; ${result.failed.length} failed`,
     );
+    if (result.failed.length > 0) return 1;
     return matched(result.threads + result.skipped, values.tenant);
   }
 

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { isServedTenant } from '../api-keys.js';
 import type { Store } from '../store/types.js';
 import { parseExportLine } from './format.js';
 
@@ -10,6 +11,9 @@ export interface ImportResult {
   /** Lines that were not imported, with their numbers (from 1). */
   errors: { line: number; error: string }[];
 }
+
+const unservedTenant = (tenant: string) =>
+  `tenant '${tenant}' is not one the server stores: '' (no API keys), 'tenant:NAME' or 'key:<SHA-256 hex>'; import it with --tenant to choose one`;
 
 /**
  * Loads JSON Lines written by export. Each thread is written whole or not at all; a thread whose id
@@ -31,6 +35,11 @@ export async function importThreads(
       continue;
     }
     const { tenant, thread, items } = parsed.line;
+    // A tenant no key maps to would be stored out of reach, and 'deleted:' would be purged at the next start.
+    if (options.tenant === undefined && !isServedTenant(tenant)) {
+      result.errors.push({ line: number, error: unservedTenant(tenant) });
+      continue;
+    }
     try {
       if (await store.transfer.importThread(options.tenant ?? tenant, thread, items)) {
         result.created++;
