@@ -8,13 +8,15 @@ import { openStore } from './store/open-store.js';
 import { backupSqlite, restoreSqlite } from './store/sqlite/backup.js';
 import type { Store } from './store/types.js';
 import { copyThreads } from './transfer/copy.js';
-import { exportThreads, type TransferCount } from './transfer/export.js';
-import { importThreads } from './transfer/import.js';
+import { type ExportCount, exportThreads } from './transfer/export.js';
+import { DEFAULT_MAX_LINE_MB, importThreads } from './transfer/import.js';
 import { checkOutput, openOutputFile, partialOf, removedOnInterrupt } from './transfer/output-file.js';
 
 const USAGE = `usage:
   threadstore export [--tenant T] [--out FILE] [--db URL]   every thread with its messages, as JSON Lines
-  threadstore import FILE [--tenant T] [--db URL]           load such a file; a thread already there is skipped
+  threadstore import FILE [--tenant T] [--db URL] [--max-line-mb N]
+                                                            load such a file; a thread already there is skipped;
+                                                            a line (one thread) may have N MB, ${DEFAULT_MAX_LINE_MB} by default
   threadstore copy --from URL --to URL [--tenant T]         move threads between two databases
   threadstore backup --out FILE [--db URL]                  a consistent copy of a live SQLite database
   threadstore restore FILE [--db URL] [--force]             put a backup back (stop the server first)
@@ -55,6 +57,13 @@ function tenantOf(name: string | undefined): string | undefined {
   const tenant = storedTenantOf(name);
   if (tenant === undefined) throw new UsageError(`--tenant: '${name}' names no tenant`);
   return tenant;
+}
+
+/** `--max-line-mb` as a number of MB: a whole number from 1. */
+function maxLineMbOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--max-line-mb: '${text}' is not a whole number of MB from 1`);
+  return Number(text);
 }
 
 /** Says when a named tenant matched nothing: usually a misspelt name; exit code 1 then. */
@@ -106,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       force: { type: 'boolean' },
+      'max-line-mb': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -124,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
       checkOutput('export', values.out, source);
     }
     const file = values.out === undefined ? undefined : openOutputFile(values.out);
-    let count: TransferCount;
+    let count: ExportCount;
     try {
       count = await withStore(openDatabase(values.db), (store) =>
         exportThreads(store, file?.stream ?? process.stdout, { tenant, onProgress: progress('exported') }),
@@ -134,6 +144,13 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
     console.error(`\nexported ${count.threads} threads, ${count.messages} messages`);
+    const longest = count.longest;
+    if (longest && longest.bytes > DEFAULT_MAX_LINE_MB * 1e6) {
+      const mb = Math.ceil(longest.bytes / 1e6);
+      console.error(
+        `note: the line of thread ${longest.thread} is ${mb} MB, longer than import takes by default (${DEFAULT_MAX_LINE_MB} MB): import this file with --max-line-mb ${mb}`,
+      );
+    }
     const code = matched(count.threads, values.tenant);
     // A run that fails leaves the file as it was.
     await (code === 0 ? file?.keep() : file?.discard());
@@ -145,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
     const result = await withStore(openDatabase(values.db), (store) =>
       importThreads(store, createReadStream(file), {
         tenant: tenantOf(values.tenant),
+        maxLineMb: maxLineMbOf(values['max-line-mb']),
         onProgress: progress('imported'),
       }),
     );
