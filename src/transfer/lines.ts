@@ -5,7 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 export type Line = { number: number; text: string } | { number: number; tooLong: number };
 
 /**
- * The lines of a stream of UTF-8, split at LF (a CR before it dropped), a chunk at a time. A line longer
+ * The lines of a stream of UTF-8 (bytes or strings), split at LF (a CR before it dropped), a chunk at a time. A line longer
  * than `maxBytes` is not kept: its bytes are counted and let go as they come, so memory stays near
  * `maxBytes` whatever the file holds (readline keeps a whole line, however long, as one string).
  */
@@ -28,7 +28,8 @@ export async function* linesOf(input: Readable, maxBytes: number): AsyncGenerato
     size = 0;
     return line;
   };
-  for await (const chunk of input as AsyncIterable<Buffer>) {
+  for await (const data of input as AsyncIterable<Buffer | string>) {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
     let start = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
       take(chunk.subarray(start, newline));
