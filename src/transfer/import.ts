@@ -23,7 +23,8 @@ const unservedTenant = (tenant: string) =>
 
 /**
  * Loads JSON Lines written by export. Each thread is written whole or not at all; a thread whose id
- * exists already is skipped, so importing the same file twice changes nothing.
+ * exists already in its tenant is skipped, so importing the same file twice changes nothing, and one
+ * whose id another tenant's thread has fails its line.
  */
 export async function importThreads(
   store: Store,
