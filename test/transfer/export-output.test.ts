@@ -97,8 +97,15 @@ describe('export --out', () => {
         env: { PATH: process.env.PATH ?? '' },
         stdio: 'ignore',
       });
-      const exited = new Promise<number | string>((done) => child.on('exit', (code, sig) => done(code ?? sig!)));
+      let ended = false;
+      const exited = new Promise<number | string>((done) =>
+        child.on('exit', (code, sig) => {
+          ended = true;
+          done(code ?? sig!);
+        }),
+      );
       while ((statSync(partial, { throwIfNoEntry: false })?.size ?? 0) < 1_000_000) {
+        expect(ended, 'the export ended before it could be killed').toBe(false);
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       child.kill(signal);
