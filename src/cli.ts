@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { createReadStream, createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { hashedEntry, storedTenantOf } from './auth/key-ring.js';
@@ -9,13 +8,16 @@ import { openStore } from './store/open-store.js';
 import { backupSqlite, restoreSqlite } from './store/sqlite/backup.js';
 import type { Store } from './store/types.js';
 import { copyThreads } from './transfer/copy.js';
-import { exportThreads } from './transfer/export.js';
-import { importThreads } from './transfer/import.js';
+import { type ExportCount, exportThreads } from './transfer/export.js';
+import { DEFAULT_MAX_LINE_MB, importThreads } from './transfer/import.js';
+import { checkOutput, openOutputFile, partialOf, removedOnInterrupt } from './transfer/output-file.js';
 import { itemViews } from './views/response-json.js';
 
 const USAGE = `usage:
   threadstore export [--tenant T] [--out FILE] [--db URL]   every thread with its messages, as JSON Lines
-  threadstore import FILE [--tenant T] [--db URL]           load such a file; a thread already there is skipped
+  threadstore import FILE [--tenant T] [--db URL] [--max-line-mb N]
+                                                            load such a file; a thread already there is skipped;
+                                                            a line (one thread) may have N MB, ${DEFAULT_MAX_LINE_MB} by default
   threadstore copy --from URL --to URL [--tenant T]         move threads between two databases
   threadstore backup --out FILE [--db URL]                  a consistent copy of a live SQLite database
   threadstore restore FILE [--db URL] [--force]             put a backup back (stop the server first)
@@ -57,6 +59,13 @@ function tenantOf(name: string | undefined): string | undefined {
   const tenant = storedTenantOf(name);
   if (tenant === undefined) throw new UsageError(`--tenant: '${name}' names no tenant`);
   return tenant;
+}
+
+/** `--max-line-mb` as a number of MB: a whole number from 1. */
+function maxLineMbOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`--max-line-mb: '${text}' is not a whole number of MB from 1`);
+  return Number(text);
 }
 
 /** Says when a named tenant matched nothing: usually a misspelt name; exit code 1 then. */
@@ -108,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       force: { type: 'boolean' },
+      'max-line-mb': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -119,16 +129,34 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined) throw new UsageError();
 
   if (command === 'export') {
-    const out = values.out === undefined ? process.stdout : createWriteStream(values.out);
-    const count = await withStore(openDatabase(values.db), (store) =>
-      exportThreads(store, out, { tenant: tenantOf(values.tenant), onProgress: progress('exported') }),
-    );
-    if (out !== process.stdout) {
-      out.end();
-      await finished(out);
+    const tenant = tenantOf(values.tenant);
+    if (values.out !== undefined) {
+      const database = databaseOf(values.db);
+      const source = database.engine === 'sqlite' ? { file: database.path, done: 'exported' } : undefined;
+      checkOutput('export', values.out, source);
+    }
+    const file = values.out === undefined ? undefined : openOutputFile(values.out);
+    let count: ExportCount;
+    try {
+      count = await withStore(openDatabase(values.db), (store) =>
+        exportThreads(store, file?.stream ?? process.stdout, { tenant, onProgress: progress('exported') }),
+      );
+    } catch (error) {
+      await file?.discard();
+      throw error;
     }
     console.error(`\nexported ${count.threads} threads, ${count.messages} messages`);
-    return matched(count.threads, values.tenant);
+    const longest = count.longest;
+    if (longest && longest.bytes > DEFAULT_MAX_LINE_MB * 1e6) {
+      const mb = Math.ceil(longest.bytes / 1e6);
+      console.error(
+        `note: the line of thread ${longest.thread} is ${mb} MB, longer than import takes by default (${DEFAULT_MAX_LINE_MB} MB): import this file with --max-line-mb ${mb}`,
+      );
+    }
+    const code = matched(count.threads, values.tenant);
+    // A run that fails leaves the file as it was.
+    await (code === 0 ? file?.keep() : file?.discard());
+    return code;
   }
 
   if (command === 'import') {
@@ -136,6 +164,7 @@ async function main(argv: string[]): Promise<number> {
     const result = await withStore(openDatabase(values.db), (store) =>
       importThreads(store, createReadStream(file), {
         tenant: tenantOf(values.tenant),
+        maxLineMb: maxLineMbOf(values['max-line-mb']),
         onProgress: progress('imported'),
       }),
     );
@@ -154,15 +183,21 @@ async function main(argv: string[]): Promise<number> {
         copyThreads(from, target, { tenant: tenantOf(values.tenant), onProgress: progress('copied') }),
       ),
     );
+    for (const { thread, error } of result.failed) console.error(`${thread}: ${error}`);
     console.error(
-      `\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present`,
+      `\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present; ${result.failed.length} failed`,
     );
+    if (result.failed.length > 0) return 1;
     return matched(result.threads + result.skipped, values.tenant);
   }
 
   if (command === 'backup') {
     if (values.out === undefined) throw new UsageError();
-    const done = await backupSqlite(sqliteFileOf(values.db, 'backup'), values.out, pageProgress('backed up'));
+    const source = sqliteFileOf(values.db, 'backup');
+    checkOutput('backup', values.out, { file: source, done: 'backed up' });
+    const forget = removedOnInterrupt(partialOf(values.out));
+    const done = await backupSqlite(source, values.out, pageProgress('backed up'));
+    forget();
     console.error(
       `\nbacked up ${done.bytes} bytes to ${values.out}: copied in ${done.copySeconds.toFixed(1)} s, integrity check ok in ${done.checkSeconds.toFixed(1)} s`,
     );

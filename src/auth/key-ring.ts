@@ -155,6 +155,13 @@ export class KeyRing {
   }
 }
 
+/** Whether a stored tenant is one the server gives: '' (no keys), `tenant:NAME` of a named entry, or `key:<hex>`. */
+export function isServedTenant(tenant: string): boolean {
+  if (tenant === '' || /^key:[0-9a-f]{64}$/.test(tenant)) return true;
+  const name = /^tenant:(.*)$/s.exec(tenant)?.[1];
+  return name !== undefined && TENANT_NAME.test(name) && !name.startsWith('sk-');
+}
+
 /**
  * The stored tenant of a tenant as an operator names it (`threadstore export --tenant`): a name as written
  * before the colon in `API_KEYS` (`acme`), or `sha256:<hex>` for a bare key's own tenant, the key's SHA-256

@@ -92,3 +92,10 @@ export class StoreCannotWrite extends StoreError {
     super(`the store cannot write: ${reason}`);
   }
 }
+
+/** An imported thread's id is taken by a thread of another tenant: it is not "already present" in this one. */
+export class ImportedThreadOwnedElsewhere extends StoreError {
+  constructor(readonly threadId: string) {
+    super(`thread id '${threadId}' is already used by a thread of another tenant`);
+  }
+}

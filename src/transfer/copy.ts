@@ -1,8 +1,11 @@
+import { ImportedThreadOwnedElsewhere } from '../store/store-errors.js';
 import type { Store } from '../store/types.js';
 import { itemPagesOf, type TransferCount } from './export.js';
 
 export interface CopyResult extends TransferCount {
   skipped: number;
+  /** Threads not copied because another tenant of the target owns their id. */
+  failed: { thread: string; error: string }[];
 }
 
 /** Every thread of one store written into another, as export then import would, without the file. */
@@ -11,15 +14,20 @@ export async function copyThreads(
   to: Store,
   options: { tenant?: string; onProgress?: (result: CopyResult) => void } = {},
 ): Promise<CopyResult> {
-  const result: CopyResult = { threads: 0, messages: 0, skipped: 0 };
+  const result: CopyResult = { threads: 0, messages: 0, skipped: 0, failed: [] };
   for await (const { tenant, thread } of from.transfer.threads(options.tenant)) {
     const messages = [];
     for await (const page of itemPagesOf(from, tenant, thread.id)) messages.push(...page);
-    if (await to.transfer.importThread(tenant, thread, messages)) {
-      result.threads++;
-      result.messages += messages.length;
-    } else {
-      result.skipped++;
+    try {
+      if (await to.transfer.importThread(tenant, thread, messages)) {
+        result.threads++;
+        result.messages += messages.length;
+      } else {
+        result.skipped++;
+      }
+    } catch (error) {
+      if (!(error instanceof ImportedThreadOwnedElsewhere)) throw error;
+      result.failed.push({ thread: thread.id, error: error.message });
     }
     options.onProgress?.(result);
   }

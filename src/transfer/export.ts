@@ -32,8 +32,15 @@ export async function* itemPagesOf(store: Store, tenant: string, threadId: strin
   }
 }
 
-async function write(out: Writable, text: string): Promise<void> {
+/** Writes `text`, waiting while the stream is full; its size in bytes. */
+async function write(out: Writable, text: string): Promise<number> {
   if (!out.write(text)) await once(out, 'drain');
+  return Buffer.byteLength(text);
+}
+
+export interface ExportCount extends TransferCount {
+  /** The longest line written (one thread), for import's line limit; undefined when none was. */
+  longest?: { thread: string; bytes: number };
 }
 
 /** Writes every thread (or one tenant's) as JSON Lines, streaming: memory stays flat however large. */
@@ -41,19 +48,21 @@ export async function exportThreads(
   store: Store,
   out: Writable,
   options: { tenant?: string; onProgress?: (count: TransferCount) => void } = {},
-): Promise<TransferCount> {
-  const count = { threads: 0, messages: 0 };
+): Promise<ExportCount> {
+  const count: ExportCount = { threads: 0, messages: 0 };
   for await (const { tenant, thread } of store.transfer.threads(options.tenant)) {
     const head = JSON.stringify({ ...thread, tenant });
-    await write(out, `${head.slice(0, -1)},"messages":[`);
+    let bytes = await write(out, `${head.slice(0, -1)},"messages":[`);
     let separator = '';
     for await (const page of itemPagesOf(store, tenant, thread.id)) {
       if (page.length === 0) continue;
-      await write(out, separator + page.map((record) => JSON.stringify(toExportEntry(record, thread.id))).join(','));
+      const entries = page.map((record) => JSON.stringify(toExportEntry(record, thread.id)));
+      bytes += await write(out, separator + entries.join(','));
       separator = ',';
       count.messages += page.length;
     }
-    await write(out, ']}\n');
+    bytes += await write(out, ']}\n');
+    if (bytes > (count.longest?.bytes ?? 0)) count.longest = { thread: thread.id, bytes };
     count.threads++;
     options.onProgress?.(count);
   }

@@ -1,7 +1,8 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { isServedTenant } from '../api-keys.js';
 import type { Store } from '../store/types.js';
 import { parseExportLine } from './format.js';
+import { linesOf } from './lines.js';
 
 export interface ImportResult {
   created: number;
@@ -11,26 +12,45 @@ export interface ImportResult {
   errors: { line: number; error: string }[];
 }
 
+/** The longest line import takes by default, in MB (10^6 bytes): a thread that long takes up to about 5 times that in memory. */
+export const DEFAULT_MAX_LINE_MB = 64;
+
+const tooLong = (bytes: number, maxMb: number) =>
+  `${(bytes / 1e6).toFixed(1)} MB, longer than the ${maxMb} MB a line may have: to import it, run again with --max-line-mb ${Math.ceil(bytes / 1e6)} (import holds up to about 5 times a line's size in memory)`;
+
+const unservedTenant = (tenant: string) =>
+  `tenant '${tenant}' is not one the server stores: '' (no API keys), 'tenant:NAME' or 'key:<SHA-256 hex>'; import it with --tenant to choose one`;
+
 /**
  * Loads JSON Lines written by export. Each thread is written whole or not at all; a thread whose id
- * exists already is skipped, so importing the same file twice changes nothing.
+ * exists already in its tenant is skipped, so importing the same file twice changes nothing, and one
+ * whose id another tenant's thread has fails its line.
  */
 export async function importThreads(
   store: Store,
   input: Readable,
-  options: { tenant?: string; onProgress?: (result: ImportResult) => void } = {},
+  options: { tenant?: string; maxLineMb?: number; onProgress?: (result: ImportResult) => void } = {},
 ): Promise<ImportResult> {
   const result: ImportResult = { created: 0, skipped: 0, messages: 0, errors: [] };
-  let number = 0;
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-    number++;
-    if (text.trim() === '') continue;
-    const parsed = parseExportLine(text);
+  const maxLineMb = options.maxLineMb ?? DEFAULT_MAX_LINE_MB;
+  for await (const line of linesOf(input, maxLineMb * 1e6)) {
+    const number = line.number;
+    if ('tooLong' in line) {
+      result.errors.push({ line: number, error: tooLong(line.tooLong, maxLineMb) });
+      continue;
+    }
+    if (line.text.trim() === '') continue;
+    const parsed = parseExportLine(line.text);
     if ('error' in parsed) {
       result.errors.push({ line: number, error: parsed.error });
       continue;
     }
     const { tenant, thread, items } = parsed.line;
+    // A tenant no key maps to would be stored out of reach, and 'deleted:' would be purged at the next start.
+    if (options.tenant === undefined && !isServedTenant(tenant)) {
+      result.errors.push({ line: number, error: unservedTenant(tenant) });
+      continue;
+    }
     try {
       if (await store.transfer.importThread(options.tenant ?? tenant, thread, items)) {
         result.created++;

@@ -139,7 +139,12 @@ describe('export and import', () => {
 
     const copied = await buildTestApp();
     try {
-      expect(await copyThreads(source.app.store, copied.app.store)).toEqual({ threads: 1, messages: 6, skipped: 0 });
+      expect(await copyThreads(source.app.store, copied.app.store)).toEqual({
+        threads: 1,
+        messages: 6,
+        skipped: 0,
+        failed: [],
+      });
       expect(await items(copied.app)).toEqual(await items(source.app));
     } finally {
       await copied.close();
@@ -188,7 +193,7 @@ describe('export and import', () => {
   test('copy moves every thread from one database to another', async () => {
     const ids = await seed(source.app);
     const result = await copyThreads(source.app.store, target.app.store);
-    expect(result).toEqual({ threads: 3, messages: 3 * 103 - 1, skipped: 0 });
+    expect(result).toEqual({ threads: 3, messages: 3 * 103 - 1, skipped: 0, failed: [] });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
   });
 });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ThreadRecord } from '../records.js';
 import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
-import { ImportedIdTaken } from '../store-errors.js';
+import { ImportedIdTaken, ImportedThreadOwnedElsewhere } from '../store-errors.js';
 import type { ItemRecord, Store } from '../types.js';
 import { SQL } from './statements/transfer.js';
 import { guard, toStoreError } from './store-errors.js';
@@ -44,7 +44,10 @@ export function postgresTransfer(pool: pg.Pool): Store['transfer'] {
         messages.reduce((latest, m) => Math.max(latest, m.created_at), thread.created_at),
       ]);
       const seq = inserted.rows[0]?.seq;
-      if (seq !== undefined) {
+      if (seq === undefined) {
+        const owner = await client.query<{ tenant: string }>(SQL.threadTenant, [thread.id]);
+        if (owner.rows[0]?.tenant !== tenant) throw new ImportedThreadOwnedElsewhere(thread.id);
+      } else {
         await client.query(SQL.clearTombstones, [thread.id, messages.map((m) => m.id), tenant]);
         await client.query(SQL.insertPairs, [tenant, inserted.rows[0]!.position, seq, ...pairArrays(thread.metadata)]);
         const ids = messages.map((m) => m.id);

@@ -1,6 +1,7 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../config.js';
+import { databaseInUse, sameFile } from './file-in-use.js';
 import { loadMigrations } from './migrate.js';
 
 export interface Timing {
@@ -105,8 +106,9 @@ export async function backupSqlite(
 }
 
 /**
- * Puts the backup `file` back as the database `target`, in one transaction of the target: stop the
- * server first. An existing target is replaced only when `replace` is set.
+ * Puts the backup `file` back as the database `target`, in one transaction of the target. An existing
+ * target is replaced only when `replace` is set, and never while another process has it open: a server
+ * would go on serving and writing over what was restored.
  */
 export async function restoreSqlite(
   file: string,
@@ -114,6 +116,12 @@ export async function restoreSqlite(
   replace: boolean,
   onProgress?: (progress: BackupProgress) => void,
 ) {
+  if (sameFile(file, target)) throw new ConfigError(`The backup ${file} and the database ${target} are the same file.`);
+  if (existsSync(target) && databaseInUse(target)) {
+    throw new ConfigError(
+      `The database ${target} is in use by another process (a threadstore server?): stop it, then restore.`,
+    );
+  }
   if (existsSync(target) && !replace) {
     throw new ConfigError(`The database ${target} exists: stop the server and add --force to replace it with ${file}.`);
   }

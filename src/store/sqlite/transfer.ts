@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ThreadRecord } from '../records.js';
 import { type StoredThreadRow, threadsInBatches } from '../engine/thread-batches.js';
 import { PURGING_TENANT } from '../engine/thread-purge.js';
+import { ImportedThreadOwnedElsewhere } from '../store-errors.js';
 import type { ItemRecord, Store } from '../types.js';
 import type { Write } from './group-commit.js';
 import type { sqliteItems } from './items.js';
@@ -26,13 +27,15 @@ export function sqliteTransfer(
        WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) AND tenant <> '${PURGING_TENANT}'
        ORDER BY seq LIMIT @limit`,
     ),
-    threadExists: db.prepare<[string], { seq: number }>('SELECT seq FROM threads WHERE id = ?'),
+    threadTenant: db.prepare<[string], string>('SELECT tenant FROM threads WHERE id = ?').pluck(),
     clearThreadTombstone: db.prepare<[string]>('DELETE FROM deleted_threads WHERE id = ?'),
   };
 
   // A thread or item restored after its delete is live again: its tombstone goes, so it can be deleted again.
   const importThread = db.transaction((tenant: string, thread: ThreadRecord, records: ItemRecord[]) => {
-    if (sql.threadExists.get(thread.id)) return false;
+    const owner = sql.threadTenant.get(thread.id);
+    if (owner === tenant) return false;
+    if (owner !== undefined) throw new ImportedThreadOwnedElsewhere(thread.id);
     sql.clearThreadTombstone.run(thread.id);
     const seq = threads.insertThread(tenant, thread);
     items.importItems(tenant, { seq, id: thread.id }, records);

@@ -14,6 +14,7 @@ export const SQL = {
     DELETE FROM deleted_messages d USING threads t WHERE t.seq = d.thread_seq AND t.tenant = $3 AND d.id = ANY($2::text[])`,
   threadsFrom: `SELECT seq, id, tenant, position, created_at, metadata, tool_resources FROM threads
     WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) AND tenant <> '${PURGING_TENANT}' ORDER BY seq LIMIT $3`,
+  threadTenant: 'SELECT tenant FROM threads WHERE id = $1',
   // An imported thread keeps its id, timestamps and message order; it joins its tenant's list at the end.
   importThread: `WITH counter AS (
       INSERT INTO tenant_positions AS tp (tenant, last_position, last_created_at) VALUES ($2, 1, $3)
