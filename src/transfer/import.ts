@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { isServedTenant } from '../api-keys.js';
+import { isServedTenant } from '../auth/key-ring.js';
 import type { Store } from '../store/types.js';
 import { parseExportLine } from './format.js';
 import { linesOf } from './lines.js';
