@@ -15,7 +15,7 @@ import { AssistantNotFound, UnknownAssistantCursor } from '../store/store-errors
 /** The store's refusals as the API's errors. */
 function fromStore(error: unknown): ApiError | undefined {
   if (error instanceof AssistantNotFound) return assistantNotFound(error.assistantId);
-  if (error instanceof UnknownAssistantCursor) return unknownAssistantCursor(error.param, error.assistantId);
+  if (error instanceof UnknownAssistantCursor) return unknownAssistantCursor(error.param, error.id);
   return undefined;
 }
 
