@@ -21,9 +21,10 @@ import { guard, unstorable } from './store-errors.js';
 
 /** A tenant's assistants; a delete leaves a tombstone so a cursor naming it keeps its place. */
 export function postgresAssistants(pool: pg.Pool, { idempotent }: PostgresIdempotency) {
-  async function insert(db: Queryable, tenant: string, assistant: AssistantObject) {
-    await db.query(SQL.insert, [assistant.id, tenant, assistant.created_at, settingsOf(assistant)]);
-    return assistant;
+  async function insert(db: Queryable, tenant: string, assistant: AssistantObject): Promise<AssistantObject> {
+    const values = [assistant.id, tenant, assistant.created_at, settingsOf(assistant)];
+    const { rows } = await db.query<{ created_at: number }>(SQL.insert, values);
+    return { ...assistant, created_at: rows[0]!.created_at };
   }
 
   async function cursor(param: 'after' | 'before', id: string | undefined, tenant: string) {
