@@ -101,7 +101,7 @@ describe('export and import', () => {
     });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
     expect(await exportToText(target.app)).toBe(text);
-    expect(await target.app.store.stats()).toEqual({ threads: 3, messages: 3 * 103 - 1 });
+    expect(await target.app.store.stats()).toEqual({ threads: 3, messages: 3 * 103 - 1, assistants: 0 });
   });
 
   test('items only the conversation view shows survive export, import and copy, equal and in place', async () => {

@@ -52,7 +52,7 @@ export function openSqliteStore({
     assistants: assistants.store,
     items: items.store,
     purgeExpiredIdempotencyKeys: () => write(idempotency.purgeExpired),
-    stats: guarded(async () => counts.read()),
+    stats: guarded(async () => ({ ...counts.read(), assistants: assistants.count() })),
     transfer: { ...sqliteTransfer(db, { write, counts, threads, items }), ...assistants.transfer },
     close: async () => {
       purging.stop();
