@@ -14,7 +14,7 @@ import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { UnknownAssistantCursor } from '../store-errors.js';
-import type { Store } from '../types.js';
+import type { AssistantChanges, Store } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { ASSISTANT_SQL as SQL } from './statements/assistants.js';
 import { guard, unstorable } from './store-errors.js';
@@ -37,7 +37,7 @@ export function postgresAssistants(pool: pg.Pool, { idempotent }: PostgresIdempo
   }
 
   /** Read, change and write back under the row's lock: two modifies of one assistant take turns. */
-  async function update(tenant: string, assistantId: string, changes: Parameters<Store['assistants']['update']>[2]) {
+  async function update(tenant: string, assistantId: string, changes: AssistantChanges) {
     if (unstorable(tenant, assistantId)) return undefined;
     const client = await pool.connect();
     try {
