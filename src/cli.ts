@@ -75,6 +75,9 @@ function matched(count: number, name: string | undefined): number {
   return 1;
 }
 
+/** The assistants part of a summary line: said only when there were any, so a store without them reads as before. */
+const assistantsNote = (count: number) => (count > 0 ? `, ${count} assistants` : '');
+
 /** Progress on stderr when it is a terminal, rewriting one line. */
 function progress(label: string) {
   if (!process.stderr.isTTY) return undefined;
@@ -145,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
       await file?.discard();
       throw error;
     }
-    console.error(`\nexported ${count.threads} threads, ${count.messages} messages`);
+    console.error(`\nexported ${count.threads} threads, ${count.messages} messages${assistantsNote(count.assistants)}`);
     const longest = count.longest;
     if (longest && longest.bytes > DEFAULT_MAX_LINE_MB * 1e6) {
       const mb = Math.ceil(longest.bytes / 1e6);
@@ -153,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
         `note: the line of thread ${longest.thread} is ${mb} MB, longer than import takes by default (${DEFAULT_MAX_LINE_MB} MB): import this file with --max-line-mb ${mb}`,
       );
     }
-    const code = matched(count.threads, values.tenant);
+    const code = matched(count.threads + count.assistants, values.tenant);
     // A run that fails leaves the file as it was.
     await (code === 0 ? file?.keep() : file?.discard());
     return code;
@@ -170,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
     );
     for (const { line, error } of result.errors) console.error(`line ${line}: ${error}`);
     console.error(
-      `\nimported ${result.created} threads, ${result.messages} messages; skipped ${result.skipped} already present; ${result.errors.length} lines failed`,
+      `\nimported ${result.created} threads, ${result.messages} messages${assistantsNote(result.assistants)}; skipped ${result.skipped + result.skippedAssistants} already present; ${result.errors.length} lines failed`,
     );
     return result.errors.length === 0 ? 0 : 1;
   }
@@ -185,10 +188,10 @@ async function main(argv: string[]): Promise<number> {
     );
     for (const { thread, error } of result.failed) console.error(`${thread}: ${error}`);
     console.error(
-      `\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present; ${result.failed.length} failed`,
+      `\ncopied ${result.threads} threads, ${result.messages} messages${assistantsNote(result.assistants)}; skipped ${result.skipped + result.skippedAssistants} already present; ${result.failed.length} failed`,
     );
     if (result.failed.length > 0) return 1;
-    return matched(result.threads + result.skipped, values.tenant);
+    return matched(result.threads + result.skipped + result.assistants + result.skippedAssistants, values.tenant);
   }
 
   if (command === 'backup') {

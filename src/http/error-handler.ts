@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import {
   ApiError,
+  assistantNotFound,
   bodyTooLarge,
   conversationNotFound,
   idempotencyConflict,
@@ -17,10 +18,12 @@ import {
   storeUnavailable,
   threadNotFound,
   unknownCursor,
+  unknownAssistantCursor,
   unknownThreadCursor,
   unsupportedContentType,
 } from '../errors.js';
 import {
+  AssistantNotFound,
   IdempotencyConflict,
   ItemIdTaken,
   ItemNotFound,
@@ -30,6 +33,7 @@ import {
   StoreOverloaded,
   StoreUnavailable,
   ThreadNotFound,
+  UnknownAssistantCursor,
   UnknownCursor,
   UnknownThreadCursor,
 } from '../store/store-errors.js';
@@ -58,6 +62,8 @@ export function fromStore(error: StoreError, conversations: boolean): ApiError |
   if (error instanceof ThreadNotFound)
     return conversations ? conversationNotFound(error.threadId) : threadNotFound(error.threadId);
   if (error instanceof ItemNotFound) return conversations ? itemNotFound(error.itemId) : messageNotFound(error.itemId);
+  if (error instanceof AssistantNotFound) return assistantNotFound(error.assistantId);
+  if (error instanceof UnknownAssistantCursor) return unknownAssistantCursor(error.param, error.id);
   if (error instanceof UnknownCursor) return unknownCursor(error.param, error.id);
   if (error instanceof UnknownThreadCursor) return unknownThreadCursor(error.param, error.id);
   if (error instanceof ItemIdTaken) return itemIdTaken(error.index, error.id);

@@ -5,6 +5,7 @@ import { conversationRoutes } from './conversations/conversations.js';
 import { messageRoutes } from './assistants/messages.js';
 import { metricsRoute } from '../metrics/route.js';
 import { threadRoutes } from './assistants/threads.js';
+import { assistantRoutes } from './assistants/assistants.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,11 +24,12 @@ export interface ApiRoutesOptions {
   metrics?: boolean;
 }
 
-/** The Assistants API's threads and messages: the only scope that looks at `OpenAI-Beta`. */
+/** The Assistants API's assistants, threads and messages: the only scope that looks at `OpenAI-Beta`. */
 const assistantsRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', (request, _reply, done) => {
     done(namesAssistantsV1(request.headers['openai-beta']) ? deprecatedBeta() : undefined);
   });
+  await app.register(assistantRoutes);
   await app.register(threadRoutes);
   await app.register(messageRoutes);
 };

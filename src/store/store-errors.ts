@@ -99,3 +99,20 @@ export class ImportedThreadOwnedElsewhere extends StoreError {
     super(`thread id '${threadId}' is already used by a thread of another tenant`);
   }
 }
+
+/** No assistant of this id in the tenant (deleted, another tenant's, or never there). */
+export class AssistantNotFound extends StoreError {
+  constructor(readonly assistantId: string) {
+    super(`no assistant ${assistantId}`);
+  }
+}
+
+/** A list's `after` or `before` names no assistant (nor deleted assistant) of the tenant. */
+export class UnknownAssistantCursor extends StoreError {
+  constructor(
+    readonly param: 'after' | 'before',
+    readonly id: string,
+  ) {
+    super(`no assistant ${id} for '${param}'`);
+  }
+}

@@ -1,3 +1,4 @@
+import type { AssistantObject } from '../schemas/assistants.js';
 import type { ItemRecord, ItemView, Metadata, NewItem, ThreadRecord, ToolResources } from './records.js';
 
 export type {
@@ -22,6 +23,17 @@ export interface NewThread {
 export interface ThreadChanges {
   metadata?: Metadata;
   tool_resources?: ToolResources;
+}
+
+/** An assistant's settings as stored, defaults applied: the object without its id, type and time. */
+export type NewAssistant = Omit<AssistantObject, 'id' | 'object' | 'created_at'>;
+
+/** The settings a modify replaces; the others stay. */
+export type AssistantChanges = Partial<NewAssistant>;
+
+export interface StoredAssistant {
+  tenant: string;
+  assistant: AssistantObject;
 }
 
 export interface PageQuery {
@@ -84,6 +96,17 @@ export interface Store {
     /** Throws `UnknownThreadCursor` for a cursor that names no thread of the tenant. */
     list(tenant: string, query: ThreadListQuery): Promise<Page<ThreadRecord>>;
   };
+  /** The tenant's assistants: settings a run reads when it is created. */
+  assistants: {
+    /** Throws `IdempotencyConflict` when the key was used with another request. */
+    create(tenant: string, assistant: NewAssistant, idempotency?: IdempotencyKey): Promise<AssistantObject>;
+    get(tenant: string, assistantId: string): Promise<AssistantObject | undefined>;
+    update(tenant: string, assistantId: string, changes: AssistantChanges): Promise<AssistantObject | undefined>;
+    /** Deletes the assistant only: threads, messages and runs that name it stay. */
+    delete(tenant: string, assistantId: string): Promise<boolean>;
+    /** Throws `UnknownAssistantCursor` for a cursor that names no assistant of the tenant, live or deleted. */
+    list(tenant: string, query: PageQuery): Promise<Page<AssistantObject>>;
+  };
   /**
    * A thread's history: its messages and, through the Conversations API, items of every type. Each call
    * throws `ThreadNotFound` when the thread is not the tenant's; `get` then answers `undefined` (and
@@ -113,14 +136,18 @@ export interface Store {
   };
   /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
   purgeExpiredIdempotencyKeys(): Promise<number>;
-  /** How many threads and items are stored, across all tenants (the metrics gauges). */
-  stats(): Promise<{ threads: number; messages: number }>;
+  /** How many threads, items and assistants are stored, across all tenants (the metrics gauges). */
+  stats(): Promise<{ threads: number; messages: number; assistants: number }>;
   /** Moving data in and out whole: export, import and copy between engines. */
   transfer: {
     /** Every thread, or one tenant's, oldest first, read in batches. */
     threads(tenant?: string): AsyncIterable<StoredThread>;
     /** Writes a thread and its items with their ids and timestamps, atomically; false when the id exists. */
     importThread(tenant: string, thread: ThreadRecord, items: ItemRecord[]): Promise<boolean>;
+    /** Every assistant, or one tenant's, oldest first. */
+    assistants(tenant?: string): AsyncIterable<StoredAssistant>;
+    /** Writes an assistant with its id and timestamp; false when the id exists. */
+    importAssistant(tenant: string, assistant: AssistantObject): Promise<boolean>;
   };
   /** Whether a store call now would be refused as busy (PostgreSQL's wait queue is full); SQLite never waits. */
   saturated?(): boolean;

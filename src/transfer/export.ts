@@ -2,11 +2,13 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ThreadNotFound } from '../store/store-errors.js';
 import type { ItemRecord, Store } from '../store/types.js';
+import { toAssistantLine } from './assistant-line.js';
 import { toExportEntry } from './format.js';
 
 export interface TransferCount {
   threads: number;
   messages: number;
+  assistants: number;
 }
 
 /** A thread deleted while it is read has no more items: its ThreadNotFound ends its pages. */
@@ -43,13 +45,20 @@ export interface ExportCount extends TransferCount {
   longest?: { thread: string; bytes: number };
 }
 
-/** Writes every thread (or one tenant's) as JSON Lines, streaming: memory stays flat however large. */
+/**
+ * Writes every assistant, then every thread (or one tenant's), as JSON Lines, streaming: memory stays flat
+ * however large.
+ */
 export async function exportThreads(
   store: Store,
   out: Writable,
   options: { tenant?: string; onProgress?: (count: TransferCount) => void } = {},
 ): Promise<ExportCount> {
-  const count: ExportCount = { threads: 0, messages: 0 };
+  const count: ExportCount = { threads: 0, messages: 0, assistants: 0 };
+  for await (const stored of store.transfer.assistants(options.tenant)) {
+    await write(out, `${toAssistantLine(stored)}\n`);
+    count.assistants++;
+  }
   for await (const { tenant, thread } of store.transfer.threads(options.tenant)) {
     const head = JSON.stringify({ ...thread, tenant });
     let bytes = await write(out, `${head.slice(0, -1)},"messages":[`);

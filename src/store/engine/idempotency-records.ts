@@ -1,5 +1,5 @@
 import type { ItemRecord } from '../records.js';
-import { ItemNotFound, ThreadNotFound } from '../store-errors.js';
+import { AssistantNotFound, ItemNotFound, ThreadNotFound } from '../store-errors.js';
 import type { IdempotencyKey } from '../types.js';
 import { now } from './clock.js';
 
@@ -20,6 +20,7 @@ const PURGE_INTERVAL_MS = 60_000;
  * only outlives it while its thread stands (a thread's delete removes its items' records).
  */
 export function deletedObject(record: RecordedObject): Error {
+  if (record.object_id.startsWith('asst_')) return new AssistantNotFound(record.object_id);
   return record.object_id === record.thread_id
     ? new ThreadNotFound(record.thread_id)
     : new ItemNotFound(record.thread_id, record.object_id);

@@ -1,5 +1,6 @@
 import { purgeExpiredPeriodically } from '../engine/idempotency-records.js';
 import type { ItemViews, Store } from '../types.js';
+import { postgresAssistants } from './assistants.js';
 import { createClient, createPool, isSaturated, type PostgresOptions, waitForDatabase } from './connection.js';
 import { postgresIdempotency } from './idempotency.js';
 import { postgresItems } from './items.js';
@@ -30,15 +31,19 @@ export async function openPostgresStore(options: PostgresOptions & { views: Item
   const idempotency = postgresIdempotency(pool);
   const purge = postgresPurge(pool, options.log);
   const threads = postgresThreads(pool, idempotency, options.views, purge.wake);
+  const assistants = postgresAssistants(pool, idempotency);
   const purging = purgeExpiredPeriodically(idempotency.purgeExpired);
   purge.wake();
 
   return {
     threads: threads.store,
+    assistants: assistants.store,
     items: postgresItems(pool, idempotency, threads.threadRow, options.views),
     purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
-    stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
-    transfer: postgresTransfer(pool),
+    stats: guard(
+      async () => (await pool.query<{ threads: number; messages: number; assistants: number }>(SQL.stats)).rows[0]!,
+    ),
+    transfer: { ...postgresTransfer(pool), ...assistants.transfer },
     saturated: () => isSaturated(pool, options),
     close: async () => {
       purging.stop();

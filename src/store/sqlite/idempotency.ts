@@ -71,6 +71,8 @@ export function sqliteIdempotency(db: Database.Database) {
       return response;
     },
     neuterItem: (tenant: string, item: string) => sql.neuterItem.run({ tenant, item }),
+    /** A thread's or an assistant's delete: the record that made it answers its 404 from now on. */
+    neuterOwn: (tenant: string, id: string) => sql.neuterThread.run(id, tenant),
     /** A thread's delete: its own record neutered, its items' removed. */
     forgetThread(tenant: string, threadId: string) {
       sql.neuterThread.run(threadId, tenant);
