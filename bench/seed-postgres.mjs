@@ -25,7 +25,7 @@ const INSERT_MESSAGES = `INSERT INTO messages (thread_seq, position, id, created
 // (`item` as FUNCTION_CALL's JSON, $6), ids made of their position: unique, in the store's format.
 const INSERT_CALLS = `INSERT INTO messages (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
     status, completed_at)
-  SELECT $1, m * ($4 + 1) + 1 + k, 'fc_' || md5($1 || '.' || (m * ($4 + 1) + 1 + k)), $5, 'function_call', '', $6,
+  SELECT $1::bigint, m * ($4 + 1) + 1 + k, 'fc_' || md5($1::bigint || '.' || (m * ($4 + 1) + 1 + k)), $5, 'function_call', '', $6,
     '[]', '[]', '{}', 'completed', $5
   FROM generate_series($2::bigint, $3::bigint - 1) AS m, generate_series(1, $4::bigint) AS k`;
 
