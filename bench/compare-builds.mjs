@@ -1,5 +1,6 @@
 // `node bench/compare-builds.mjs <build-a> <build-b> [--rounds 3] [--seconds 2] [--cases retrieve,list20,update,create]`
-// (cases: retrieve, list20, items20, update, create, spread: creates over 32 threads)
+// (cases: retrieve, list20, items20, update, create, spread: creates over 32 threads, hidden20: the thread
+// view's newest 20 in a thread of 50 messages with 200 function calls after each)
 // Server CPU per request of two builds of the server, side by side: each build is a folder holding a built
 // `dist/` tree, placed at the repository root (so `../package.json` and `../migrations` resolve), e.g.
 //   git stash && npm run build && cp -r dist dist-before && git stash pop && npm run build
@@ -16,6 +17,7 @@ import { load } from './load.mjs';
 import { median } from './report.mjs';
 import { cpuSeconds, pinSelf, startServer, stopServer } from './processes.mjs';
 import { engines } from './engines.mjs';
+import { freePort } from '../test/helpers/postgres-processes.mjs';
 import { seedSqlite } from './seed-sqlite.mjs';
 
 const { values: options, positionals: builds } = parseArgs({
@@ -32,7 +34,7 @@ if (builds.length !== 2)
 
 pinSelf(1);
 const dir = mkdtempSync(join(tmpdir(), 'threadstore-compare-'));
-const shape = [...Array(20).fill(50), ...Array(32).fill(0)];
+const shape = [...Array(20).fill(50), ...Array(32).fill(0), { count: 50, hidden: 200 }];
 let threads;
 let databaseUrls;
 let engine;
@@ -50,10 +52,14 @@ const cpu = (server) => cpuSeconds(server.child.pid) + (engine?.cpuSeconds() ?? 
 const servers = [];
 for (const [i, build] of builds.entries()) {
   const env = { DATABASE_URL: databaseUrls[i], LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
-  servers.push(await startServer({ args: [join(resolve(build), 'server.js')], env, port: 47_100 + i, core: 0 }));
+  servers.push(await startServer({ args: [join(resolve(build), 'server.js')], env, port: await freePort(), core: 0 }));
 }
 
-const ids = threads.filter((t) => t.count > 0).flatMap((t) => t.messageIds.map((m) => [t.id, m]));
+const hidden = threads.at(-1);
+const ids = threads
+  .slice(0, -1)
+  .filter((t) => t.count > 0)
+  .flatMap((t) => t.messageIds.map((m) => [t.id, m]));
 const empty = threads.filter((t) => t.count === 0).map((t) => t.id);
 const pick = (i) => ids[(i * 7919) % ids.length];
 const messagePath = (i) => `/v1/threads/${pick(i)[0]}/messages/${pick(i)[1]}`;
@@ -66,6 +72,7 @@ const cases = {
   update: (i) => ({ method: 'POST', path: messagePath(i), body: updateBody }),
   create: () => ({ method: 'POST', path: `/v1/threads/${empty[0]}/messages`, body: createBody }),
   spread: (i) => ({ method: 'POST', path: `/v1/threads/${empty[i % empty.length]}/messages`, body: createBody }),
+  hidden20: () => ({ method: 'GET', path: `/v1/threads/${hidden.id}/messages?limit=20` }),
 };
 
 try {

@@ -31,8 +31,18 @@ if (!engine) throw new Error(`--db ${options.db}: unknown engine; known: ${Objec
  * with. Cases against bare Fastify must also keep their p99 within P99_TARGET times the baseline's.
  */
 const TARGETS = {
-  sqlite: { retrieve: 0.9, list: 0.8, items: 0.9, update: 0.8, create: 0.7, spread: 0.7, big: 0.9, deep: 0.9 },
-  postgres: { retrieve: 0.4, list: 0.4, items: 0.9, create: 0.15, spread: 0.3, big: 0.9, deep: 0.9 },
+  sqlite: {
+    retrieve: 0.9,
+    list: 0.8,
+    items: 0.9,
+    update: 0.8,
+    create: 0.7,
+    spread: 0.7,
+    big: 0.9,
+    deep: 0.9,
+    hidden: 0.9,
+  },
+  postgres: { retrieve: 0.4, list: 0.4, items: 0.9, create: 0.15, spread: 0.3, big: 0.9, deep: 0.9, hidden: 0.9 },
 };
 const P99_TARGET = 1.5;
 const targets = TARGETS[options.db] ?? {};
@@ -43,7 +53,10 @@ const warmupSeconds = quick ? 0.5 : 2;
 const BIG = quick ? 20_000 : 1_000_000;
 const SHALLOW = 50;
 /** Messages written through the API into a thread just before its pages are measured (no ANALYZE since). */
-const FRESH = quick ? 2_000 : 9_000;
+const FRESH = quick ? 2_000 : 100_000;
+/** A thread of HIDDEN_MESSAGES messages with HIDDEN_EACH function calls after each, which the thread view hides. */
+const HIDDEN_MESSAGES = 100;
+const HIDDEN_EACH = quick ? 200 : 8_000;
 /** Threads the spread create case writes into, one request after the other: as many as connections. */
 const SPREAD = 32;
 /** Enough messages to delete one per request for every delete run, at a generous rate. */
@@ -93,15 +106,19 @@ async function main() {
       ...Array(SPREAD).fill(0),
     ]);
     const work = await engine.prepare(dir, 'work', [DELETE_POOL], { keep: DELETE_POOL });
-    const big = await engine.prepare(dir, 'big', [BIG - SHALLOW, SHALLOW]);
+    const big = await engine.prepare(dir, 'big', [
+      BIG - SHALLOW,
+      SHALLOW,
+      { count: HIDDEN_MESSAGES, hidden: HIDDEN_EACH },
+    ]);
     step(
-      `seeded ${options.db}: 1,000 + ${DELETE_POOL.toLocaleString()} + ${BIG.toLocaleString()} messages in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+      `seeded ${options.db}: 1,000 + ${DELETE_POOL.toLocaleString()} + ${BIG.toLocaleString()} messages and ${(HIDDEN_MESSAGES * HIDDEN_EACH).toLocaleString()} function calls in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
     );
 
     const smallIds = small.threads.filter((t) => t.count > 0).flatMap((t) => t.messageIds.map((m) => [t.id, m]));
     const createThreads = small.threads.filter((t) => t.count === 0).map((t) => t.id);
     const createThread = createThreads[0];
-    const [bigThread, bigShallow] = big.threads;
+    const [bigThread, bigShallow, hiddenThread] = big.threads;
     const bigIds = bigThread.messageIds;
     // Deep cursors: anywhere in the middle half of the big thread, so every page is full.
     const deepCursors = bigIds.slice(Math.floor(bigIds.length / 4), Math.floor((bigIds.length * 3) / 4));
@@ -210,7 +227,7 @@ async function main() {
     const page = (thread, order, cursors) => (i) =>
       get(`/v1/threads/${thread}/messages?limit=20&order=${order}&after=${pick(cursors, i)}`);
     /** A page far from where its order starts against one near it; both checked to be full pages first. */
-    const deepCase = async (name, deep, shallow) => {
+    const deepCase = async (name, deep, shallow, target = targets.deep) => {
       for (const request of [deep, shallow.request]) {
         const answer = await call(bigServer.url, 'GET', request(0).path);
         if (answer.data.length !== 20 || !answer.has_more) throw new Error(`${name}: not a full page of 20`);
@@ -220,7 +237,7 @@ async function main() {
         server: bigServer,
         request: deep,
         against: { server: bigServer, ...shallow },
-        target: targets.deep,
+        target,
       });
     };
     for (const [order, suffix] of [
@@ -232,6 +249,14 @@ async function main() {
         request: page(bigShallow.id, order, shallowCursors[order]),
       });
     }
+    // The thread view's page where the thread holds HIDDEN_EACH function calls after each message: 20 messages
+    // with 20 × HIDDEN_EACH items between them, against the same page of a thread of messages only.
+    await deepCase(
+      `list 20 among ${short(HIDDEN_MESSAGES * HIDDEN_EACH)} function calls`,
+      page(hiddenThread.id, 'desc', hiddenThread.messageIds.slice(60, 70)),
+      { name: 'list 20 in a thread of 50', request: page(bigShallow.id, 'desc', shallowCursors.desc) },
+      targets.hidden,
+    );
     // A thread written through the API just now: no VACUUM or ANALYZE has seen it. Its far end (`after` one
     // of its 31st-40th messages counted from where the order ends) against its near end, in both orders.
     const fresh = await writeThread(bigServer.url, FRESH);

@@ -3,14 +3,17 @@
 import Database from 'better-sqlite3';
 import { migrate } from '../dist/store/sqlite/migrate.js';
 import { newId } from '../dist/ids.js';
+import { newItemIdOf } from '../dist/views/conversation-view.js';
 import { itemJsonOf } from '../dist/views/response-json.js';
+import { FUNCTION_CALL } from './function-call.mjs';
 import { messageText } from './message-text.mjs';
 
 const BATCH = 50_000;
 
 /**
- * `threads` is a list of message counts, one per thread. Returns, per thread, its id and a sample of
- * its message ids in insertion order (every `stride`-th one, at most `keep` of them).
+ * `threads` is a list of message counts, one per thread; a thread given as `{ count, hidden }` has `hidden`
+ * function calls after each of its messages, which the thread view does not show. Returns, per thread, its
+ * id and a sample of its message ids in insertion order (every `stride`-th one, at most `keep` of them).
  */
 export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
   const db = new Database(path);
@@ -28,8 +31,14 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
        thread_json, item_json)
      VALUES (?, ?, ?, 'message', ?, NULL, ?, '[]', '{}', 'completed', ?, ?, ?)`,
   );
+  const insertCall = db.prepare(
+    `INSERT INTO messages (id, thread_seq, created_at, type, role, item, content, attachments, metadata, status, completed_at,
+       thread_json, item_json)
+     VALUES (?, ?, ?, 'function_call', '', ?, '[]', '[]', '{}', 'completed', ?, NULL, ?)`,
+  );
+  const callJson = JSON.stringify(FUNCTION_CALL);
   const createdAt = Math.floor(Date.now() / 1000);
-  const insertBatch = db.transaction((thread, from, to, sample, stride) => {
+  const insertBatch = db.transaction((thread, from, to, sample, stride, hidden) => {
     for (let i = from; i < to; i++) {
       const record = {
         id: newId('msg'),
@@ -52,16 +61,35 @@ export function seedSqlite(path, threads, { keep = 100_000 } = {}) {
       const content = JSON.stringify(record.content);
       insertMessage.run(record.id, thread.seq, createdAt, record.role, content, createdAt, json.thread, json.item);
       if (i % stride === 0) sample.push(record.id);
+      for (let h = 0; h < hidden; h++) {
+        const call = {
+          ...record,
+          id: newItemIdOf('function_call'),
+          type: 'function_call',
+          role: '',
+          item: FUNCTION_CALL,
+        };
+        insertCall.run(
+          call.id,
+          thread.seq,
+          createdAt,
+          callJson,
+          createdAt,
+          itemJsonOf({ ...call, content: [] }, thread.id).item,
+        );
+      }
     }
   });
   const seeded = [];
-  for (const count of threads) {
+  for (const shape of threads) {
+    const { count, hidden = 0 } = typeof shape === 'number' ? { count: shape } : shape;
     const id = newId('thread');
     const { seq } = insertThread.get(id, createdAt);
     const stride = Math.max(1, Math.ceil(count / keep));
     const messageIds = [];
-    for (let from = 0; from < count; from += BATCH)
-      insertBatch({ seq, id }, from, Math.min(count, from + BATCH), messageIds, stride);
+    const batch = Math.max(1, Math.floor(BATCH / (1 + hidden)));
+    for (let from = 0; from < count; from += batch)
+      insertBatch({ seq, id }, from, Math.min(count, from + batch), messageIds, stride, hidden);
     seeded.push({ id, count, stride, messageIds });
   }
   // What the store's countInserted keeps: the metrics gauges read these two rows.

@@ -7,6 +7,7 @@ import type { ItemRecord } from '../../src/store/records.js';
 import { SQL } from '../../src/store/postgres/statements/items.js';
 import { itemListSql } from '../../src/store/sqlite/items.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { importedItem } from '../helpers/store-items.js';
 import { type BuiltServer, buildServer, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 /*
@@ -180,6 +181,42 @@ describe('bounded work', () => {
     });
   }, 180_000);
 
+  test('a thread view page costs what it shows, not the items of other types the thread holds', async () => {
+    // 800,000 function calls between two messages: each page read walked them all (0.65-0.73 s per request).
+    await withServer({}, async (seed, server) => {
+      const hidden = 800_000;
+      const thread = {
+        id: newId('thread'),
+        object: 'thread' as const,
+        created_at: 1_700_000_000,
+        metadata: {},
+        tool_resources: {},
+      };
+      const [first, last] = [importedItem('message', 'first'), importedItem('message', 'last')];
+      const calls = Array.from({ length: hidden }, () => importedItem('function_call'));
+      expect(await seed.app.store.transfer.importThread('', thread, [first, ...calls, last])).toBe(true);
+      // The first request of a fresh process also pays for compiling the code it runs: sent once unprobed.
+      expect((await getJson(server.baseURL, `/threads/${thread.id}/messages?limit=1`)).status).toBe(200);
+      const ids = (path: string) =>
+        getJson(server.baseURL, path).then(({ body }) => body.data.map((m: MessageObject) => m.id));
+      const pages = await whileProbing(
+        server.baseURL,
+        `thread view pages over ${hidden} function calls`,
+        async () => [
+          await ids(`/threads/${thread.id}/messages`),
+          await ids(`/threads/${thread.id}/messages?order=asc`),
+          await ids(`/threads/${thread.id}/messages?after=${last.id}`),
+          await ids(`/threads/${thread.id}/messages?order=asc&before=${last.id}`),
+          // A cursor naming a hidden item places the page at it, as before.
+          await ids(`/threads/${thread.id}/messages?after=${calls[hidden / 2]!.id}`),
+          await ids(`/threads/${thread.id}/messages?order=asc&after=${calls[hidden / 2]!.id}`),
+        ],
+        250,
+      );
+      expect(pages).toEqual([[last.id, first.id], [first.id, last.id], [first.id], [first.id], [first.id], [last.id]]);
+    });
+  }, 300_000);
+
   test('one 2.3 MB item of 50,000 parts is checked against its schema without a stall, and refused or stored', async () => {
     await withServer({ BODY_LIMIT: String(8 * 1024 * 1024) }, async (_seed, server) => {
       const conversation = await (await fetch(`${server.baseURL}/v1/conversations`, { method: 'POST' })).json();
@@ -236,7 +273,7 @@ describe('bounded work', () => {
         const db = new Database(seed.dbPath, { readonly: true });
         const plan = db
           .prepare(`EXPLAIN QUERY PLAN ${itemListSql('DESC', true)}`)
-          .all({ thread: 1, runId: 'run_x', all: 0, low: 0, high: 10, limit: 21 });
+          .all({ thread: 1, runId: 'run_x', low: 0, high: 10, limit: 21 });
         db.close();
         expect(JSON.stringify(plan)).toContain('USING INDEX messages_by_run');
       } else {
@@ -244,13 +281,12 @@ describe('bounded work', () => {
         await client.connect();
         try {
           await client.query('SET enable_seqscan = off');
-          const { rows } = await client.query(`EXPLAIN ${SQL.listItems('DESC', true)}`, [
+          const { rows } = await client.query(`EXPLAIN ${SQL.listItems('DESC', true, 'all')}`, [
             1,
             0,
             10,
             21,
             1000,
-            false,
             'run_x',
           ]);
           expect(JSON.stringify(rows)).toContain('messages_by_run');

@@ -202,7 +202,14 @@ describe('export and import', () => {
   test('copy moves every thread from one database to another', async () => {
     const ids = await seed(source.app);
     const result = await copyThreads(source.app.store, target.app.store);
-    expect(result).toEqual({ threads: 3, messages: 3 * 103 - 1, assistants: 0, skipped: 0, skippedAssistants: 0, failed: [] });
+    expect(result).toEqual({
+      threads: 3,
+      messages: 3 * 103 - 1,
+      assistants: 0,
+      skipped: 0,
+      skippedAssistants: 0,
+      failed: [],
+    });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
   });
 });

@@ -102,11 +102,10 @@ export function postgresItems(
       query[plan.high] ?? null,
       plan.limit,
       PAGE_BYTE_BUDGET,
-      query.view === 'all',
       ...(runId === undefined ? [] : [runId]),
     ];
     type PageRow = { low: number | null; high: number | null; total: number } & ItemRow;
-    const { rows } = await pool.query<PageRow>(SQL.listPage(plan.direction, runId !== undefined), values);
+    const { rows } = await pool.query<PageRow>(SQL.listPage(plan.direction, runId !== undefined, query.view), values);
     const found = rows[0];
     if (!found) throw new ThreadNotFound(threadId);
     // In the order the stepwise path checks them: `after` first.
@@ -127,17 +126,9 @@ export function postgresItems(
     if (unstorable(query.run_id)) return { data: [], has_more: false };
     const runId = query.run_id;
     const page = await readPage(query, after, before, async (direction, low, high, limit) => {
-      const values = [
-        thread.seq,
-        low,
-        high,
-        limit,
-        PAGE_BYTE_BUDGET,
-        query.view === 'all',
-        ...(runId === undefined ? [] : [runId]),
-      ];
+      const values = [thread.seq, low, high, limit, PAGE_BYTE_BUDGET, ...(runId === undefined ? [] : [runId])];
       const { rows } = await pool.query<ItemRow & { total: number }>(
-        SQL.listItems(direction, runId !== undefined),
+        SQL.listItems(direction, runId !== undefined, query.view),
         values,
       );
       return { rows, cut: rows.length < (rows[0]?.total ?? 0) };

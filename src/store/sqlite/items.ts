@@ -93,22 +93,33 @@ export const ITEM_BY_ID_COLUMNS = {
 interface ItemRange {
   thread: number;
   runId?: string;
-  all: number;
   low: number;
   high: number;
   limit: number;
 }
 
+type ListRead = 'rows' | 'sizes' | 'json';
+
+/** Through which index a page is read: with `run_id`, the index of messages that have one; else the view's. */
+const listIndex = (byRun: boolean, view: ItemView) =>
+  byRun ? 'messages_by_run' : view === 'thread' ? 'messages_in_thread_view' : 'messages_by_thread';
+
 /**
- * A thread's items in order, the thread view's only unless @all (or, with `sizes`, what their JSON columns
- * take: SQLite reads that from the row header, not the content); with `run_id`, through the index of messages that have one (SQLite has no
- * statistics to prefer it over the thread's index).
+ * A thread's items in order, the thread view's only unless the view is 'all' (or, with `sizes`, what their
+ * JSON columns take: SQLite reads that from the row header, not the content). The index is named: SQLite
+ * keeps no statistics to choose by. The thread view's filter is written out, not behind a parameter, so that
+ * its index (migration 008, which holds only those rows) can serve it: a page then reads the rows it shows,
+ * however many items of other types lie between them.
  */
-export const itemListSql = (direction: Direction, byRun: boolean, read: 'rows' | 'sizes' | 'json' = 'rows') => `
-  SELECT ${read === 'sizes' ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : read === 'json' ? `id, ${VIEW_JSON}` : ITEM_COLUMNS}
-  FROM messages${byRun ? ' INDEXED BY messages_by_run' : ''}
-  WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high
-    AND (@all OR ${THREAD_VIEW_SQL})
+export const itemListSql = (
+  direction: Direction,
+  byRun: boolean,
+  read: ListRead = 'rows',
+  view: ItemView = 'thread',
+) => `
+  SELECT ${read === 'sizes' ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : read === 'json' ? `id, ${view === 'all' ? 'item_json' : 'thread_json'}` : ITEM_COLUMNS}
+  FROM messages INDEXED BY ${listIndex(byRun, view)}
+  WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high${view === 'thread' ? ` AND ${THREAD_VIEW_SQL}` : ''}
   ORDER BY seq ${direction} LIMIT @limit`;
 
 const viewFlag = (view: ItemView) => (view === 'all' ? 1 : 0);
@@ -157,18 +168,6 @@ export function sqliteItems(
       `SELECT seq FROM messages WHERE id = @id AND thread_seq = @thread
        UNION ALL SELECT seq FROM deleted_messages WHERE id = @id AND thread_seq = @thread`,
     ),
-    listAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', false)).raw(),
-    listDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', false)).raw(),
-    listRunAscending: db.prepare<ItemRange, ItemRow>(itemListSql('ASC', true)).raw(),
-    listRunDescending: db.prepare<ItemRange, ItemRow>(itemListSql('DESC', true)).raw(),
-    jsonAscending: db.prepare<ItemRange, JsonRow>(itemListSql('ASC', false, 'json')).raw(),
-    jsonDescending: db.prepare<ItemRange, JsonRow>(itemListSql('DESC', false, 'json')).raw(),
-    runJsonAscending: db.prepare<ItemRange, JsonRow>(itemListSql('ASC', true, 'json')).raw(),
-    runJsonDescending: db.prepare<ItemRange, JsonRow>(itemListSql('DESC', true, 'json')).raw(),
-    sizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', false, 'sizes')).pluck(),
-    sizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', false, 'sizes')).pluck(),
-    runSizesAscending: db.prepare<ItemRange, number>(itemListSql('ASC', true, 'sizes')).pluck(),
-    runSizesDescending: db.prepare<ItemRange, number>(itemListSql('DESC', true, 'sizes')).pluck(),
   };
 
   const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
@@ -253,20 +252,25 @@ export function sqliteItems(
     return row.seq;
   }
 
-  const SIZES = { ASC: sql.sizesAscending, DESC: sql.sizesDescending };
-  const RUN_SIZES = { ASC: sql.runSizesAscending, DESC: sql.runSizesDescending };
-  type Reads<Row> = Record<
-    Direction,
-    { list: Database.Statement<ItemRange, Row>; run: Database.Statement<ItemRange, Row> }
-  >;
-  const RECORDS: Reads<ItemRow> = {
-    ASC: { list: sql.listAscending, run: sql.listRunAscending },
-    DESC: { list: sql.listDescending, run: sql.listRunDescending },
-  };
-  const JSON_TEXT: Reads<JsonRow> = {
-    ASC: { list: sql.jsonAscending, run: sql.runJsonAscending },
-    DESC: { list: sql.jsonDescending, run: sql.runJsonDescending },
-  };
+  /** Every page statement, prepared once, by what it reads, its order, and whether it filters by run. */
+  function listStatements<Row>(read: ListRead, view: ItemView) {
+    const prepare = (direction: Direction, byRun: boolean) => {
+      const statement = db.prepare<ItemRange, Row>(itemListSql(direction, byRun, read, view));
+      return read === 'sizes' ? statement.pluck() : statement.raw();
+    };
+    return {
+      ASC: { list: prepare('ASC', false), run: prepare('ASC', true) },
+      DESC: { list: prepare('DESC', false), run: prepare('DESC', true) },
+    };
+  }
+  type Reads<Row> = Record<ItemView, ReturnType<typeof listStatements<Row>>>;
+  const readsOf = <Row>(read: ListRead): Reads<Row> => ({
+    thread: listStatements<Row>(read, 'thread'),
+    all: listStatements<Row>(read, 'all'),
+  });
+  const SIZES = readsOf<number>('sizes');
+  const RECORDS = readsOf<ItemRow>('rows');
+  const JSON_TEXT = readsOf<JsonRow>('json');
 
   /** A page of a thread's items, read by `reads`' statements. */
   async function pageOf<Row>(
@@ -280,15 +284,14 @@ export function sqliteItems(
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
     const runId = query.run_id;
-    const all = viewFlag(query.view);
+    const statement = runId === undefined ? 'list' : 'run';
     return readPage(query, after, before, (direction, low, high, limit) => {
       // The sizes first (from the row headers), so a page never reads content it will not send.
-      const sizes = (runId === undefined ? SIZES : RUN_SIZES)[direction];
-      const list = runId === undefined ? reads[direction].list : reads[direction].run;
-      const found = sizes.all({ thread, runId, all, low, high, limit });
+      const found = SIZES[query.view][direction][statement].all({ thread, runId, low, high, limit });
       const fit = rowsWithinBudget(found);
+      const list = reads[query.view][direction][statement];
       return {
-        rows: fit === 0 ? [] : list.all({ thread, runId, all, low, high, limit: fit }),
+        rows: fit === 0 ? [] : list.all({ thread, runId, low, high, limit: fit }),
         cut: fit < found.length,
       };
     });

@@ -1,5 +1,6 @@
 // The PostgreSQL statements of a thread's items.
 import { type Direction, END } from '../../engine/read-page.js';
+import type { ItemView } from '../../types.js';
 
 export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.content, m.attachments, m.metadata, m.status,
   m.incomplete_details, m.completed_at, m.incomplete_at, m.assistant_id, m.run_id`;
@@ -8,8 +9,17 @@ export const ITEM_COLUMNS = `m.id, m.created_at, m.type, m.role, m.item, m.conte
 const cursorPosition = (id: string) => `SELECT position FROM messages WHERE id = ${id} AND thread_seq = thread.seq
   UNION ALL SELECT position FROM deleted_messages WHERE id = ${id} AND thread_seq = thread.seq LIMIT 1`;
 
-/** Rows the thread view shows (user and assistant messages), unless the boolean parameter asks for all. */
-const inView = (all: string) => `(${all}::boolean OR (m.type = 'message' AND m.role IN ('user', 'assistant')))`;
+/** The rows the thread view shows: user and assistant messages. */
+const THREAD_VIEW = `(m.type = 'message' AND m.role IN ('user', 'assistant'))`;
+
+/** Rows the thread view shows, unless the boolean parameter asks for all. */
+const inView = (all: string) => `(${all}::boolean OR ${THREAD_VIEW})`;
+
+/**
+ * A page's filter by view, written out rather than behind a parameter: only then can every plan, generic
+ * ones included, read the thread view's page through its index (migration 008), which holds only its rows.
+ */
+const pageView = (view: ItemView) => (view === 'thread' ? ` AND ${THREAD_VIEW}` : '');
 
 export const SQL = {
   // The UPDATE locks the thread row until this statement commits: the next writer to the thread waits,
@@ -58,17 +68,16 @@ export const SQL = {
     UNION ALL SELECT position FROM deleted_messages WHERE id = $1 AND thread_seq = $2`,
   /**
    * Up to $4 items in order, cut where their stored JSON passes $5 bytes (the first item always comes);
-   * `total` tells whether the cut dropped any. Only the thread view's rows unless $6; with `byRun`, only
-   * run $7's, through its index.
+   * `total` tells whether the cut dropped any. Only the rows `view` shows; with `byRun`, only run $6's,
+   * through its index.
    */
-  listItems: (direction: Direction, byRun: boolean) => `SELECT * FROM (
+  listItems: (direction: Direction, byRun: boolean, view: ItemView) => `SELECT * FROM (
       SELECT page.*, row_number() OVER w AS n, sum(page.size) OVER w AS running, count(*) OVER () AS total FROM (
         SELECT ${ITEM_COLUMNS}, m.position,
           coalesce(octet_length(m.item), 0) + octet_length(m.content) + octet_length(m.attachments)
             + octet_length(m.metadata) AS size
         FROM messages m
-        WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3${byRun ? ' AND m.run_id = $7' : ''}
-          AND ${inView('$6')}
+        WHERE m.thread_seq = $1 AND m.position > $2 AND m.position < $3${byRun ? ' AND m.run_id = $6' : ''}${pageView(view)}
         ORDER BY m.position ${direction} LIMIT $4
       ) AS page
       WINDOW w AS (ORDER BY page.position ${direction} ROWS UNBOUNDED PRECEDING)
@@ -76,12 +85,12 @@ export const SQL = {
     WHERE n = 1 OR running <= $5 ORDER BY n`,
   /**
    * listItems in one statement, with the thread and both cursors resolved in it ($1 thread id, $2 tenant,
-   * $3 the cursor below the page, $4 the one above, then $5-$8 as listItems' $4-$7). No row: no such thread.
+   * $3 the cursor below the page, $4 the one above, then $5-$7 as listItems' $4-$6). No row: no such thread.
    * Else `low` and `high` are the cursors' positions (null when a given cursor is not the thread's), and the
    * page's rows follow, or one row of nulls when the page is empty or a cursor unknown. `bounds` is
    * MATERIALIZED: inlined, its cursor lookups ran again for every row of the page.
    */
-  listPage: (direction: Direction, byRun: boolean) => `WITH thread AS (
+  listPage: (direction: Direction, byRun: boolean, view: ItemView) => `WITH thread AS (
       SELECT seq FROM threads WHERE id = $1 AND tenant = $2
     ), bounds AS MATERIALIZED (
       SELECT thread.seq,
@@ -97,7 +106,7 @@ export const SQL = {
               + octet_length(m.metadata) AS size
           FROM messages m
           WHERE m.thread_seq = bounds.seq AND m.position > coalesce(bounds.low, 0)
-            AND m.position < coalesce(bounds.high, ${END})${byRun ? ' AND m.run_id = $8' : ''} AND ${inView('$7')}
+            AND m.position < coalesce(bounds.high, ${END})${byRun ? ' AND m.run_id = $7' : ''}${pageView(view)}
           ORDER BY m.position ${direction} LIMIT $5
         ) AS page
         WINDOW w AS (ORDER BY page.position ${direction} ROWS UNBOUNDED PRECEDING)
