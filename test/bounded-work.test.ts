@@ -179,7 +179,9 @@ describe('bounded work', () => {
   }, 180_000);
 
   test('a thread view page costs what it shows, not the items of other types the thread holds', async () => {
-    // 800,000 function calls between two messages: each page read walked them all (0.65-0.73 s per request).
+    // 800,000 function calls between two messages: each page read walked them all (0.65-0.73 s of event loop per
+    // request on SQLite). On PostgreSQL that walk runs in the backend, not on the event loop: what holds the page
+    // to its own rows there is test/store/postgres/page-plan.test.ts.
     await withServer({}, async (seed, server) => {
       const hidden = 800_000;
       const thread = {
