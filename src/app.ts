@@ -13,6 +13,7 @@ import jsonBody from './plugins/json-body.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import rateLimit from './plugins/rate-limit.js';
+import runner from './plugins/runner.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
@@ -115,6 +116,8 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(storePlugin, { database: config.database });
   if (config.database.engine === 'postgres')
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
+  // TEMPORARY: the upstream plugin's `app.upstream` once the `upstream` branch merges.
+  await app.register(runner, { upstream: undefined, expirySeconds: config.runExpirySeconds });
   await app.register(metrics);
   await app.register(openapi);
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });

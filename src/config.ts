@@ -27,6 +27,7 @@ const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: '' }),
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
+  RUN_EXPIRY_SECONDS: Type.Integer({ minimum: 1, default: 600 }),
 });
 
 const INTEGER_SETTINGS = new Set([
@@ -39,6 +40,7 @@ const INTEGER_SETTINGS = new Set([
   'PG_MAX_PENDING_BYTES',
   'RATE_LIMIT_PER_MINUTE',
   'AUTH_FAILURES_PER_MINUTE',
+  'RUN_EXPIRY_SECONDS',
 ]);
 
 export type DatabaseConfig =
@@ -79,6 +81,8 @@ export interface Config {
   trustProxy: string[] | false;
   /** Origins allowed to call from a browser; `['*']` for any; empty: CORS off. */
   corsOrigins: string[];
+  /** How long a run may stay unfinished before it expires (`expires_at` = `created_at` + this). */
+  runExpirySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -234,5 +238,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: settings.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
+    runExpirySeconds: settings.RUN_EXPIRY_SECONDS,
   };
 }

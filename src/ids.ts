@@ -3,8 +3,8 @@ import { customAlphabet } from 'nanoid';
 
 const randomPart = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 24);
 
-/** `thread_…` or `msg_…` with 24 random characters of [0-9A-Za-z], as OpenAI's ids. */
-export const newId = (prefix: 'thread' | 'msg'): string => `${prefix}_${randomPart()}`;
+/** `thread_…`, `msg_…`, `run_…`, `step_…` or `call_…` with 24 random characters of [0-9A-Za-z], as OpenAI's ids. */
+export const newId = (prefix: 'thread' | 'msg' | 'run' | 'step' | 'call'): string => `${prefix}_${randomPart()}`;
 
 const longHexPart = customAlphabet('0123456789abcdef', 48);
 

@@ -8,6 +8,8 @@ import {
   routeNotFound,
   unsupportedContentType,
 } from '../errors.js';
+import { answerStoreError } from '../run-errors.js';
+import { StoreError } from '../store/store-errors.js';
 
 /** Fastify's own failures, before a handler runs, as the API's errors. */
 function fromFastify(error: FastifyError, contentType: string | undefined, bodyLimit: number): ApiError | undefined {
@@ -42,7 +44,9 @@ export default fp(async function errorHandler(app: FastifyInstance) {
     let apiError =
       error instanceof ApiError
         ? error
-        : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
+        : error instanceof StoreError
+          ? answerStoreError(error)
+          : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
     if (!apiError) {
       request.log.error({ err: error }, 'unhandled error');
       apiError = internalError();

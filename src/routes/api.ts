@@ -6,6 +6,8 @@ import auth from '../plugins/auth.js';
 import { conversationItemRoutes } from './conversation-items.js';
 import { conversationRoutes } from './conversations.js';
 import { messageRoutes } from './messages.js';
+import { runStepRoutes } from './assistants/run-steps.js';
+import { runRoutes } from './assistants/runs.js';
 import { metricsRoute } from './metrics.js';
 import { threadRoutes } from './threads.js';
 
@@ -35,6 +37,8 @@ const assistantsRoutes: FastifyPluginAsync = async (app) => {
   });
   await app.register(threadRoutes);
   await app.register(messageRoutes);
+  await app.register(runRoutes);
+  await app.register(runStepRoutes);
 };
 
 /** The Conversations API over the same store. */

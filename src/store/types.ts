@@ -1,5 +1,6 @@
 import type { ThreadObject, ToolResources } from '../schemas/threads.js';
 import type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
+import type { RunStore } from './run-types.js';
 
 export type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
 
@@ -104,6 +105,8 @@ export interface Store {
     /** `list`'s page, each item as its view answers it, JSON text. */
     listJson(tenant: string, threadId: string, query: ListQuery): Promise<Page<ItemJsonText> | undefined>;
   };
+  /** Runs of the Assistants API, their steps and the messages they write (src/store/run-types.ts). */
+  runs: RunStore;
   /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
   purgeExpiredIdempotencyKeys(): Promise<number>;
   /** How many threads and items are stored, across all tenants (the metrics gauges). */

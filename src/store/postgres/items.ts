@@ -13,7 +13,7 @@ import { guard, unstorable } from './store-errors.js';
 import { jsonInView } from '../../views/response-json.js';
 import type { ThreadRow } from './threads.js';
 
-interface ItemRow {
+export interface ItemRow {
   id: string;
   created_at: number;
   type: string;
@@ -30,7 +30,7 @@ interface ItemRow {
   run_id: string | null;
 }
 
-function toRecord(row: ItemRow): ItemRecord {
+export function toRecord(row: ItemRow): ItemRecord {
   return {
     id: row.id,
     created_at: row.created_at,

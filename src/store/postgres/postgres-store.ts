@@ -5,6 +5,7 @@ import { postgresIdempotency } from './idempotency.js';
 import { postgresItems } from './items.js';
 import { migrate } from './migrate.js';
 import { postgresPurge } from './purge.js';
+import { postgresRuns } from './runs.js';
 import { SQL } from './statements.js';
 import { guard } from './store-errors.js';
 import { postgresThreads } from './threads.js';
@@ -36,6 +37,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   return {
     threads: threads.store,
     items: postgresItems(pool, idempotency, threads.threadRow),
+    runs: postgresRuns(pool),
     purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
     transfer: postgresTransfer(pool),

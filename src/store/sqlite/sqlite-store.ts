@@ -6,6 +6,7 @@ import { sqliteItems } from './items.js';
 import { openDatabase } from './open-database.js';
 import { sqlitePurge } from './purge.js';
 import { rowCounts } from './row-counts.js';
+import { sqliteRuns } from './runs.js';
 import { guarded, toStoreError } from './store-errors.js';
 import { sqliteThreads } from './threads.js';
 import { sqliteTransfer } from './transfer.js';
@@ -48,6 +49,7 @@ export function openSqliteStore({
   return {
     threads: threads.store,
     items: items.store,
+    runs: sqliteRuns(db, { write, counts, items }),
     purgeExpiredIdempotencyKeys: () => write(idempotency.purgeExpired),
     stats: guarded(async () => counts.read()),
     transfer: sqliteTransfer(db, { write, counts, threads, items }),
