@@ -15,6 +15,7 @@ import openapi from './plugins/openapi.js';
 import rateLimit from './plugins/rate-limit.js';
 import runner from './plugins/runner.js';
 import storePlugin from './plugins/store.js';
+import upstreamPlugin from './plugins/upstream.js';
 import { RequestLog } from './request-log.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
@@ -114,6 +115,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
+  await app.register(upstreamPlugin, { upstream: config.upstream });
   if (config.database.engine === 'postgres')
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
   // TEMPORARY: the upstream plugin's `app.upstream` once the `upstream` branch merges.

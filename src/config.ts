@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP, isIPv6 } from 'node:net';
 import { Type, type Static, type TSchema } from 'typebox';
 import { keysFileEntries, parseApiKeys, type ApiKey } from './api-keys.js';
+import type { UpstreamConfig } from './upstream/chat-completions.js';
 import { compileValidator } from './validation.js';
 
 const ConfigSchema = Type.Object({
@@ -28,6 +29,11 @@ const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: '' }),
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
   RUN_EXPIRY_SECONDS: Type.Integer({ minimum: 1, default: 600 }),
+  UPSTREAM_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  UPSTREAM_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  UPSTREAM_MODEL_MAP: Type.String({ default: '' }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 60_000 }),
 });
 
 const INTEGER_SETTINGS = new Set([
@@ -41,6 +47,8 @@ const INTEGER_SETTINGS = new Set([
   'RATE_LIMIT_PER_MINUTE',
   'AUTH_FAILURES_PER_MINUTE',
   'RUN_EXPIRY_SECONDS',
+  'UPSTREAM_TIMEOUT_MS',
+  'UPSTREAM_IDLE_TIMEOUT_MS',
 ]);
 
 export type DatabaseConfig =
@@ -83,6 +91,8 @@ export interface Config {
   corsOrigins: string[];
   /** How long a run may stay unfinished before it expires (`expires_at` = `created_at` + this). */
   runExpirySeconds: number;
+  /** The Chat Completions server runs are executed against; undefined without UPSTREAM_BASE_URL. */
+  upstream: UpstreamConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -193,6 +203,61 @@ function parseTrustProxy(value: string): string[] | false {
   return proxies;
 }
 
+/** A URL as it may appear in an error line: user name and password replaced. */
+function withoutCredentials(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+
+function parseModelMap(value: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of value.split(',')) {
+    if (entry.trim() === '') continue;
+    const equals = entry.indexOf('=');
+    const [name, model] = [entry.slice(0, equals).trim(), entry.slice(equals + 1).trim()];
+    if (equals === -1 || name === '' || model === '') {
+      throw new ConfigError(`UPSTREAM_MODEL_MAP must be comma-separated name=model pairs, got '${entry.trim()}'`);
+    }
+    if (Object.hasOwn(map, name)) throw new ConfigError(`UPSTREAM_MODEL_MAP names '${name}' twice`);
+    map[name] = model;
+  }
+  return map;
+}
+
+/**
+ * The upstream, when UPSTREAM_BASE_URL is set. The key, and a base URL with a user name or password in it,
+ * are non-enumerable properties: a config logged, serialized, inspected or spread does not show them.
+ */
+function parseUpstream(settings: Settings, env: NodeJS.ProcessEnv): UpstreamConfig | undefined {
+  const base = settings.UPSTREAM_BASE_URL;
+  if (base === undefined) {
+    const orphan = ['UPSTREAM_API_KEY', 'UPSTREAM_MODEL_MAP', 'UPSTREAM_TIMEOUT_MS', 'UPSTREAM_IDLE_TIMEOUT_MS'].find(
+      (key) => env[key] !== undefined && env[key] !== '',
+    );
+    if (orphan !== undefined) throw new ConfigError(`${orphan} is set but UPSTREAM_BASE_URL is not`);
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(base);
+  } catch {}
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(
+      `UPSTREAM_BASE_URL must be an http:// or https:// URL without query, e.g. http://127.0.0.1:11434/v1, got '${withoutCredentials(base)}'`,
+    );
+  }
+  const upstream: UpstreamConfig = {
+    baseUrl: base.replace(/\/+$/, ''),
+    modelMap: parseModelMap(settings.UPSTREAM_MODEL_MAP),
+    connectTimeoutMs: settings.UPSTREAM_TIMEOUT_MS,
+    idleTimeoutMs: settings.UPSTREAM_IDLE_TIMEOUT_MS,
+  };
+  if (settings.UPSTREAM_API_KEY !== undefined) {
+    Object.defineProperty(upstream, 'apiKey', { value: settings.UPSTREAM_API_KEY, enumerable: false });
+  }
+  if (url.username !== '' || url.password !== '') Object.defineProperty(upstream, 'baseUrl', { enumerable: false });
+  return upstream;
+}
+
 const isValid = (schema: TSchema, value: unknown) =>
   'value' in compileValidator(schema as Record<string, unknown>, { coerceStrings: false })(value);
 
@@ -239,5 +304,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     runExpirySeconds: settings.RUN_EXPIRY_SECONDS,
+    upstream: parseUpstream(settings, env),
   };
 }
