@@ -135,21 +135,33 @@ export const propertyNameTooLong = (param: string, key: string, max: number, len
     'property_name_above_max_length',
   );
 
-export const integerAboveMax = (param: string, max: number, value: number) =>
+/** A number outside its bounds; `kind` is `integer` or, for a number that may have a fraction, `decimal`. */
+const aboveMax = (kind: 'integer' | 'decimal') => (param: string, max: number, value: number) =>
   new ApiError(
     400,
-    `Invalid '${param}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
+    `Invalid '${param}': ${kind} above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
     param,
-    'integer_above_max_value',
+    `${kind}_above_max_value`,
   );
 
-export const integerBelowMin = (param: string, min: number, value: number) =>
+const belowMin = (kind: 'integer' | 'decimal') => (param: string, min: number, value: number) =>
   new ApiError(
     400,
-    `Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
+    `Invalid '${param}': ${kind} below minimum value. Expected a value >= ${min}, but got ${value} instead.`,
     param,
-    'integer_below_min_value',
+    `${kind}_below_min_value`,
   );
+
+export const integerAboveMax = aboveMax('integer');
+export const integerBelowMin = belowMin('integer');
+export const decimalAboveMax = aboveMax('decimal');
+export const decimalBelowMin = belowMin('decimal');
+
+/** An assistant absent from the tenant (or never created): the hosted wording. */
+export const assistantNotFound = (id: string) => new ApiError(404, `No assistant found with id '${id}'.`);
+
+export const unknownAssistantCursor = (param: 'after' | 'before', id: string) =>
+  new ApiError(400, `Invalid '${param}': no assistant with id '${id}'.`, param, 'invalid_value');
 
 export const patternMismatch = (param: string, pattern: string) =>
   new ApiError(

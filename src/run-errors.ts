@@ -7,8 +7,6 @@ export const runNotFound = (id: string) => new ApiError(404, `No run found with 
 
 export const runStepNotFound = (id: string) => new ApiError(404, `No run step found with id '${id}'.`);
 
-export const assistantNotFound = (id: string) => new ApiError(404, `No assistant found with id '${id}'.`);
-
 /** Apps match on these texts: keep them exact. */
 export const threadHasActiveRun = (threadId: string, runId: string) =>
   new ApiError(400, `Thread ${threadId} already has an active run ${runId}.`);

@@ -1,6 +1,8 @@
 import {
   type ApiError,
   arrayTooLong,
+  decimalAboveMax,
+  decimalBelowMin,
   emptyArray,
   integerAboveMax,
   integerBelowMin,
@@ -250,10 +252,19 @@ function compileUnion(unresolved: JsonSchema[], options: CompileOptions): Check 
   for (const type of new Set(nonNull.map(jsonTypeOfBranch))) {
     const ofType = nonNullRefs.filter((_, i) => jsonTypeOfBranch(nonNull[i]!) === type);
     const shapes = ofType.map((b) => resolve(b, options));
-    if (type === undefined || (ofType.length > 1 && !shapes.every((b) => b.const !== undefined))) {
+    const constants = shapes.every((b) => b.const !== undefined);
+    // Objects told apart by `type` (`'auto' | {type:'text'} | {type:'json_object'}`) are a union of their own.
+    const tagged = type === 'object' && shapes.every((b) => discriminatorsOf(b) !== undefined);
+    if (type === undefined || (ofType.length > 1 && !constants && !tagged)) {
       throw new Error(`compileValidator: cannot pick a branch of ${JSON.stringify(unresolved)}`);
     }
-    byJsonType.set(type, ofType.length > 1 ? compileEnum(shapes.map((b) => b.const)) : compile(ofType[0]!, options));
+    const check =
+      ofType.length === 1
+        ? compile(ofType[0]!, options)
+        : constants
+          ? compileEnum(shapes.map((b) => b.const))
+          : compileUnion(ofType, options);
+    byJsonType.set(type, check);
   }
   const expected = `one of ${[...byJsonType.keys()].map(typeWord).join(' or ')}`;
   return (value, parent, key, faults) => {
@@ -375,8 +386,10 @@ function compileNumber(schema: JsonSchema, options: CompileOptions): Check {
       return value;
     }
     const n = number as number;
-    if (maximum !== undefined && n > maximum) faults.add(integerAboveMax(pathOf(parent, key), maximum, n));
-    if (minimum !== undefined && n < minimum) faults.add(integerBelowMin(pathOf(parent, key), minimum, n));
+    if (maximum !== undefined && n > maximum)
+      faults.add((integer ? integerAboveMax : decimalAboveMax)(pathOf(parent, key), maximum, n));
+    if (minimum !== undefined && n < minimum)
+      faults.add((integer ? integerBelowMin : decimalBelowMin)(pathOf(parent, key), minimum, n));
     return n;
   };
 }

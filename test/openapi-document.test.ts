@@ -7,6 +7,11 @@ import { buildTestApp, type TestApp } from './helpers/app.js';
 import { operationsOf, type OpenApiDocument } from './helpers/openapi-documents.js';
 
 const OPERATION_IDS = [
+  'createAssistant',
+  'listAssistants',
+  'getAssistant',
+  'modifyAssistant',
+  'deleteAssistant',
   'createThread',
   'getThread',
   'modifyThread',
@@ -54,8 +59,10 @@ test('the document is valid OpenAPI 3.1', async () => {
 });
 
 describe('the document', () => {
-  test('describes the 17 operations once, under /v1, with OpenAI operation ids', () => {
+  test('describes the 22 operations once, under /v1, with OpenAI operation ids', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/v1/assistants',
+      '/v1/assistants/{assistant_id}',
       '/v1/conversations',
       '/v1/conversations/{conversation_id}',
       '/v1/conversations/{conversation_id}/items',
@@ -88,10 +95,19 @@ describe('the document', () => {
         'ConversationItem',
         'ConversationItemList',
         'IncludeEnum',
+        'AssistantObject',
+        'CreateAssistantRequest',
+        'ModifyAssistantRequest',
+        'DeleteAssistantResponse',
+        'ListAssistantsResponse',
+        'AssistantsApiResponseFormatOption',
+        'AssistantToolsFunction',
       ]),
     );
     const ok = (id: string) => operationsOf(document).get(id)!.responses['200']!.content!['application/json']!.schema;
     expect(ok('getThread')).toEqual({ $ref: '#/components/schemas/ThreadObject' });
+    expect(ok('getAssistant')).toEqual({ $ref: '#/components/schemas/AssistantObject' });
+    expect(ok('listAssistants')).toEqual({ $ref: '#/components/schemas/ListAssistantsResponse' });
     expect(ok('listMessages')).toEqual({ $ref: '#/components/schemas/ListMessagesResponse' });
     expect(ok('deleteMessage')).toEqual({ $ref: '#/components/schemas/DeleteMessageResponse' });
     expect(ok('listConversationItems')).toEqual({ $ref: '#/components/schemas/ConversationItemList' });
@@ -127,6 +143,8 @@ describe('the document', () => {
         .map(([id, op]) => [id, (op.requestBody as any).required]),
     );
     expect(required).toEqual({
+      createAssistant: true,
+      modifyAssistant: false,
       createThread: false,
       modifyThread: false,
       createMessage: true,

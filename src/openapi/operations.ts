@@ -1,7 +1,15 @@
 import { ErrorResponse } from '../schemas/common.js';
 
 /** What the document says of each operation beyond its schemas: OpenAI's summaries, grouped by resource. */
-export const OPERATIONS: Record<string, { tag: 'Threads' | 'Messages' | 'Conversations'; summary: string }> = {
+export const OPERATIONS: Record<
+  string,
+  { tag: 'Assistants' | 'Threads' | 'Messages' | 'Conversations'; summary: string }
+> = {
+  createAssistant: { tag: 'Assistants', summary: 'Create an assistant with a model and instructions.' },
+  listAssistants: { tag: 'Assistants', summary: 'Returns a list of assistants.' },
+  getAssistant: { tag: 'Assistants', summary: 'Retrieves an assistant.' },
+  modifyAssistant: { tag: 'Assistants', summary: 'Modifies an assistant.' },
+  deleteAssistant: { tag: 'Assistants', summary: 'Delete an assistant.' },
   createThread: { tag: 'Threads', summary: 'Create a thread.' },
   getThread: { tag: 'Threads', summary: 'Retrieves a thread.' },
   modifyThread: { tag: 'Threads', summary: 'Modifies a thread.' },
@@ -25,7 +33,7 @@ export const OPERATIONS: Record<string, { tag: 'Threads' | 'Messages' | 'Convers
 const ERROR_STATUSES: Record<number, string> = {
   400: 'Invalid request: validation, an unknown or missing parameter, a bad cursor, or OpenAI-Beta: assistants=v1.',
   401: 'No API key, or an incorrect one (only when API keys are configured).',
-  404: 'No such thread, message, conversation or item for this API key, or an unknown route.',
+  404: 'No such assistant, thread, message, conversation or item for this API key, or an unknown route.',
   413: 'Request body too large.',
   415: 'The body is not application/json.',
   429: 'Rate limit exceeded.',

@@ -2,14 +2,24 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import {
   ApiError,
+  assistantNotFound,
   bodyTooLarge,
   internalError,
   invalidJson,
   routeNotFound,
+  unknownAssistantCursor,
   unsupportedContentType,
 } from '../errors.js';
 import { answerStoreError } from '../run-errors.js';
-import { StoreError } from '../store/store-errors.js';
+import { AssistantNotFound, StoreError, UnknownAssistantCursor } from '../store/store-errors.js';
+
+/** The store's refusals as the API's errors. */
+function fromStore(error: unknown): ApiError | undefined {
+  if (error instanceof AssistantNotFound) return assistantNotFound(error.assistantId);
+  if (error instanceof UnknownAssistantCursor) return unknownAssistantCursor(error.param, error.assistantId);
+  if (error instanceof StoreError) return answerStoreError(error);
+  return undefined;
+}
 
 /** Fastify's own failures, before a handler runs, as the API's errors. */
 function fromFastify(error: FastifyError, contentType: string | undefined, bodyLimit: number): ApiError | undefined {
@@ -44,9 +54,7 @@ export default fp(async function errorHandler(app: FastifyInstance) {
     let apiError =
       error instanceof ApiError
         ? error
-        : error instanceof StoreError
-          ? answerStoreError(error)
-          : fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0);
+        : (fromStore(error) ?? fromFastify(error, request.headers['content-type'], app.initialConfig.bodyLimit ?? 0));
     if (!apiError) {
       request.log.error({ err: error }, 'unhandled error');
       apiError = internalError();

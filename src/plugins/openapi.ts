@@ -38,6 +38,7 @@ export default fp(async function openapi(app: FastifyInstance) {
         license: { name: 'MIT', identifier: 'MIT' },
       },
       tags: [
+        { name: 'Assistants', description: 'Assistants: a model, instructions and tools that runs use.' },
         { name: 'Threads', description: 'Threads hold messages.' },
         { name: 'Messages', description: 'Messages within a thread.' },
         {

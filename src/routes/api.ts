@@ -3,6 +3,7 @@ import type { KeyRing } from '../api-keys.js';
 import type { AuthFailureLimit } from '../auth-failure-limit.js';
 import { deprecatedBeta } from '../errors.js';
 import auth from '../plugins/auth.js';
+import { assistantRoutes } from './assistants/assistants.js';
 import { conversationItemRoutes } from './conversation-items.js';
 import { conversationRoutes } from './conversations.js';
 import { messageRoutes } from './messages.js';
@@ -30,11 +31,12 @@ export interface ApiRoutesOptions {
   metrics?: boolean;
 }
 
-/** The Assistants API's threads and messages: the only scope that looks at `OpenAI-Beta`. */
+/** The Assistants API's assistants, threads and messages: the only scope that looks at `OpenAI-Beta`. */
 const assistantsRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', (request, _reply, done) => {
     done(namesAssistantsV1(request.headers['openai-beta']) ? deprecatedBeta() : undefined);
   });
+  await app.register(assistantRoutes);
   await app.register(threadRoutes);
   await app.register(messageRoutes);
   await app.register(runRoutes);

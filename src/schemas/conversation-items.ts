@@ -40,7 +40,7 @@ const answerValidators = compileAll(
 export const MAX_ITEM_DEPTH = 100;
 
 /** Whether objects and arrays nest more than `levels` deep; the recursion stops at `levels`. */
-function nestsDeeperThan(value: unknown, levels: number): boolean {
+export function nestsDeeperThan(value: unknown, levels: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (levels === 0) return true;
   if (Array.isArray(value)) {

@@ -1,3 +1,4 @@
+import type { AssistantObject } from '../schemas/assistants.js';
 import type { ThreadObject, ToolResources } from '../schemas/threads.js';
 import type { ItemRecord, ItemView, Metadata, NewItem } from './records.js';
 import type { RunStore } from './run-types.js';
@@ -15,6 +16,17 @@ export interface NewThread {
 export interface ThreadChanges {
   metadata?: Metadata;
   tool_resources?: ToolResources;
+}
+
+/** An assistant's settings as stored, defaults applied: the object without its id, type and time. */
+export type NewAssistant = Omit<AssistantObject, 'id' | 'object' | 'created_at'>;
+
+/** The settings a modify replaces; the others stay. */
+export type AssistantChanges = Partial<NewAssistant>;
+
+export interface StoredAssistant {
+  tenant: string;
+  assistant: AssistantObject;
 }
 
 export interface PageQuery {
@@ -77,6 +89,17 @@ export interface Store {
     /** Throws `unknownCursor` for a cursor that names no thread of the tenant. */
     list(tenant: string, query: ThreadListQuery): Promise<Page<ThreadObject>>;
   };
+  /** The tenant's assistants: settings a run reads when it is created. */
+  assistants: {
+    /** Throws `idempotencyConflict` when the key was used with another request. */
+    create(tenant: string, assistant: NewAssistant, idempotency?: IdempotencyKey): Promise<AssistantObject>;
+    get(tenant: string, assistantId: string): Promise<AssistantObject | undefined>;
+    update(tenant: string, assistantId: string, changes: AssistantChanges): Promise<AssistantObject | undefined>;
+    /** Deletes the assistant only: threads, messages and runs that name it stay. */
+    delete(tenant: string, assistantId: string): Promise<boolean>;
+    /** Throws `UnknownAssistantCursor` for a cursor that names no assistant of the tenant, live or deleted. */
+    list(tenant: string, query: PageQuery): Promise<Page<AssistantObject>>;
+  };
   /** A thread's history: its messages and, through the Conversations API, items of every type. */
   items: {
     /**
@@ -117,6 +140,10 @@ export interface Store {
     threads(tenant?: string): AsyncIterable<StoredThread>;
     /** Writes a thread and its items with their ids and timestamps, atomically; false when the id exists. */
     importThread(tenant: string, thread: ThreadObject, items: ItemRecord[]): Promise<boolean>;
+    /** Every assistant, or one tenant's, oldest first. */
+    assistants(tenant?: string): AsyncIterable<StoredAssistant>;
+    /** Writes an assistant with its id and timestamp; false when the id exists. */
+    importAssistant(tenant: string, assistant: AssistantObject): Promise<boolean>;
   };
   /** Whether a store call now would be refused as busy (PostgreSQL's wait queue is full); SQLite never waits. */
   saturated?(): boolean;

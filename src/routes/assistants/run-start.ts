@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, missingParameter } from '../../errors.js';
-import { assistantNotFound, unsupportedTool, upstreamNotConfigured } from '../../run-errors.js';
+import { ApiError, assistantNotFound, missingParameter } from '../../errors.js';
+import { unsupportedTool, upstreamNotConfigured } from '../../run-errors.js';
 import type { RunEvent } from '../../runs/run-bus.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import type { Store } from '../../store/types.js';

@@ -1,6 +1,7 @@
 import { messageNotFound, threadNotFound } from '../../errors.js';
 import type { MessageObject } from '../../schemas/messages.js';
 import type { ItemRecord } from '../records.js';
+import { AssistantNotFound } from '../store-errors.js';
 import type { IdempotencyKey } from '../types.js';
 import { now } from './clock.js';
 
@@ -21,6 +22,7 @@ const PURGE_INTERVAL_MS = 60_000;
  * only outlives it while its thread stands (a thread's delete removes its messages' records).
  */
 export function deletedObject(record: RecordedObject): Error {
+  if (record.object_id.startsWith('asst_')) return new AssistantNotFound(record.object_id);
   return record.object_id === record.thread_id ? threadNotFound(record.thread_id) : messageNotFound(record.object_id);
 }
 

@@ -1,5 +1,6 @@
 import { purgeExpiredPeriodically } from '../engine/idempotency-records.js';
 import type { Store } from '../types.js';
+import { postgresAssistants } from './assistants.js';
 import { createClient, createPool, isSaturated, type PostgresOptions, waitForDatabase } from './connection.js';
 import { postgresIdempotency } from './idempotency.js';
 import { postgresItems } from './items.js';
@@ -31,16 +32,18 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
   const idempotency = postgresIdempotency(pool);
   const purge = postgresPurge(pool, options.log);
   const threads = postgresThreads(pool, idempotency, purge.wake);
+  const assistants = postgresAssistants(pool, idempotency);
   const purging = purgeExpiredPeriodically(idempotency.purgeExpired);
   purge.wake();
 
   return {
     threads: threads.store,
+    assistants: assistants.store,
     items: postgresItems(pool, idempotency, threads.threadRow),
     runs: postgresRuns(pool),
     purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
     stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
-    transfer: postgresTransfer(pool),
+    transfer: { ...postgresTransfer(pool), ...assistants.transfer },
     saturated: () => isSaturated(pool, options),
     close: async () => {
       purging.stop();

@@ -29,7 +29,7 @@ const itemColumns = (items: ItemRecord[]) => [
 ];
 
 /** Export reads every thread in batches; import writes a thread with its ids and timestamps, in one transaction. */
-export function postgresTransfer(pool: pg.Pool): Store['transfer'] {
+export function postgresTransfer(pool: pg.Pool): Pick<Store['transfer'], 'threads' | 'importThread'> {
   async function importThread(tenant: string, thread: ThreadObject, messages: ItemRecord[]): Promise<boolean> {
     const client = await pool.connect();
     try {

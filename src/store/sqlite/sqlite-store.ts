@@ -1,5 +1,6 @@
 import { purgeExpiredPeriodically } from '../engine/idempotency-records.js';
 import type { Store } from '../types.js';
+import { sqliteAssistants } from './assistants.js';
 import { groupCommit, type Write } from './group-commit.js';
 import { sqliteIdempotency } from './idempotency.js';
 import { sqliteItems } from './items.js';
@@ -43,16 +44,18 @@ export function openSqliteStore({
   const purge = sqlitePurge(db, write);
   const items = sqliteItems(db, write, idempotency, counts);
   const threads = sqliteThreads(db, { write, idempotency, counts, items, deleted: purge.wake });
+  const assistants = sqliteAssistants(db, write, idempotency);
   const purging = purgeExpiredPeriodically(() => write(idempotency.purgeExpired));
   purge.wake();
 
   return {
     threads: threads.store,
+    assistants: assistants.store,
     items: items.store,
     runs: sqliteRuns(db, { write, counts, items }),
     purgeExpiredIdempotencyKeys: () => write(idempotency.purgeExpired),
     stats: guarded(async () => counts.read()),
-    transfer: sqliteTransfer(db, { write, counts, threads, items }),
+    transfer: { ...sqliteTransfer(db, { write, counts, threads, items }), ...assistants.transfer },
     close: async () => {
       purging.stop();
       await purge.close();

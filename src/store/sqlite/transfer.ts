@@ -19,7 +19,7 @@ interface TransferParts {
 export function sqliteTransfer(
   db: Database.Database,
   { write, counts, threads, items }: TransferParts,
-): Store['transfer'] {
+): Pick<Store['transfer'], 'threads' | 'importThread'> {
   const sql = {
     threadsFrom: db.prepare<{ after: number; tenant: string | null; limit: number }, StoredThreadRow>(
       `SELECT seq, id, tenant, created_at, metadata, tool_resources FROM threads
