@@ -118,8 +118,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(upstreamPlugin, { upstream: config.upstream });
   if (config.database.engine === 'postgres')
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
-  // TEMPORARY: the upstream plugin's `app.upstream` once the `upstream` branch merges.
-  await app.register(runner, { upstream: undefined, expirySeconds: config.runExpirySeconds });
+  await app.register(runner, { expirySeconds: config.runExpirySeconds });
   await app.register(metrics);
   await app.register(openapi);
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });

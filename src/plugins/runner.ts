@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ChatUpstream } from '../runs/chat-port.js';
 import { createExecutor } from '../runs/executor.js';
 import { RunBus } from '../runs/run-bus.js';
 import { Scheduler } from '../runs/scheduler.js';
@@ -19,7 +18,6 @@ declare module 'fastify' {
 }
 
 export interface RunnerOptions {
-  upstream: ChatUpstream | undefined;
   expirySeconds: number;
 }
 
@@ -30,7 +28,7 @@ export interface RunnerOptions {
 export default fp(
   async function runnerPlugin(app: FastifyInstance, options: RunnerOptions) {
     const bus = new RunBus();
-    const upstream = options.upstream;
+    const upstream = app.upstream;
     const scheduler =
       upstream === undefined
         ? undefined
@@ -41,5 +39,5 @@ export default fp(
     app.decorate('runner', { bus, scheduler, expirySeconds: options.expirySeconds });
     app.addHook('onClose', async () => scheduler?.close());
   },
-  { name: 'runner' },
+  { name: 'threadstore-runner', dependencies: ['threadstore-upstream'] },
 );

@@ -4,8 +4,9 @@ import type { ItemRecord } from '../store/records.js';
 import type { RunChange, RunRef, RunUpdate } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import { chatRequestOf, remainingBudgets } from '../views/chat-prompt.js';
-import type { ChatCompletionChunk, ChatUpstream } from './chat-port.js';
-import { UpstreamError } from './chat-port.js';
+import type { ChatUpstream } from '../upstream/chat-completions.js';
+import type { ChatCompletionChunk } from '../upstream/chat-types.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
 import {
   addUsage,
   cancelled,

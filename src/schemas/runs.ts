@@ -1,78 +1,11 @@
 import { Type, type Static } from 'typebox';
 import { IdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields, ThreadIdParam } from './common.js';
+import { AssistantsApiResponseFormatOption, AssistantToolsDefinition, ReasoningEffort } from './assistants.js';
 import { CreateMessageRequest } from './messages.js';
 import { CreateThreadRequest } from './threads.js';
 
 const closed = { additionalProperties: false } as const;
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-
-/** Any JSON object, passed through as given (a function's `parameters`, a JSON schema). */
-const AnyObject = Type.Object({}, { additionalProperties: true });
-
-export const FunctionDefinition = Type.Object(
-  {
-    name: Type.String({ pattern: '^[a-zA-Z0-9_-]{1,64}$' }),
-    description: Type.Optional(Type.String()),
-    parameters: Type.Optional(AnyObject),
-    strict: Type.Optional(nullable(Type.Boolean())),
-  },
-  closed,
-);
-
-/** A run's tools: the assistant's kinds. Only `function` runs on a Chat Completions upstream (docs/pending/runs.md). */
-export const RunTool = Type.Union([
-  Type.Object({ type: Type.Literal('code_interpreter') }, closed),
-  Type.Object(
-    {
-      type: Type.Literal('file_search'),
-      file_search: Type.Optional(
-        Type.Object(
-          {
-            max_num_results: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
-            ranking_options: Type.Optional(
-              Type.Object(
-                {
-                  ranker: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('default_2024_08_21')])),
-                  score_threshold: Type.Number({ minimum: 0, maximum: 1 }),
-                },
-                closed,
-              ),
-            ),
-          },
-          closed,
-        ),
-      ),
-    },
-    closed,
-  ),
-  Type.Object({ type: Type.Literal('function'), function: FunctionDefinition }, closed),
-]);
-
-const ResponseFormatObject = Type.Union(
-  [
-    Type.Object({ type: Type.Literal('text') }, closed),
-    Type.Object({ type: Type.Literal('json_object') }, closed),
-    Type.Object(
-      {
-        type: Type.Literal('json_schema'),
-        json_schema: Type.Object(
-          {
-            name: Type.String({ pattern: '^[a-zA-Z0-9_-]{1,64}$' }),
-            description: Type.Optional(Type.String()),
-            schema: Type.Optional(AnyObject),
-            strict: Type.Optional(nullable(Type.Boolean())),
-          },
-          closed,
-        ),
-      },
-      closed,
-    ),
-  ],
-  // Read by the validator as "the object branch" of the union below.
-  { type: 'object' },
-);
-
-export const ResponseFormat = Type.Union([Type.Literal('auto'), ResponseFormatObject]);
 
 export const ToolChoice = Type.Union([
   Type.Literal('none'),
@@ -100,7 +33,7 @@ const RunSettings = {
   assistant_id: Type.String(),
   model: Type.Optional(nullable(Type.String())),
   instructions: Type.Optional(nullable(Type.String())),
-  tools: Type.Optional(nullable(Type.Array(RunTool, { maxItems: 128 }))),
+  tools: Type.Optional(nullable(Type.Array(AssistantToolsDefinition, { maxItems: 128 }))),
   metadata: Type.Optional(NullableMetadata),
   temperature: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 2 }))),
   top_p: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }))),
@@ -110,10 +43,8 @@ const RunSettings = {
   truncation_strategy: Type.Optional(nullable(TruncationStrategy)),
   tool_choice: Type.Optional(nullable(ToolChoice)),
   parallel_tool_calls: Type.Optional(Type.Boolean()),
-  response_format: Type.Optional(nullable(ResponseFormat)),
-  reasoning_effort: Type.Optional(
-    nullable(Type.Union(['minimal', 'low', 'medium', 'high'].map((effort) => Type.Literal(effort)))),
-  ),
+  response_format: Type.Optional(nullable(AssistantsApiResponseFormatOption)),
+  reasoning_effort: Type.Optional(nullable(ReasoningEffort)),
 };
 
 export const CreateRunRequest = Type.Object(
@@ -173,7 +104,7 @@ export const ToolCall = Type.Object({
   function: Type.Object({ name: Type.String(), arguments: Type.String() }),
 });
 
-/** Tools, response formats and tool choices go out as stored: they were validated on the way in. */
+/** A tool choice goes out as stored: it was validated on the way in. */
 const AsGiven = Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true });
 
 export const RunObject = Type.Object(
@@ -210,7 +141,7 @@ export const RunObject = Type.Object(
     ),
     model: Type.String(),
     instructions: Type.String(),
-    tools: Type.Array(AsGiven),
+    tools: Type.Array(AssistantToolsDefinition),
     metadata: Metadata,
     usage: nullable(Usage),
     temperature: nullable(Type.Number()),
@@ -220,8 +151,8 @@ export const RunObject = Type.Object(
     truncation_strategy: Type.Object({ type: Type.String(), last_messages: nullable(Type.Integer()) }),
     tool_choice: Type.Union([Type.String(), AsGiven]),
     parallel_tool_calls: Type.Boolean(),
-    response_format: Type.Union([Type.String(), AsGiven]),
-    reasoning_effort: Type.Optional(nullable(Type.String())),
+    response_format: AssistantsApiResponseFormatOption,
+    reasoning_effort: Type.Optional(nullable(ReasoningEffort)),
   },
   { title: 'RunObject' },
 );
@@ -232,8 +163,6 @@ export const RunParams = Type.Object({ thread_id: ThreadIdParam('thread'), run_i
 
 export const ListRunsQuery = Type.Object(PageQueryFields);
 
-export type RunTool = Static<typeof RunTool>;
-export type ResponseFormat = Static<typeof ResponseFormat>;
 export type ToolChoice = Static<typeof ToolChoice>;
 export type CreateRunRequest = Static<typeof CreateRunRequest>;
 export type CreateThreadAndRunRequest = Static<typeof CreateThreadAndRunRequest>;

@@ -2,7 +2,13 @@ import type { ContentPart } from '../schemas/messages.js';
 import type { RunStepObject } from '../schemas/run-steps.js';
 import type { RunObject, RunUsage } from '../schemas/runs.js';
 import type { ItemRecord } from '../store/records.js';
-import type { ChatCompletionRequest, ChatMessage } from '../runs/chat-port.js';
+import type {
+  ChatCompletionRequest,
+  ChatFunctionTool,
+  ChatMessage,
+  ChatResponseFormat,
+  ChatToolChoice,
+} from '../upstream/chat-types.js';
 import { toMessage } from './thread-view.js';
 
 /*
@@ -31,18 +37,13 @@ function textOf(parts: ContentPart[]): string {
   return parts.flatMap((part) => (part.type === 'text' && part.text ? [part.text.value] : [])).join('\n');
 }
 
-/** A thread message as a chat message. Image files cannot be fetched here (no Files API): they are left out. */
+/**
+ * A thread message as a chat message: its text. Images cannot be sent (no Files API for `image_file`, and the
+ * upstream protocol here is text only): they are left out.
+ */
 function chatMessageOf(record: ItemRecord, threadId: string): ChatMessage {
   const message = toMessage(record, threadId);
-  const images = message.content.filter((part) => part.type === 'image_url' && part.image_url);
-  if (message.role === 'assistant' || images.length === 0)
-    return { role: message.role, content: textOf(message.content) };
-  const content = message.content.flatMap((part): Record<string, unknown>[] => {
-    if (part.type === 'text' && part.text) return [{ type: 'text', text: part.text.value }];
-    if (part.type === 'image_url' && part.image_url) return [{ type: 'image_url', image_url: part.image_url }];
-    return [];
-  });
-  return { role: 'user', content };
+  return { role: message.role, content: textOf(message.content) };
 }
 
 const sizeOf = (message: ChatMessage) =>
@@ -116,11 +117,15 @@ export function chatRequestOf({ run, messages, steps, model, spent }: PromptSour
     stream_options: { include_usage: true },
   };
   if (functions.length > 0) {
-    request.tools = functions.map((tool) => ({ type: 'function', function: tool.function as Record<string, unknown> }));
-    if (run.tool_choice !== 'auto') request.tool_choice = run.tool_choice;
+    request.tools = functions.map((tool) => ({
+      type: 'function',
+      function: tool.function as ChatFunctionTool['function'],
+    }));
+    // Hosted-only tool choices were refused when the run was created.
+    if (run.tool_choice !== 'auto') request.tool_choice = run.tool_choice as ChatToolChoice;
     if (!run.parallel_tool_calls) request.parallel_tool_calls = false;
   }
-  if (run.response_format !== 'auto') request.response_format = run.response_format;
+  if (run.response_format !== 'auto') request.response_format = run.response_format as ChatResponseFormat;
   if (run.temperature !== null && run.temperature !== 1) request.temperature = run.temperature;
   if (run.top_p !== null && run.top_p !== 1) request.top_p = run.top_p;
   if (budgets.completion !== undefined) request.max_tokens = budgets.completion;

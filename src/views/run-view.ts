@@ -1,17 +1,13 @@
 import { newId } from '../ids.js';
 import type { RunStepObject } from '../schemas/run-steps.js';
-import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject, RunTool } from '../schemas/runs.js';
+import type { AssistantObject } from '../schemas/assistants.js';
+import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../schemas/runs.js';
 
 /** What a run takes from its assistant when the request does not override it. */
-export interface RunAssistant {
-  id: string;
-  model: string;
-  instructions: string | null;
-  tools: RunTool[] | Record<string, unknown>[];
-  temperature?: number | null;
-  top_p?: number | null;
-  response_format?: RunObject['response_format'] | null;
-}
+export type RunAssistant = Pick<
+  AssistantObject,
+  'id' | 'model' | 'instructions' | 'tools' | 'temperature' | 'top_p' | 'response_format'
+>;
 
 type RunSettings = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadAndRunRequest;
 
@@ -46,7 +42,7 @@ export function newRun(
     incomplete_details: null,
     model: body.model ?? assistant.model,
     instructions: [base, extra].filter((text) => text !== '').join('\n\n'),
-    tools: (body.tools ?? assistant.tools) as RunObject['tools'],
+    tools: body.tools ?? assistant.tools,
     metadata: body.metadata ?? {},
     usage: null,
     temperature: body.temperature ?? assistant.temperature ?? 1,

@@ -8,7 +8,10 @@ const assistant = {
   id: 'asst_1',
   model: 'gpt-4o',
   instructions: 'Be brief.',
-  tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
+  temperature: 1,
+  top_p: 1,
+  response_format: 'auto' as const,
+  tools: [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object' } } }],
 };
 
 function message(id: string, role: 'user' | 'assistant', text: string, runId: string | null = null): ItemRecord {

@@ -3,14 +3,10 @@ import { ApiError, assistantNotFound, missingParameter } from '../../errors.js';
 import { unsupportedTool, upstreamNotConfigured } from '../../run-errors.js';
 import type { RunEvent } from '../../runs/run-bus.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
-import type { Store } from '../../store/types.js';
-import { newRun, type RunAssistant } from '../../views/run-view.js';
+import { newRun } from '../../views/run-view.js';
 import { streamRunEvents } from './run-stream.js';
 
 type RunBody = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadAndRunRequest;
-
-// TEMPORARY until the `assistants` branch merges: its store.assistants.get.
-type WithAssistants = Store & { assistants?: { get(tenant: string, id: string): Promise<RunAssistant | undefined> } };
 
 /** Tools that need the hosted platform: a run refuses them rather than pretend (docs/pending/runs.md). */
 const HOSTED_ONLY = new Set(['code_interpreter', 'file_search']);
@@ -31,7 +27,7 @@ export async function planRun(
     if (HOSTED_ONLY.has(choice.type)) throw unsupportedTool(choice.type);
     if (!choice.function) throw missingParameter('tool_choice.function');
   }
-  const assistant = await (app.store as WithAssistants).assistants?.get(tenant, body.assistant_id);
+  const assistant = await app.store.assistants.get(tenant, body.assistant_id);
   if (!assistant) throw assistantNotFound(body.assistant_id);
   const run = newRun(body, assistant, threadId, Math.floor(Date.now() / 1000), app.runner.expirySeconds);
   const hosted = run.tools.find((tool) => HOSTED_ONLY.has(String(tool.type)));

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { STREAM_ENDS } from '../../runs/lifecycle.js';
 import type { RunBus, RunEvent } from '../../runs/run-bus.js';
-import { openEventStream } from '../../runs/sse-port.js';
+import { openEventStream } from '../../http/sse.js';
 import { toWireEvent } from '../../views/run-events.js';
 
 /**
