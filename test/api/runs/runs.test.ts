@@ -292,10 +292,14 @@ describe('errors', () => {
   });
 
   test('an upstream 429 fails the run with rate_limit_exceeded, a 500 with server_error: never a 500 to the client', async () => {
-    const { asst, thread } = await setUp([
-      { status: 429, body: { error: { message: 'Slow down' } } },
-      { status: 500, body: { error: { message: 'Boom' } } },
-    ]);
+    const { asst, thread } = await setUp(
+      [
+        { status: 429, body: { error: { message: 'Slow down' } } },
+        { status: 500, body: { error: { message: 'Boom' } } },
+        // Retries would take the next scripted answer: each turn here fails once and for all.
+      ],
+      { UPSTREAM_MAX_RETRIES: '0' },
+    );
     const first = await t.ok(`/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
     const failed = await t.waitFor(thread.id, first.id, ['failed', 'completed']);
     expectRunConformsTo('RunObject', failed);
