@@ -227,4 +227,25 @@ describe('function tools', () => {
     const [message] = (await t.get(`/v1/threads/${thread.id}/messages?run_id=${run.id}`)).data;
     expect(message).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_tokens' } });
   });
+
+  test('max_prompt_tokens: a run whose prompts used up the budget ends incomplete before the next turn', async () => {
+    const { asst, thread } = await setUp([
+      {
+        toolCalls: [{ name: 'get_weather', arguments: ['{}'], id: 'call_1' }],
+        usage: { prompt_tokens: 300, completion_tokens: 4 },
+      },
+    ]);
+    const run = await t.ok(`/v1/threads/${thread.id}/runs`, { assistant_id: asst.id, max_prompt_tokens: 256 });
+    await t.waitFor(thread.id, run.id, ['requires_action']);
+    await t.ok(`/v1/threads/${thread.id}/runs/${run.id}/submit_tool_outputs`, {
+      tool_outputs: [{ tool_call_id: 'call_1', output: 'x' }],
+    });
+    const ended = await t.waitFor(thread.id, run.id, ['incomplete', 'completed', 'failed']);
+    expect(ended).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_prompt_tokens' },
+      usage: { prompt_tokens: 300, completion_tokens: 4, total_tokens: 304 },
+    });
+    expect(t.upstream.requests).toHaveLength(1);
+  });
 });
