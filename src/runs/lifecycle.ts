@@ -21,8 +21,6 @@ export const STREAM_ENDS: readonly RunStatus[] = [
   'expired',
 ];
 
-export const isUnfinished = (status: RunStatus) => UNFINISHED.includes(status);
-
 /** The SDKs' poll helpers keep polling in these statuses: the server tells them how long to wait. */
 export const POLL_AFTER_MS = 500;
 

@@ -55,6 +55,3 @@ export function toWireEvent(event: RunEvent): WireEvent {
       };
   }
 }
-
-/** The stream's last event, after the run finished or came to need action. */
-export const DONE: WireEvent = { event: 'done', data: '[DONE]' };

@@ -2,7 +2,7 @@ import type { RunObject, RunStatus } from '../../schemas/runs.js';
 import type { RunChange, RunUpdate } from '../run-types.js';
 
 /** The statuses of a run that holds its thread's lock and can still expire. */
-export const UNFINISHED: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
+const UNFINISHED: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
 
 /** UNFINISHED as SQL, for both engines' statements (the partial indexes of migration 010 say the same). */
 export const UNFINISHED_SQL = `status IN (${UNFINISHED.map((status) => `'${status}'`).join(', ')})`;

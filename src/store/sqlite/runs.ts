@@ -25,7 +25,7 @@ const runListSql = (direction: Direction) => `
   SELECT run FROM runs WHERE thread_seq = @thread AND seq > @low AND seq < @high ORDER BY seq ${direction} LIMIT @limit`;
 
 /** A run by its id inside a thread the tenant owns (a deleted thread is hidden under another tenant). */
-export const RUN_BY_ID = `FROM runs r JOIN threads t ON t.seq = r.thread_seq
+const RUN_BY_ID = `FROM runs r JOIN threads t ON t.seq = r.thread_seq
   WHERE r.id = @runId AND r.tenant = @tenant AND t.id = @threadId AND t.tenant = @tenant`;
 
 interface RunLookup {
