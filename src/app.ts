@@ -14,6 +14,7 @@ import { rejectMalformedRequest } from './http/malformed-request.js';
 import metrics from './metrics/plugin.js';
 import openapi from './plugins/openapi.js';
 import rateLimit from './http/rate-limit.js';
+import runner from './plugins/runner.js';
 import storePlugin from './plugins/store.js';
 import { RequestLog } from './http/request-log.js';
 import upstreamPlugin from './plugins/upstream.js';
@@ -78,6 +79,7 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(upstreamPlugin, { upstream: config.upstream });
   if (config.database.engine === 'postgres')
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
+  await app.register(runner, { expirySeconds: config.runExpirySeconds });
   await app.register(metrics);
   await app.register(openapi);
   await app.register(auth, { apiKeys: config.apiKeys, failuresPerMinute: config.authFailuresPerMinute });

@@ -29,6 +29,7 @@ const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: '' }),
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
+  RUN_EXPIRY_SECONDS: Type.Integer({ minimum: 1, default: 600 }),
   UPSTREAM_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   UPSTREAM_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   UPSTREAM_MODEL_MAP: Type.String({ default: '' }),
@@ -47,6 +48,7 @@ const INTEGER_SETTINGS = new Set([
   'PG_MAX_PENDING_BYTES',
   'RATE_LIMIT_PER_MINUTE',
   'AUTH_FAILURES_PER_MINUTE',
+  'RUN_EXPIRY_SECONDS',
   'UPSTREAM_TIMEOUT_MS',
   'UPSTREAM_IDLE_TIMEOUT_MS',
   'UPSTREAM_MAX_RETRIES',
@@ -90,6 +92,8 @@ export interface Config {
   trustProxy: string[] | false;
   /** Origins allowed to call from a browser; `['*']` for any; empty: CORS off. */
   corsOrigins: string[];
+  /** How long a run may stay unfinished before it expires (`expires_at` = `created_at` + this). */
+  runExpirySeconds: number;
   /** The Chat Completions server runs are executed against; undefined without UPSTREAM_BASE_URL. */
   upstream: UpstreamConfig | undefined;
 }
@@ -275,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: settings.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
+    runExpirySeconds: settings.RUN_EXPIRY_SECONDS,
     upstream: parseUpstream(settings, env),
   };
 }

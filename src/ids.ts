@@ -3,8 +3,9 @@ import { customAlphabet } from 'nanoid';
 
 const randomPart = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 24);
 
-/** `thread_…`, `msg_…` or `asst_…` with 24 random characters of [0-9A-Za-z], as OpenAI's ids. */
-export const newId = (prefix: 'thread' | 'msg' | 'asst'): string => `${prefix}_${randomPart()}`;
+/** `thread_…`, `msg_…`, `asst_…`, `run_…`, `step_…` or `call_…` with 24 random characters of [0-9A-Za-z], as OpenAI's ids. */
+export const newId = (prefix: 'thread' | 'msg' | 'asst' | 'run' | 'step' | 'call'): string =>
+  `${prefix}_${randomPart()}`;
 
 const longHexPart = customAlphabet('0123456789abcdef', 48);
 

@@ -37,6 +37,7 @@ import {
   UnknownCursor,
   UnknownThreadCursor,
 } from '../store/store-errors.js';
+import { answerStoreError } from '../run-errors.js';
 
 /** Fastify's own failures, before a handler runs, as the API's errors. */
 function fromFastify(error: FastifyError, contentType: string | undefined, bodyLimit: number): ApiError | undefined {
@@ -72,7 +73,7 @@ export function fromStore(error: StoreError, conversations: boolean): ApiError |
   if (error instanceof StoreUnavailable) return storeUnavailable();
   if (error instanceof StoreBusy) return storeBusy();
   if (error instanceof StoreCannotWrite) return storeCannotWrite(error.reason);
-  return undefined;
+  return answerStoreError(error);
 }
 
 const isConversationsRoute = (request: FastifyRequest) => request.routeOptions.url?.includes('/conversations') ?? false;

@@ -6,6 +6,8 @@ import { messageRoutes } from './assistants/messages.js';
 import { metricsRoute } from '../metrics/route.js';
 import { threadRoutes } from './assistants/threads.js';
 import { assistantRoutes } from './assistants/assistants.js';
+import { runStepRoutes } from './assistants/run-steps.js';
+import { runRoutes } from './assistants/runs.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +34,8 @@ const assistantsRoutes: FastifyPluginAsync = async (app) => {
   await app.register(assistantRoutes);
   await app.register(threadRoutes);
   await app.register(messageRoutes);
+  await app.register(runRoutes);
+  await app.register(runStepRoutes);
 };
 
 /** The Conversations API over the same store. */

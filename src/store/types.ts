@@ -1,5 +1,6 @@
 import type { AssistantObject } from '../schemas/assistants.js';
 import type { ItemRecord, ItemView, Metadata, NewItem, ThreadRecord, ToolResources } from './records.js';
+import type { RunStore } from './run-types.js';
 
 export type {
   ItemJson,
@@ -134,6 +135,8 @@ export interface Store {
     /** `list`'s page, each item as its view answers it, JSON text. */
     listJson(tenant: string, threadId: string, query: ListQuery): Promise<Page<ItemJsonText>>;
   };
+  /** Runs of the Assistants API, their steps and the messages they write (src/store/run-types.ts). */
+  runs: RunStore;
   /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
   purgeExpiredIdempotencyKeys(): Promise<number>;
   /** How many threads, items and assistants are stored, across all tenants (the metrics gauges). */

@@ -11,7 +11,7 @@ import { guard, unstorable } from './store-errors.js';
 import { ThreadNotFound, UnknownCursor } from '../store-errors.js';
 import { itemColumns, type ThreadRow } from './rows.js';
 
-interface ItemRow {
+export interface ItemRow {
   id: string;
   created_at: number;
   type: string;
@@ -28,7 +28,7 @@ interface ItemRow {
   run_id: string | null;
 }
 
-function toRecord(row: ItemRow): ItemRecord {
+export function toRecord(row: ItemRow): ItemRecord {
   return {
     id: row.id,
     created_at: row.created_at,

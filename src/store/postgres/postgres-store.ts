@@ -6,6 +6,7 @@ import { postgresIdempotency } from './idempotency.js';
 import { postgresItems } from './items.js';
 import { migrate } from './migrate.js';
 import { postgresPurge } from './purge.js';
+import { postgresRuns } from './runs.js';
 import { SQL } from './statements/stats.js';
 import { guard } from './store-errors.js';
 import { postgresThreads } from './threads.js';
@@ -39,6 +40,7 @@ export async function openPostgresStore(options: PostgresOptions & { views: Item
     threads: threads.store,
     assistants: assistants.store,
     items: postgresItems(pool, idempotency, threads.threadRow, options.views),
+    runs: postgresRuns(pool, options.views),
     purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
     stats: guard(
       async () => (await pool.query<{ threads: number; messages: number; assistants: number }>(SQL.stats)).rows[0]!,

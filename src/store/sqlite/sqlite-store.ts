@@ -7,6 +7,7 @@ import { sqliteItems } from './items.js';
 import { openDatabase } from './open-database.js';
 import { sqlitePurge } from './purge.js';
 import { rowCounts } from './row-counts.js';
+import { sqliteRuns } from './runs.js';
 import { guarded, toStoreError } from './store-errors.js';
 import { sqliteThreads } from './threads.js';
 import { sqliteTransfer } from './transfer.js';
@@ -54,6 +55,7 @@ export function openSqliteStore({
     threads: threads.store,
     assistants: assistants.store,
     items: items.store,
+    runs: sqliteRuns(db, { write, counts, items, views }),
     purgeExpiredIdempotencyKeys: () => write(idempotency.purgeExpired),
     stats: guarded(async () => ({ ...counts.read(), assistants: assistants.count() })),
     transfer: { ...sqliteTransfer(db, { write, counts, threads, items }), ...assistants.transfer },

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ApiError, assistantNotFound, missingParameter } from '../../errors.js';
+import { unsupportedTool, upstreamNotConfigured } from '../../run-errors.js';
+import type { RunEvent } from '../../runs/run-bus.js';
+import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
+import { newRun } from '../../views/run-view.js';
+import { streamRunEvents } from './run-stream.js';
+
+type RunBody = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadAndRunRequest;
+
+/** Tools that need the hosted platform: a run refuses them rather than pretend (docs/pending/runs.md). */
+const HOSTED_ONLY = new Set(['code_interpreter', 'file_search']);
+
+/**
+ * Everything a run create checks before it writes (validation aside): an upstream to run on, the
+ * assistant, tools that can run here, a tool choice that names a function. The new run, not yet stored.
+ */
+export async function planRun(
+  app: FastifyInstance,
+  tenant: string,
+  body: RunBody,
+  threadId: string,
+): Promise<RunObject> {
+  if (!app.runner.scheduler) throw upstreamNotConfigured();
+  const choice = body.tool_choice;
+  if (typeof choice === 'object' && choice !== null) {
+    if (HOSTED_ONLY.has(choice.type)) throw unsupportedTool(choice.type, 'tool_choice');
+    if (!choice.function) throw missingParameter('tool_choice.function');
+  }
+  const assistant = await app.store.assistants.get(tenant, body.assistant_id);
+  if (!assistant) throw assistantNotFound(body.assistant_id);
+  const run = newRun(body, assistant, threadId, Math.floor(Date.now() / 1000), app.runner.expirySeconds);
+  const hosted = run.tools.find((tool) => HOSTED_ONLY.has(String(tool.type)));
+  if (hosted) throw unsupportedTool(String(hosted.type));
+  if (typeof choice === 'object' && choice?.function) {
+    const name = choice.function.name;
+    const named = run.tools.some(
+      (tool) => tool.type === 'function' && (tool.function as { name?: string }).name === name,
+    );
+    if (!named)
+      throw new ApiError(
+        400,
+        `Invalid 'tool_choice': no function named '${name}' among the run's tools.`,
+        'tool_choice.function.name',
+        'invalid_value',
+      );
+  }
+  return run;
+}
+
+/**
+ * Starts a stored run and answers: the run as created (queued), or with `stream` its events from the first
+ * (`opening`, e.g. `thread.created`, then `thread.run.created`, `thread.run.queued`) on.
+ */
+export async function launchRun(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  tenant: string,
+  run: RunObject,
+  stream: boolean,
+  opening: RunEvent[] = [],
+) {
+  const { bus, scheduler } = app.runner;
+  const streaming = stream ? streamRunEvents(reply, bus, run.id) : undefined;
+  for (const event of [...opening, { type: 'run.created', run } as const, { type: 'run.status', run } as const])
+    bus.emit(run.id, event);
+  scheduler!.start({ tenant, threadId: run.thread_id, runId: run.id });
+  if (streaming) return streaming.then(() => reply);
+  return run;
+}

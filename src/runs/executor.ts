@@ -1,0 +1,214 @@
+import type { RunStepObject } from '../schemas/run-steps.js';
+import type { RunObject, RunUsage } from '../schemas/runs.js';
+import type { ItemRecord } from '../store/records.js';
+import type { RunChange, RunRef, RunUpdate } from '../store/run-types.js';
+import type { Store } from '../store/types.js';
+import { chatRequestOf, remainingBudgets } from '../views/chat-prompt.js';
+import { toMessage } from '../views/thread-view.js';
+import type { ChatUpstream } from '../upstream/chat-completions.js';
+import type { ChatCompletionChunk } from '../upstream/chat-types.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
+import {
+  addUsage,
+  cancelled,
+  complete,
+  expire,
+  fail,
+  incomplete,
+  NO_USAGE,
+  type RunError,
+  requireAction,
+  start,
+} from './lifecycle.js';
+import type { RunBus } from './run-bus.js';
+import { TurnWriter } from './turn-writer.js';
+
+const seconds = () => Math.floor(Date.now() / 1000);
+
+/** Why an executing run was stopped from outside. `close`: the server is shutting down, the run stays as it is. */
+export type StopReason = 'cancel' | 'expire' | 'close';
+
+export interface ExecutorDeps {
+  store: Store;
+  upstream: ChatUpstream;
+  bus: RunBus;
+  log: { warn(details: object, message: string): void };
+}
+
+const PAGE = 100;
+
+/** Every page of a list, oldest first. */
+async function readAll<T extends { id: string }>(
+  page: (after: string | undefined) => Promise<{ data: T[]; has_more: boolean } | undefined>,
+): Promise<T[]> {
+  const all: T[] = [];
+  for (let after: string | undefined; ; ) {
+    const next = await page(after);
+    if (!next) return all;
+    all.push(...next.data);
+    if (!next.has_more || next.data.length === 0) return all;
+    after = next.data.at(-1)!.id;
+  }
+}
+
+const usageOf = (steps: RunStepObject[]) => steps.reduce((sum, step) => addUsage(sum, step.usage), NO_USAGE);
+
+/** An upstream failure as the run's `last_error` (RUNS.md: 429 rate limit, 400 invalid prompt, else server error). */
+function lastErrorOf(error: unknown): RunError {
+  if (error instanceof UpstreamError) return { code: error.code, message: error.message };
+  return { code: 'server_error', message: 'The model upstream failed while the run was in progress.' };
+}
+
+/** The chunks' tool-call fragments given an index where the upstream left it out (a new id starts a new call). */
+function indexOf(fragment: { index?: number; id?: string }, known: { id: string }[]): number {
+  if (fragment.index !== undefined) return fragment.index;
+  const last = known.at(-1);
+  if (last === undefined) return 0;
+  return fragment.id !== undefined && fragment.id !== last.id ? known.length : known.length - 1;
+}
+
+/**
+ * Runs one model turn of a run: load thread and run, ask the upstream, write the message or the tool calls
+ * and the steps as they stream, then move the run on (completed, incomplete, failed or requires_action).
+ * Every change is a store write first, then an event on the run's bus.
+ */
+export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
+  async function transition(ref: RunRef, change: RunChange): Promise<RunUpdate | undefined> {
+    const update = await store.runs.update(ref.tenant, ref.threadId, ref.runId, change);
+    if (update?.applied) bus.emit(ref.runId, { type: 'run.status', run: update.run });
+    return update;
+  }
+
+  const stepsOf = (ref: RunRef) =>
+    readAll((after) =>
+      store.runs.steps.list(ref.tenant, ref.threadId, ref.runId, { limit: PAGE, order: 'asc', after }),
+    );
+
+  /** Ends a run that was cancelled or expired: its steps still in progress end with it, then the run. */
+  async function settle(ref: RunRef, reason: 'cancel' | 'expire'): Promise<void> {
+    const steps = await stepsOf(ref);
+    const at = seconds();
+    for (const step of steps.filter((s) => s.status === 'in_progress')) {
+      const set: Partial<RunStepObject> =
+        reason === 'cancel' ? { status: 'cancelled', cancelled_at: at } : { status: 'expired', expired_at: at };
+      const messageId = step.step_details.message_creation?.message_id;
+      // A message left open (its turn ended elsewhere: a server that stopped) ends with the run.
+      if (messageId !== undefined) {
+        const why = reason === 'cancel' ? 'run_cancelled' : 'run_expired';
+        const closed = await store.runs.messages.update(ref.tenant, ref.threadId, messageId, {
+          status: 'incomplete',
+          incomplete_at: at,
+          incomplete_details: { reason: why },
+        });
+        if (closed) bus.emit(ref.runId, { type: 'message.status', message: toMessage(closed, ref.threadId) });
+      }
+      const ended = await store.runs.steps.update(ref.tenant, ref.threadId, ref.runId, step.id, set);
+      if (ended) bus.emit(ref.runId, { type: 'step.status', step: ended });
+    }
+    const usage = usageOf(steps);
+    await transition(ref, reason === 'cancel' ? cancelled(at, usage) : expire(usage));
+  }
+
+  /** After a change that did not apply: a run cancelled meanwhile is settled now. */
+  async function settleIfCancelling(ref: RunRef, update: RunUpdate | undefined) {
+    if (update && !update.applied && update.run.status === 'cancelling') await settle(ref, 'cancel');
+  }
+
+  async function execute(ref: RunRef, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {
+    const started = await transition(ref, start(seconds()));
+    if (!started?.applied) return settleIfCancelling(ref, started);
+    const run = started.run;
+    const steps = await stepsOf(ref);
+    const spent = usageOf(steps);
+    const budgets = remainingBudgets(run, spent);
+    if (budgets.prompt !== undefined && budgets.prompt <= 0)
+      return void (await transition(ref, incomplete('max_prompt_tokens', spent)));
+    if (budgets.completion !== undefined && budgets.completion <= 0)
+      return void (await transition(ref, incomplete('max_completion_tokens', spent)));
+
+    const writer = new TurnWriter(store, bus, ref.tenant, run);
+    let usage: RunUsage = NO_USAGE;
+    let finish: string | null = null;
+    try {
+      const messages = await readAll<ItemRecord>((after) =>
+        store.items.list(ref.tenant, ref.threadId, { limit: PAGE, order: 'asc', after, view: 'thread' }),
+      );
+      const model = upstream.model(run.model);
+      const request = chatRequestOf({ run, messages, steps, model, spent });
+      for await (const chunk of upstream.stream(request, { signal })) {
+        if (chunk.usage) usage = chunk.usage;
+        finish = (await take(writer, chunk)) ?? finish;
+      }
+      if (signal.aborted) throw signal.reason;
+    } catch (error) {
+      const stop = stopReason();
+      if (stop !== undefined) return stopped(ref, writer, stop, usage);
+      log.warn({ err: error, runId: ref.runId }, 'run failed');
+      const lastError = lastErrorOf(error);
+      await writer.end('failed', usage, 'run_failed', lastError);
+      const failed = await transition(ref, fail(seconds(), lastError, addUsage(spent, usage)));
+      return settleIfCancelling(ref, failed);
+    }
+    await finishTurn(ref, run, writer, { finish, usage, spent });
+  }
+
+  /** One chunk into the writer; the choice's finish reason when it gives one. */
+  async function take(writer: TurnWriter, chunk: ChatCompletionChunk): Promise<string | null | undefined> {
+    const choice = chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
+    if (!choice) return undefined;
+    if (typeof choice.delta?.content === 'string') await writer.text(choice.delta.content);
+    for (const fragment of choice.delta?.tool_calls ?? []) {
+      await writer.toolCall(indexOf(fragment, writer.toolCalls), {
+        id: fragment.id,
+        name: fragment.function?.name,
+        arguments: fragment.function?.arguments,
+      });
+    }
+    return choice.finish_reason;
+  }
+
+  async function stopped(ref: RunRef, writer: TurnWriter, stop: StopReason, usage: RunUsage) {
+    if (stop === 'close') return;
+    await writer.end(
+      stop === 'cancel' ? 'cancelled' : 'expired',
+      usage,
+      stop === 'cancel' ? 'run_cancelled' : 'run_expired',
+    );
+    await settle(ref, stop);
+  }
+
+  async function finishTurn(
+    ref: RunRef,
+    run: RunObject,
+    writer: TurnWriter,
+    { finish, usage, spent }: { finish: string | null; usage: RunUsage; spent: RunUsage },
+  ) {
+    const total = addUsage(spent, usage);
+    const calls = writer.toolCalls.filter((call) => call !== undefined);
+    if (calls.length > 0) {
+      await writer.holdToolCalls(usage);
+      const toolCalls = calls.map((call) => ({
+        id: call.id,
+        type: 'function' as const,
+        function: { name: call.function.name, arguments: call.function.arguments },
+      }));
+      return settleIfCancelling(ref, await transition(ref, requireAction(toolCalls)));
+    }
+    await writer.openMessage();
+    const budget = remainingBudgets(run, spent).completion;
+    const cut = finish === 'length';
+    await writer.end(
+      'completed',
+      usage,
+      cut ? 'max_tokens' : finish === 'content_filter' ? 'content_filter' : undefined,
+    );
+    // The request's max_tokens was the run's budget left: a cut there is the budget running out.
+    const change =
+      cut && budget !== undefined ? incomplete('max_completion_tokens', total) : complete(seconds(), total);
+    return settleIfCancelling(ref, await transition(ref, change));
+  }
+
+  return { execute, settle };
+}
+
+export type Executor = ReturnType<typeof createExecutor>;

@@ -1,0 +1,174 @@
+import type pg from 'pg';
+import type { RunObject } from '../../schemas/runs.js';
+import { now } from '../engine/clock.js';
+import { readPage, whole } from '../engine/read-page.js';
+import { applyRunChange } from '../engine/run-row.js';
+import type { NewRunMessage, RunMessageChanges, RunStore } from '../run-types.js';
+import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
+import type { ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
+import type { Queryable } from './idempotency.js';
+import { type ItemRow, toRecord } from './items.js';
+import { itemColumns } from './rows.js';
+import { postgresRunSteps } from './run-steps.js';
+import { RUN_SQL } from './statements/runs.js';
+import { SQL } from './statements/items.js';
+import { guard, unstorable } from './store-errors.js';
+import { inTransaction } from './transaction.js';
+
+/** Items written after the thread's latest, in the caller's transaction (the statement threads.ts and items.ts use). */
+async function insertItems(
+  db: Queryable,
+  views: ItemViews,
+  tenant: string,
+  threadId: string,
+  items: NewItem[],
+  at: number,
+) {
+  const columns = itemColumns(items, views);
+  const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
+    threadId,
+    tenant,
+    columns.ids,
+    columns.types,
+    columns.roles,
+    columns.bodies,
+    columns.contents,
+    columns.attachments,
+    columns.metadata,
+    columns.statuses,
+    at,
+  ]);
+  return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
+}
+
+/** Runs, their steps (run-steps.ts) and the messages they write; a write that reads first locks its row. */
+export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
+  const runRow = async (db: Queryable, tenant: string, threadId: string, runId: string, lock = false) => {
+    if (unstorable(tenant, threadId, runId)) return undefined;
+    const { rows } = await db.query<{ seq: number; run: string }>(lock ? RUN_SQL.runForUpdate : RUN_SQL.run, [
+      tenant,
+      threadId,
+      runId,
+    ]);
+    return rows[0];
+  };
+
+  const threadSeq = async (db: Queryable, tenant: string, threadId: string, lock = false) => {
+    if (unstorable(tenant, threadId)) return undefined;
+    const { rows } = await db.query<{ seq: number }>(lock ? RUN_SQL.lockThread : RUN_SQL.threadSeq, [threadId, tenant]);
+    return rows[0]?.seq;
+  };
+
+  async function rewriteMessage(
+    db: Queryable,
+    thread: number,
+    messageId: string,
+    changes: RunMessageChanges & Partial<Pick<ItemRecord, 'assistant_id' | 'run_id'>>,
+  ) {
+    const { rows } = await db.query<ItemRow>(RUN_SQL.messageForUpdate, [thread, messageId]);
+    if (!rows[0]) return undefined;
+    const record = { ...toRecord(rows[0]), ...changes };
+    await db.query(RUN_SQL.rewriteMessage, [
+      thread,
+      messageId,
+      JSON.stringify(record.content),
+      record.status,
+      record.incomplete_details === null ? null : JSON.stringify(record.incomplete_details),
+      record.completed_at,
+      record.incomplete_at,
+      record.assistant_id,
+      record.run_id,
+    ]);
+    return record;
+  }
+
+  async function cursor(param: 'after' | 'before', id: string | undefined, thread: number) {
+    if (id === undefined) return undefined;
+    const row = unstorable(id)
+      ? undefined
+      : (await pool.query<{ seq: number }>(RUN_SQL.runCursor, [id, thread])).rows[0];
+    if (!row) throw new UnknownListCursor(param, id, 'run');
+    return row.seq;
+  }
+
+  async function listRuns(tenant: string, threadId: string, query: PageQuery) {
+    const thread = await threadSeq(pool, tenant, threadId);
+    if (thread === undefined) return undefined;
+    const after = await cursor('after', query.after, thread);
+    const before = await cursor('before', query.before, thread);
+    const page = await readPage(query, after, before, async (direction, low, high, limit) =>
+      whole((await pool.query<{ run: string }>(RUN_SQL.listRuns(direction), [thread, low, high, limit])).rows),
+    );
+    return { data: page.data.map((row) => JSON.parse(row.run) as RunObject), has_more: page.has_more };
+  }
+
+  return {
+    create: guard((tenant: string, threadId: string, run: RunObject, messages: NewItem[]) =>
+      inTransaction(pool, async (client) => {
+        const thread = await threadSeq(client, tenant, threadId, true);
+        if (thread === undefined) return undefined;
+        const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
+        if (active) throw new ThreadRunActive(threadId, active.id);
+        if (messages.length > 0) await insertItems(client, views, tenant, threadId, messages, run.created_at);
+        await client.query(RUN_SQL.insertRun, [
+          run.id,
+          tenant,
+          thread,
+          run.status,
+          run.expires_at,
+          JSON.stringify(run),
+        ]);
+        return run;
+      }),
+    ),
+    get: guard(async (tenant: string, threadId: string, runId: string) => {
+      const row = await runRow(pool, tenant, threadId, runId);
+      return row && (JSON.parse(row.run) as RunObject);
+    }),
+    list: guard(listRuns),
+    update: guard((tenant, threadId, runId, change) =>
+      inTransaction(pool, async (client) => {
+        const row = await runRow(client, tenant, threadId, runId, true);
+        if (!row) return undefined;
+        const update = applyRunChange(JSON.parse(row.run) as RunObject, change);
+        if (update.applied) {
+          const { run } = update;
+          await client.query(RUN_SQL.updateRun, [run.status, run.expires_at, JSON.stringify(run), row.seq]);
+        }
+        return update;
+      }),
+    ),
+    active: guard(async (tenant: string, threadId: string) => {
+      const thread = await threadSeq(pool, tenant, threadId);
+      if (thread === undefined) return undefined;
+      return (await pool.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0]?.id;
+    }),
+    due: guard(async (at: number, limit: number) => {
+      const { rows } = await pool.query<{ tenant: string; threadId: string; runId: string }>(RUN_SQL.due, [at, limit]);
+      return rows;
+    }),
+    steps: postgresRunSteps(
+      pool,
+      async (db, tenant, threadId, runId) => (await runRow(db, tenant, threadId, runId))?.seq,
+    ),
+    messages: {
+      create: guard((tenant: string, threadId: string, message: NewRunMessage) =>
+        inTransaction(pool, async (client) => {
+          const thread = await threadSeq(client, tenant, threadId);
+          if (thread === undefined) return undefined;
+          const [created] = await insertItems(client, views, tenant, threadId, [message], now());
+          return rewriteMessage(client, thread, created!.id, {
+            assistant_id: message.assistant_id,
+            run_id: message.run_id,
+          });
+        }),
+      ),
+      update: guard((tenant: string, threadId: string, messageId: string, changes: RunMessageChanges) =>
+        inTransaction(pool, async (client) => {
+          const thread = await threadSeq(client, tenant, threadId);
+          return thread === undefined ? undefined : rewriteMessage(client, thread, messageId, changes);
+        }),
+      ),
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// The SQL of runs and run steps on PostgreSQL.
+import type { Direction } from '../../engine/read-page.js';
+import { UNFINISHED_SQL } from '../../engine/run-row.js';
+import { ITEM_COLUMNS } from './items.js';
+
+/** A run by id ($3) inside a thread ($2) the tenant ($1) owns (a deleted thread is hidden under another tenant). */
+const RUN_BY_ID = `FROM runs r JOIN threads t ON t.seq = r.thread_seq
+  WHERE r.tenant = $1 AND t.tenant = $1 AND t.id = $2 AND r.id = $3`;
+
+export const RUN_SQL = {
+  /** Locks the thread row: run creates of one thread take turns, so only one sees it free. */
+  lockThread: 'SELECT seq FROM threads WHERE id = $1 AND tenant = $2 FOR UPDATE',
+  threadSeq: 'SELECT seq FROM threads WHERE id = $1 AND tenant = $2',
+  activeRun: `SELECT id FROM runs WHERE thread_seq = $1 AND ${UNFINISHED_SQL} LIMIT 1`,
+  insertRun: 'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run) VALUES ($1, $2, $3, $4, $5, $6)',
+  run: `SELECT r.seq, r.run ${RUN_BY_ID}`,
+  runForUpdate: `SELECT r.seq, r.run ${RUN_BY_ID} FOR UPDATE OF r`,
+  updateRun: 'UPDATE runs SET status = $1, expires_at = $2, run = $3 WHERE seq = $4',
+  runCursor: 'SELECT seq FROM runs WHERE id = $1 AND thread_seq = $2',
+  listRuns: (direction: Direction) =>
+    `SELECT run FROM runs WHERE thread_seq = $1 AND seq > $2 AND seq < $3 ORDER BY seq ${direction} LIMIT $4`,
+  due: `SELECT r.tenant, t.id AS "threadId", r.id AS "runId" FROM runs r JOIN threads t ON t.seq = r.thread_seq
+    WHERE ${UNFINISHED_SQL.replace('status', 'r.status')} AND r.expires_at <= $1 ORDER BY r.expires_at LIMIT $2`,
+  insertStep: 'INSERT INTO run_steps (id, run_seq, step) VALUES ($1, $2, $3)',
+  step: 'SELECT seq, step FROM run_steps WHERE id = $1 AND run_seq = $2',
+  stepForUpdate: 'SELECT seq, step FROM run_steps WHERE id = $1 AND run_seq = $2 FOR UPDATE',
+  updateStep: 'UPDATE run_steps SET step = $1 WHERE seq = $2',
+  listSteps: (direction: Direction) =>
+    `SELECT step FROM run_steps WHERE run_seq = $1 AND seq > $2 AND seq < $3 ORDER BY seq ${direction} LIMIT $4`,
+  /** A message of the thread ($1 thread seq), locked for its rewrite. */
+  messageForUpdate: `SELECT ${ITEM_COLUMNS} FROM messages m WHERE m.thread_seq = $1 AND m.id = $2 FOR UPDATE`,
+  rewriteMessage: `UPDATE messages SET content = $3, status = $4, incomplete_details = $5, completed_at = $6,
+      incomplete_at = $7, assistant_id = $8, run_id = $9
+    WHERE thread_seq = $1 AND id = $2`,
+};

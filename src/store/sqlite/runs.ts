@@ -1,0 +1,179 @@
+import type Database from 'better-sqlite3';
+import type { RunObject } from '../../schemas/runs.js';
+import { now } from '../engine/clock.js';
+import { type Direction, readPage, whole } from '../engine/read-page.js';
+import { applyRunChange, UNFINISHED_SQL } from '../engine/run-row.js';
+import type { RunChange, RunMessageChanges, RunStore, NewRunMessage } from '../run-types.js';
+import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
+import type { ItemViews, NewItem, PageQuery } from '../types.js';
+import type { Write } from './group-commit.js';
+import { ITEM_BY_ID_COLUMNS, itemByIdSql, type sqliteItems } from './items.js';
+import { type ItemRow, toRecord } from './item-rows.js';
+import type { RowCounts } from './row-counts.js';
+import { sqliteRunSteps } from './run-steps.js';
+import { guarded } from './store-errors.js';
+
+interface RunRange {
+  thread: number;
+  low: number;
+  high: number;
+  limit: number;
+}
+
+const runListSql = (direction: Direction) => `
+  SELECT run FROM runs WHERE thread_seq = @thread AND seq > @low AND seq < @high ORDER BY seq ${direction} LIMIT @limit`;
+
+/** A run by its id inside a thread the tenant owns (a deleted thread is hidden under another tenant). */
+const RUN_BY_ID = `FROM runs r JOIN threads t ON t.seq = r.thread_seq
+  WHERE r.id = @runId AND r.tenant = @tenant AND t.id = @threadId AND t.tenant = @tenant`;
+
+interface RunLookup {
+  tenant: string;
+  threadId: string;
+  runId: string;
+}
+
+export interface RunParts {
+  write: Write;
+  counts: RowCounts;
+  items: ReturnType<typeof sqliteItems>;
+  views: ItemViews;
+}
+
+/** Runs, their steps (run-steps.ts) and the messages they write, each write one short transaction. */
+export function sqliteRuns(db: Database.Database, { write, counts, items, views }: RunParts): RunStore {
+  const sql = {
+    threadSeq: db.prepare<[string, string], { seq: number }>('SELECT seq FROM threads WHERE id = ? AND tenant = ?'),
+    activeRun: db
+      .prepare<[number], string>(`SELECT id FROM runs WHERE thread_seq = ? AND ${UNFINISHED_SQL} LIMIT 1`)
+      .pluck(),
+    insertRun: db.prepare<[string, string, number, string, number | null, string]>(
+      'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    run: db.prepare<RunLookup, { seq: number; run: string }>(`SELECT r.seq, r.run ${RUN_BY_ID}`),
+    updateRun: db.prepare<[string, number | null, string, number]>(
+      'UPDATE runs SET status = ?, expires_at = ?, run = ? WHERE seq = ?',
+    ),
+    runCursor: db.prepare<[string, number], { seq: number }>('SELECT seq FROM runs WHERE id = ? AND thread_seq = ?'),
+    listAscending: db.prepare<RunRange, { run: string }>(runListSql('ASC')),
+    listDescending: db.prepare<RunRange, { run: string }>(runListSql('DESC')),
+    due: db.prepare<[number, number], { tenant: string; threadId: string; runId: string }>(
+      `SELECT r.tenant, t.id AS threadId, r.id AS runId FROM runs r JOIN threads t ON t.seq = r.thread_seq
+       WHERE ${UNFINISHED_SQL.replace('status', 'r.status')} AND r.expires_at <= ? ORDER BY r.expires_at LIMIT ?`,
+    ),
+    message: db.prepare<{ id: string; threadId: string; tenant: string; all: number }, ItemRow>(
+      itemByIdSql(ITEM_BY_ID_COLUMNS.row),
+    ),
+    rewriteMessage: db.prepare<
+      [string, string, string | null, number | null, number | null, string | null, string | null, string, string]
+    >(
+      `UPDATE messages SET content = ?, status = ?, incomplete_details = ?, completed_at = ?, incomplete_at = ?,
+         assistant_id = ?, run_id = ?, thread_json = ?, item_json = ? WHERE id = ? AND thread_seq = ?`,
+    ),
+  };
+  // The rewrite statement takes the id and thread too: its type above lists the first nine values.
+  const rewrite = sql.rewriteMessage as unknown as Database.Statement<unknown[]>;
+
+  const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
+
+  const createRun = db.transaction((tenant: string, threadId: string, run: RunObject, messages: NewItem[]) => {
+    const thread = threadSeq(tenant, threadId);
+    if (thread === undefined) return undefined;
+    const active = sql.activeRun.get(thread);
+    if (active !== undefined) throw new ThreadRunActive(threadId, active);
+    items.insertItems(tenant, { seq: thread, id: threadId }, messages, run.created_at);
+    counts.added(0, messages.length);
+    sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run));
+    return run;
+  });
+
+  const updateRun = db.transaction((tenant: string, threadId: string, runId: string, change: RunChange) => {
+    const row = sql.run.get({ tenant, threadId, runId });
+    if (!row) return undefined;
+    const update = applyRunChange(JSON.parse(row.run) as RunObject, change);
+    if (update.applied) {
+      const { run } = update;
+      sql.updateRun.run(run.status, run.expires_at, JSON.stringify(run), row.seq);
+    }
+    return update;
+  });
+
+  /** A message's columns and both stored answers, written again after a change. */
+  function rewriteMessage(tenant: string, threadId: string, messageId: string, changes: RunMessageChanges & object) {
+    const thread = threadSeq(tenant, threadId);
+    const row = thread === undefined ? undefined : sql.message.raw().get({ id: messageId, threadId, tenant, all: 1 });
+    if (thread === undefined || !row) return undefined;
+    const record = { ...toRecord(row), ...changes };
+    const json = views.answers(record, threadId);
+    rewrite.run(
+      JSON.stringify(record.content),
+      record.status,
+      record.incomplete_details === null ? null : JSON.stringify(record.incomplete_details),
+      record.completed_at,
+      record.incomplete_at,
+      record.assistant_id,
+      record.run_id,
+      json.thread,
+      json.item,
+      record.id,
+      thread,
+    );
+    return record;
+  }
+
+  const createMessage = db.transaction((tenant: string, threadId: string, message: NewRunMessage) => {
+    const thread = threadSeq(tenant, threadId);
+    if (thread === undefined) return undefined;
+    const [created] = items.insertItems(tenant, { seq: thread, id: threadId }, [message], now());
+    counts.added(0, 1);
+    return rewriteMessage(tenant, threadId, created!.id, {
+      assistant_id: message.assistant_id,
+      run_id: message.run_id,
+    } as RunMessageChanges);
+  });
+
+  const updateMessage = db.transaction(
+    (tenant: string, threadId: string, messageId: string, changes: RunMessageChanges) =>
+      rewriteMessage(tenant, threadId, messageId, changes),
+  );
+
+  function runCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
+    if (id === undefined) return undefined;
+    const row = sql.runCursor.get(id, thread);
+    if (!row) throw new UnknownListCursor(param, id, 'run');
+    return row.seq;
+  }
+
+  async function listRuns(tenant: string, threadId: string, query: PageQuery) {
+    const thread = threadSeq(tenant, threadId);
+    if (thread === undefined) return undefined;
+    const after = runCursor('after', query.after, thread);
+    const before = runCursor('before', query.before, thread);
+    const page = await readPage(query, after, before, (direction, low, high, limit) =>
+      whole((direction === 'ASC' ? sql.listAscending : sql.listDescending).all({ thread, low, high, limit })),
+    );
+    return { data: page.data.map((row) => JSON.parse(row.run) as RunObject), has_more: page.has_more };
+  }
+
+  const runSeq = (tenant: string, threadId: string, runId: string) => sql.run.get({ tenant, threadId, runId })?.seq;
+
+  return {
+    create: (tenant, threadId, run, messages) => write(createRun, tenant, threadId, run, messages),
+    get: guarded(async (tenant: string, threadId: string, runId: string) => {
+      const row = sql.run.get({ tenant, threadId, runId });
+      return row && (JSON.parse(row.run) as RunObject);
+    }),
+    list: guarded(listRuns),
+    update: (tenant, threadId, runId, change) => write(updateRun, tenant, threadId, runId, change),
+    active: guarded(async (tenant: string, threadId: string) => {
+      const thread = threadSeq(tenant, threadId);
+      return thread === undefined ? undefined : sql.activeRun.get(thread);
+    }),
+    due: guarded(async (at: number, limit: number) => sql.due.all(at, limit)),
+    steps: sqliteRunSteps(db, write, runSeq),
+    messages: {
+      create: (tenant, threadId, message) => write(createMessage, tenant, threadId, message),
+      update: (tenant, threadId, messageId, changes) => write(updateMessage, tenant, threadId, messageId, changes),
+    },
+  };
+}
