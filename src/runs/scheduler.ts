@@ -11,6 +11,8 @@ interface Running {
   controller: AbortController;
   stop?: StopReason;
   done: Promise<void>;
+  /** Asked to start while this turn was ending: the next turn starts once it has. */
+  again?: boolean;
 }
 
 export interface SchedulerOptions {
@@ -37,15 +39,26 @@ export class Scheduler {
     this.#sweep.unref();
   }
 
-  /** Starts the run's next turn in the background, unless one runs already. */
+  /**
+   * Starts the run's next turn in the background. While a turn of the run is still ending here, the next
+   * starts after it (a turn only starts from `queued`, so a start that finds nothing to do does nothing).
+   */
   start(ref: RunRef): void {
-    if (this.#closed || this.#running.has(ref.runId)) return;
+    if (this.#closed) return;
+    const current = this.#running.get(ref.runId);
+    if (current) {
+      current.again = true;
+      return;
+    }
     const controller = new AbortController();
     const running: Running = { controller, done: Promise.resolve() };
     running.done = this.executor
       .execute(ref, controller.signal, () => running.stop)
       .catch((error: unknown) => this.options.log.error({ err: error, runId: ref.runId }, 'run execution failed'))
-      .finally(() => this.#running.delete(ref.runId));
+      .finally(() => {
+        this.#running.delete(ref.runId);
+        if (running.again && running.stop === undefined) this.start(ref);
+      });
     this.#running.set(ref.runId, running);
   }
 
