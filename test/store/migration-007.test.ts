@@ -6,6 +6,7 @@ import { executeOnDatabase } from '../helpers/sql.js';
 /*
  * Migration 007 names every item of the Idempotency-Key records already made (issue 19, finding 4): a
  * two-item create recorded before the upgrade ends its replay when its second item is deleted after it.
+ * (SQLite's later migrations create only what is missing, so they run again harmlessly after the rollback.)
  */
 
 const opened: TestApp[] = [];
