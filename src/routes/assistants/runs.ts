@@ -42,6 +42,9 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { thread_id } = request.params;
       const { additional_messages, ...body } = request.body;
+      // The thread is the outer resource: its 404 answers before the assistant's.
+      if (app.runner.scheduler && !(await app.store.threads.get(request.tenant, thread_id)))
+        throw threadNotFound(thread_id);
       const run = await planRun(app, request.tenant, body, thread_id);
       const messages = (additional_messages ?? []).map(fromCreateMessage);
       const created = await app.store.runs.create(request.tenant, thread_id, run, messages);
