@@ -152,6 +152,12 @@ export function runBody(run, steps, links) {
       ['expires', ACTIVE.has(run.status) && run.expires_at !== null && timeOf(run.expires_at)],
       ['usage', usageText(run.usage)],
       ['tools', run.tools.length > 0 && run.tools.map((tool) => tool.function?.name ?? tool.type).join(', ')],
+      [
+        'metadata',
+        Object.entries(run.metadata ?? {})
+          .map(([key, value]) => `${key}=${value}`)
+          .join(', ') || null,
+      ],
     ]),
     el('h3', { text: 'Steps' }),
     steps === null

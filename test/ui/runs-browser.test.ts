@@ -72,7 +72,7 @@ describe.skipIf(!haveChromium)('runs and run steps in the thread viewer, in head
   /** A thread asking `question`, and its run (as created: queued). */
   async function startRun(question: string, metadata: Record<string, string> = {}) {
     const thread = await post('/threads', { messages: [{ role: 'user', content: question }], metadata });
-    const run = await post(`/threads/${thread.id}/runs`, { assistant_id: assistantId });
+    const run = await post(`/threads/${thread.id}/runs`, { assistant_id: assistantId, metadata });
     return { thread, run };
   }
   async function waitFor(threadId: string, runId: string, statuses: string[]) {
@@ -194,7 +194,9 @@ describe.skipIf(!haveChromium)('runs and run steps in the thread viewer, in head
       'Tool calls',
       'Message',
     ]);
-    await expect(factsOf(page, run.id)).resolves.toContain('usage: 70 prompt + 16 completion = 86');
+    const facts = await factsOf(page, run.id);
+    expect(facts).toContain('usage: 70 prompt + 16 completion = 86');
+    expect(facts).toContain('metadata: customer=c-42, channel=web');
     // The answer the run wrote after the outputs joins the timeline, linked to the run.
     const answerEntry = page.locator('.entry.role-assistant');
     await answerEntry.waitFor();
