@@ -25,10 +25,11 @@ async function allSteps(threadId, runId) {
 }
 
 /**
- * The runs section of a thread page. `revealMessage(id)` shows a message of the timeline; `onRunChange(run)`
- * is told each time a polled run or its steps changed (the run may have written messages).
+ * The runs section of a thread page. `revealMessage(id)` shows a message of the timeline; `onRunRead(run, changed)`
+ * is told each time a polled run was read: it may have written messages (`changed`: it or its steps changed),
+ * or, `in_progress`, be writing one.
  */
-export function openRuns(threadId, { revealMessage, onRunChange }) {
+export function openRuns(threadId, { revealMessage, onRunRead }) {
   const cards = new Map();
   const list = el('ol', { class: 'run-list', 'aria-label': 'Runs, newest first' });
   const live = el('p', { class: 'muted small run-news', 'aria-live': 'polite' });
@@ -120,7 +121,7 @@ export function openRuns(threadId, { revealMessage, onRunChange }) {
     try {
       for (const card of cards.values()) {
         if (!ACTIVE.has(card.run.status) || !section.isConnected) continue;
-        if (await refresh(card)) onRunChange(card.run);
+        onRunRead(card.run, await refresh(card));
       }
     } catch (error) {
       live.replaceChildren(errorBox(error));

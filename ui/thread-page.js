@@ -42,7 +42,7 @@ export async function renderThread(view, threadId, { navigate }) {
       entry.append(errorBox(error));
     }
   };
-  const runs = openRuns(thread.id, { revealMessage, onRunChange: refreshRunMessages });
+  const runs = openRuns(thread.id, { revealMessage, onRunRead: refreshRunMessages });
   // Messages the thread view shows can be deleted through it; any other item is only shown.
   const entryOf = (entry) => {
     if (entry.message) return messageEntry(entry, deleteMessage(entry.message.id), runs.reveal);
@@ -75,8 +75,12 @@ export async function renderThread(view, threadId, { navigate }) {
 
   const entryById = (id) => [...list.children].find((entry) => entry.dataset.id === id);
 
-  /** A run went on: its unfinished messages are read again, and its new ones added when the end is shown. */
-  async function refreshRunMessages(run) {
+  /**
+   * A run was read again: its unfinished messages are too (their text grows as the model writes), and when it
+   * changed, its new messages are added if the end of the timeline is shown.
+   */
+  async function refreshRunMessages(run, changed) {
+    if (!changed && run.status !== 'in_progress') return;
     const unfinished = [...list.children].filter(
       (entry) => entry.dataset.runId === run.id && entry.dataset.status !== 'completed',
     );
@@ -88,7 +92,7 @@ export async function renderThread(view, threadId, { navigate }) {
         entry.append(errorBox(error));
       }
     }
-    if (more.hidden) await loadMore();
+    if (changed && more.hidden) await loadMore();
   }
 
   async function revealMessage(id) {

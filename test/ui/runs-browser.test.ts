@@ -30,7 +30,8 @@ function answer(request: SeenRequest): ScriptedTurn {
       usage: { prompt_tokens: 30, completion_tokens: 7 },
     };
   if (asked.includes('fail')) return { status: 500, body: { error: { message: 'The model is down.' } } };
-  if (asked.includes('slow')) return { text: ['One,', ' two,', ' three,', ' four.'], chunkDelayMs: 700 };
+  if (asked.includes('slow'))
+    return { text: ['One,', ' two,', ' three,', ' four,', ' five,', ' six.'], chunkDelayMs: 600 };
   if (asked.includes('long')) return { text: ['Cut'], finish: 'length' };
   return { text: ['Hi', ' there.'], usage: { prompt_tokens: 12, completion_tokens: 3 } };
 }
@@ -258,10 +259,24 @@ describe.skipIf(!haveChromium)('runs and run steps in the thread viewer, in head
   test('a run in progress changes on the page as it goes, without a reload, and polling stops when it ends', async () => {
     const { thread, run } = await startRun('Count slowly.');
     const { context, page, problems } = await open(thread.id);
-    const seen = [await statusOf(page, run.id)];
-    expect(['queued', 'in progress']).toContain(seen[0]);
-    await expect.poll(() => statusOf(page, run.id), { timeout: 10_000 }).toBe('completed');
-    await expect(page.locator('.entry.role-assistant .text').textContent()).resolves.toBe('One, two, three, four.');
+    const answer = page.locator('.entry.role-assistant .text');
+    // What the page shows, sampled as the run goes: its status, and the text of its message so far.
+    const seen: [string | null, string | null][] = [];
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+      const sample = await page.evaluate(() => [
+        document.querySelector('.run summary .run-status')?.textContent ?? null,
+        document.querySelector('.entry.role-assistant .text')?.textContent ?? null,
+      ]);
+      seen.push(sample as [string | null, string | null]);
+      if (sample[0] === 'completed') break;
+      await page.waitForTimeout(100);
+    }
+    expect(['queued', 'in progress']).toContain(seen[0]![0]);
+    expect(seen.at(-1)![0]).toBe('completed');
+    // The message was shown while the model was still writing it.
+    const partial = seen.filter(([status, text]) => status === 'in progress' && text !== null);
+    expect(partial.some(([, text]) => /^One,/.test(text!) && !text!.endsWith('six.'))).toBe(true);
+    await expect.poll(() => answer.textContent()).toBe('One, two, three, four, five, six.');
     await expect(card(page, run.id).locator('summary .tokens').count()).resolves.toBe(1);
 
     // Once the run has ended the page stops asking.
