@@ -64,13 +64,13 @@ export function openRuns(threadId, { revealMessage, onRunRead }) {
     const details = el('details', { open }, summary, body);
     const li = el('li', { class: 'run card', id: runAnchor(run.id), 'data-id': run.id }, details);
     const card = { run, steps: null, li, details, summary, body };
+    // Also fired for a card created open.
     details.addEventListener('toggle', () => {
       if (!details.open) return;
       paint(card);
       loadSteps(card).catch((error) => card.body.append(errorBox(error)));
     });
     paint(card);
-    if (open) loadSteps(card).catch((error) => card.body.append(errorBox(error)));
     return card;
   }
 
