@@ -132,8 +132,9 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
       const stop = stopReason();
       if (stop !== undefined) return stopped(ref, writer, stop, usage);
       log.warn({ err: error, runId: ref.runId }, 'run failed');
-      await writer.end('failed', usage, 'run_failed');
-      const failed = await transition(ref, fail(seconds(), lastErrorOf(error), addUsage(spent, usage)));
+      const lastError = lastErrorOf(error);
+      await writer.end('failed', usage, 'run_failed', lastError);
+      const failed = await transition(ref, fail(seconds(), lastError, addUsage(spent, usage)));
       return settleIfCancelling(ref, failed);
     }
     await finishTurn(ref, run, writer, { finish, usage, spent });
