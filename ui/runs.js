@@ -25,9 +25,9 @@ async function allSteps(threadId, runId) {
 }
 
 /**
- * The runs section of a thread page. `revealMessage(id)` shows a message of the timeline; `onRunRead(run, changed)`
- * is told each time a polled run was read: it may have written messages (`changed`: it or its steps changed),
- * or, `in_progress`, be writing one.
+ * The runs section of a thread page. `revealMessage(id)` shows a message of the timeline; `onRunRead(run,
+ * changed, steps)` is told each time a polled run was read (with its steps when its card is open): it may
+ * have written messages (`changed`: it or its steps changed), or, `in_progress`, be writing one.
  */
 export function openRuns(threadId, { revealMessage, onRunRead }) {
   const cards = new Map();
@@ -121,7 +121,7 @@ export function openRuns(threadId, { revealMessage, onRunRead }) {
     try {
       for (const card of cards.values()) {
         if (!ACTIVE.has(card.run.status) || !section.isConnected) continue;
-        onRunRead(card.run, await refresh(card));
+        onRunRead(card.run, await refresh(card), card.steps);
       }
     } catch (error) {
       live.replaceChildren(errorBox(error));

@@ -77,10 +77,15 @@ export async function renderThread(view, threadId, { navigate }) {
 
   /**
    * A run was read again: its unfinished messages are too (their text grows as the model writes), and when it
-   * changed, its new messages are added if the end of the timeline is shown.
+   * changed or one of its steps names a message not shown, its new messages are added if the end of the
+   * timeline is shown.
    */
-  async function refreshRunMessages(run, changed) {
-    if (!changed && run.status !== 'in_progress') return;
+  async function refreshRunMessages(run, changed, steps) {
+    const missing = (steps ?? []).some((step) => {
+      const id = step.step_details.message_creation?.message_id;
+      return id !== undefined && !entryById(id);
+    });
+    if (!changed && !missing && run.status !== 'in_progress') return;
     const unfinished = [...list.children].filter(
       (entry) => entry.dataset.runId === run.id && entry.dataset.status !== 'completed',
     );
@@ -92,7 +97,7 @@ export async function renderThread(view, threadId, { navigate }) {
         entry.append(errorBox(error));
       }
     }
-    if (changed && more.hidden) await loadMore();
+    if ((changed || missing) && more.hidden) await loadMore();
   }
 
   async function revealMessage(id) {

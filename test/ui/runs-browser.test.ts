@@ -275,7 +275,10 @@ describe.skipIf(!haveChromium)('runs and run steps in the thread viewer, in head
     expect(seen.at(-1)![0]).toBe('completed');
     // The message was shown while the model was still writing it.
     const partial = seen.filter(([status, text]) => status === 'in progress' && text !== null);
-    expect(partial.some(([, text]) => /^One,/.test(text!) && !text!.endsWith('six.'))).toBe(true);
+    expect(
+      partial.some(([, text]) => /^One,/.test(text!) && !text!.endsWith('six.')),
+      JSON.stringify(seen),
+    ).toBe(true);
     await expect.poll(() => answer.textContent()).toBe('One, two, three, four, five, six.');
     await expect(card(page, run.id).locator('summary .tokens').count()).resolves.toBe(1);
 
