@@ -38,7 +38,7 @@ function shared<T>(count: () => Promise<T>, ttlMs: number): () => Promise<T> {
 
 /**
  * Counts every request and its latency by method, route pattern and status, and reports how many
- * threads and messages are stored. The /metrics route itself is `metricsRoute` (routes/metrics.ts),
+ * threads, messages and assistants are stored. The /metrics route itself is `metricsRoute` (routes/metrics.ts),
  * mounted by app.ts either in the open or behind the API key.
  */
 export default fp(async function metrics(app: FastifyInstance) {
@@ -69,6 +69,14 @@ export default fp(async function metrics(app: FastifyInstance) {
     registers: [registry],
     async collect() {
       this.set((await stats()).messages);
+    },
+  });
+  new Gauge({
+    name: 'threadstore_assistants',
+    help: 'Assistants stored, across all tenants.',
+    registers: [registry],
+    async collect() {
+      this.set((await stats()).assistants);
     },
   });
 

@@ -254,6 +254,19 @@ describe('errors', () => {
       param: 'tools',
       code: 'unsupported_value',
     });
+    expectError(
+      await t.call('POST', `/v1/threads/${thread.id}/runs`, {
+        assistant_id: asst.id,
+        tool_choice: { type: 'file_search' },
+      }),
+      400,
+      {
+        message:
+          "The 'file_search' tool cannot run on this server: runs execute on a Chat Completions upstream, which offers function tools only. Remove it from the run's or the assistant's tools.",
+        param: 'tool_choice',
+        code: 'unsupported_value',
+      },
+    );
     const run = await t.ok(`/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
     await t.waitFor(thread.id, run.id, ['completed']);
     expectError(
@@ -279,10 +292,14 @@ describe('errors', () => {
   });
 
   test('an upstream 429 fails the run with rate_limit_exceeded, a 500 with server_error: never a 500 to the client', async () => {
-    const { asst, thread } = await setUp([
-      { status: 429, body: { error: { message: 'Slow down' } } },
-      { status: 500, body: { error: { message: 'Boom' } } },
-    ]);
+    const { asst, thread } = await setUp(
+      [
+        { status: 429, body: { error: { message: 'Slow down' } } },
+        { status: 500, body: { error: { message: 'Boom' } } },
+        // Retries would take the next scripted answer: each turn here fails once and for all.
+      ],
+      { UPSTREAM_MAX_RETRIES: '0' },
+    );
     const first = await t.ok(`/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
     const failed = await t.waitFor(thread.id, first.id, ['failed', 'completed']);
     expectRunConformsTo('RunObject', failed);
