@@ -44,7 +44,12 @@ describe.skipIf(!haveChromium)('runs and run steps in the thread viewer, in head
 
   beforeAll(async () => {
     upstream = await startScriptedUpstream(answer);
-    server = await startTestServer({ API_KEYS: `runs:${KEY}`, UPSTREAM_BASE_URL: upstream.url });
+    // No retries: a scripted failure fails its run at once.
+    server = await startTestServer({
+      API_KEYS: `runs:${KEY}`,
+      UPSTREAM_BASE_URL: upstream.url,
+      UPSTREAM_MAX_RETRIES: '0',
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     mkdirSync(ARTIFACTS, { recursive: true });
     assistantId = (await post('/assistants', { model: 'gpt-4o', instructions: 'Be brief.', tools: [weatherTool] })).id;
