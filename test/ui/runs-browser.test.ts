@@ -216,6 +216,9 @@ describe.skipIf(!haveChromium)('runs and run steps in the thread viewer, in head
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       await page.screenshot({ path: DOCS_SCREENSHOT.pathname, fullPage: true });
     }
+    // Tool calls' arguments and outputs wrap on a phone: nothing wider than the screen.
+    await page.setViewportSize({ width: 375, height: 740 });
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(375);
     expect(problems).toEqual([]);
     await context.close();
   });
