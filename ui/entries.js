@@ -59,8 +59,25 @@ function deleteButton(label, onDelete) {
   );
 }
 
-/** `message` is the thread view's message (time, metadata, attachments) when known; `item` the conversation's. */
-export function messageEntry({ message, item }, onDelete) {
+/** A message written by a run links to that run's card (`revealRun` opens it). */
+function runLink(runId, revealRun) {
+  return el('a', {
+    href: `#run-${runId}`,
+    class: 'chip link run-link',
+    title: 'Show the run that wrote this message',
+    text: `run ${runId}`,
+    onclick: (event) => {
+      event.preventDefault();
+      revealRun(runId);
+    },
+  });
+}
+
+/**
+ * `message` is the thread view's message (time, metadata, attachments, run) when known; `item` the
+ * conversation's. `revealRun(runId)` shows a run on the page.
+ */
+export function messageEntry({ message, item }, onDelete, revealRun) {
   const role = message?.role ?? item.role;
   const id = message?.id ?? item.id;
   const status = message?.status ?? item.status;
@@ -73,13 +90,14 @@ export function messageEntry({ message, item }, onDelete) {
   });
   return el(
     'li',
-    { class: `entry message role-${role}`, 'data-id': id },
+    { class: `entry message role-${role}`, 'data-id': id, 'data-status': status, 'data-run-id': message?.run_id },
     el(
       'div',
       { class: 'entry-head' },
       el('span', { class: 'role', text: role }),
       message ? timeOf(message.created_at) : null,
       status && status !== 'completed' && chip(status, 'status'),
+      message?.run_id && revealRun && runLink(message.run_id, revealRun),
       el('code', { class: 'id', text: id }),
       deleteButton(`Delete message ${id}`, onDelete),
     ),
@@ -89,7 +107,8 @@ export function messageEntry({ message, item }, onDelete) {
   );
 }
 
-function pretty(value) {
+/** JSON text indented for reading; any other text as it is. */
+export function pretty(value) {
   if (typeof value === 'string') {
     try {
       return JSON.stringify(JSON.parse(value), null, 2);

@@ -1,7 +1,9 @@
-// One thread at /ui/threads/{id}: its metadata and tool resources, then its history oldest first, "Load more" at the end.
+// One thread at /ui/threads/{id}: its metadata and tool resources, its runs newest first, then its history
+// oldest first, "Load more" at the end. Messages a run writes appear as the run goes on.
 import { api, pathId } from './api.js';
 import { chip, confirmAction, el, errorBox, metadataList, timeOf } from './dom.js';
 import { itemCard, messageEntry } from './entries.js';
+import { openRuns } from './runs.js';
 import { openTimeline } from './timeline.js';
 
 function toolResources(resources) {
@@ -40,13 +42,14 @@ export async function renderThread(view, threadId, { navigate }) {
       entry.append(errorBox(error));
     }
   };
+  const runs = openRuns(thread.id, { revealMessage, onRunRead: refreshRunMessages });
   // Messages the thread view shows can be deleted through it; any other item is only shown.
   const entryOf = (entry) => {
-    if (entry.message) return messageEntry(entry, deleteMessage(entry.message.id));
+    if (entry.message) return messageEntry(entry, deleteMessage(entry.message.id), runs.reveal);
     return entry.item.type === 'message' ? messageEntry(entry, null) : itemCard(entry.item);
   };
 
-  async function loadMore() {
+  async function loadPage() {
     more.disabled = true;
     status.textContent = 'Loading…';
     try {
@@ -62,7 +65,49 @@ export async function renderThread(view, threadId, { navigate }) {
       more.disabled = false;
     }
   }
+  // One page at a time: a run's new messages and a click on "Load more" read on from the same cursor.
+  let loading = Promise.resolve();
+  const loadMore = () => {
+    loading = loading.then(loadPage);
+    return loading;
+  };
   more.addEventListener('click', loadMore);
+
+  const entryById = (id) => [...list.children].find((entry) => entry.dataset.id === id);
+
+  /**
+   * A run was read again: its unfinished messages are too (their text grows as the model writes), and when it
+   * changed or one of its steps names a message not shown, its new messages are added if the end of the
+   * timeline is shown.
+   */
+  async function refreshRunMessages(run, changed, steps) {
+    const missing = (steps ?? []).some((step) => {
+      const id = step.step_details.message_creation?.message_id;
+      return id !== undefined && !entryById(id);
+    });
+    if (!changed && !missing && run.status !== 'in_progress') return;
+    const unfinished = [...list.children].filter(
+      (entry) => entry.dataset.runId === run.id && entry.dataset.status !== 'completed',
+    );
+    for (const entry of unfinished) {
+      try {
+        const message = await api('GET', `/threads/${pathId(thread.id)}/messages/${pathId(entry.dataset.id)}`);
+        entry.replaceWith(entryOf({ message }));
+      } catch (error) {
+        entry.append(errorBox(error));
+      }
+    }
+    if ((changed || missing) && more.hidden) await loadMore();
+  }
+
+  async function revealMessage(id) {
+    while (!entryById(id) && !more.hidden) await loadMore();
+    const entry = entryById(id);
+    if (!entry) return;
+    entry.tabIndex = -1;
+    entry.scrollIntoView({ block: 'start' });
+    entry.focus({ preventScroll: true });
+  }
 
   const deleteThread = el('button', {
     type: 'button',
@@ -99,6 +144,7 @@ export async function renderThread(view, threadId, { navigate }) {
       section('Metadata', metadataList(thread.metadata, 'thread metadata')),
       section('Tool resources', toolResources(thread.tool_resources)),
     ),
+    runs.section,
     el('p', {
       class: 'muted small source',
       text:
@@ -110,5 +156,5 @@ export async function renderThread(view, threadId, { navigate }) {
     status,
     more,
   );
-  await loadMore();
+  await Promise.all([loadMore(), runs.load().catch((error) => runs.section.append(errorBox(error)))]);
 }
