@@ -136,9 +136,9 @@ export function renderItemSchemas(specText) {
     if (definitions[name]) continue;
     definitions[name] = normalize(schemas[name], name);
   }
-  // Every item this server stores gets an id when it comes without one (see the README): only the
-  // reference's id, which names another item, stays required. Answers are checked before the store
-  // gives the id, so their schemas drop it too.
+  // Every item this server stores gets an id when it comes without one (see
+  // docs/behaviour.md#conversation-items-other-than-messages): only the reference's id, which names another
+  // item, stays required. Answers are checked before the store gives the id, so their schemas drop it too.
   for (const [type, name] of [...Object.entries(requests), ...Object.entries(answers)]) {
     const required = definitions[name].required;
     if (type !== 'item_reference' && required) definitions[name].required = required.filter((key) => key !== 'id');
@@ -238,7 +238,10 @@ function simplifyUnion(branches) {
   return plainString ? flat.filter((b) => typeof b.const !== 'string') : flat;
 }
 
-/** Required answer fields that are neither a status nor nullable: what a stored item shows (see the README). */
+/**
+ * Required answer fields that are neither a status nor nullable: what a stored item shows (see
+ * docs/behaviour.md#conversation-items-other-than-messages).
+ */
 const DECIDED_FILLS = { execution: 'client' };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

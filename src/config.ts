@@ -34,6 +34,7 @@ const ConfigSchema = Type.Object({
   UPSTREAM_MODEL_MAP: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 60_000 }),
   UPSTREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  UPSTREAM_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 10, default: 2 }),
 });
 
 const INTEGER_SETTINGS = new Set([
@@ -49,6 +50,7 @@ const INTEGER_SETTINGS = new Set([
   'RUN_EXPIRY_SECONDS',
   'UPSTREAM_TIMEOUT_MS',
   'UPSTREAM_IDLE_TIMEOUT_MS',
+  'UPSTREAM_MAX_RETRIES',
 ]);
 
 export type DatabaseConfig =
@@ -230,9 +232,13 @@ function parseModelMap(value: string): Record<string, string> {
 function parseUpstream(settings: Settings, env: NodeJS.ProcessEnv): UpstreamConfig | undefined {
   const base = settings.UPSTREAM_BASE_URL;
   if (base === undefined) {
-    const orphan = ['UPSTREAM_API_KEY', 'UPSTREAM_MODEL_MAP', 'UPSTREAM_TIMEOUT_MS', 'UPSTREAM_IDLE_TIMEOUT_MS'].find(
-      (key) => env[key] !== undefined && env[key] !== '',
-    );
+    const orphan = [
+      'UPSTREAM_API_KEY',
+      'UPSTREAM_MODEL_MAP',
+      'UPSTREAM_TIMEOUT_MS',
+      'UPSTREAM_IDLE_TIMEOUT_MS',
+      'UPSTREAM_MAX_RETRIES',
+    ].find((key) => env[key] !== undefined && env[key] !== '');
     if (orphan !== undefined) throw new ConfigError(`${orphan} is set but UPSTREAM_BASE_URL is not`);
     return undefined;
   }
@@ -250,6 +256,7 @@ function parseUpstream(settings: Settings, env: NodeJS.ProcessEnv): UpstreamConf
     modelMap: parseModelMap(settings.UPSTREAM_MODEL_MAP),
     connectTimeoutMs: settings.UPSTREAM_TIMEOUT_MS,
     idleTimeoutMs: settings.UPSTREAM_IDLE_TIMEOUT_MS,
+    maxRetries: settings.UPSTREAM_MAX_RETRIES,
   };
   if (settings.UPSTREAM_API_KEY !== undefined) {
     Object.defineProperty(upstream, 'apiKey', { value: settings.UPSTREAM_API_KEY, enumerable: false });

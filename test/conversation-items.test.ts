@@ -22,7 +22,10 @@ import { ITEM_EXAMPLES } from './fixtures/conversation-item-examples.js';
 const SPEC_TEXT = readFileSync(new URL('./fixtures/openai-conversations.openapi.yaml', import.meta.url), 'utf8');
 const spec = parse(SPEC_TEXT) as { components: { schemas: Record<string, Record<string, unknown>> } };
 
-/** The one deviation (see the README): a required key a schema never declares is not required. */
+/**
+ * The one deviation (see docs/behaviour.md#conversation-items-other-than-messages): a required key a schema
+ * never declares is not required.
+ */
 function withoutUndeclaredRequired(schemas: Record<string, Record<string, unknown>>) {
   const copy = structuredClone(schemas);
   for (const schema of Object.values(copy)) {

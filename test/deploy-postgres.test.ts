@@ -1,5 +1,5 @@
-// The scaled-out deployment file describes what the README promises: PostgreSQL, two replicas on it, a
-// load balancer in front of both.
+// The scaled-out deployment file describes what docs/operating.md#scaling-out-with-postgresql promises:
+// PostgreSQL, two replicas on it, a load balancer in front of both.
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { parse } from 'yaml';

@@ -47,7 +47,8 @@ test('data written survives closing the app and opening a new one on the same fi
   expect((await post(second.app, `/v1/threads/${thread.id}`, { metadata: {} })).json().metadata).toEqual({});
 });
 
-// Reads the SQLite file's bytes (PostgreSQL keeps dead row versions until vacuum: see the README).
+// Reads the SQLite file's bytes (PostgreSQL keeps dead row versions until vacuum: see
+// docs/operating.md#scaling-out-with-postgresql).
 test.skipIf(testEngine !== 'sqlite')(
   'a deleted message leaves no trace of its content or metadata in the database',
   async () => {

@@ -8,18 +8,18 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer } from './helpers/app.js';
 import { PYTHON_SDK_MAJORS, preparePythonSdk, runPython } from './helpers/python-sdk.js';
-import { README_BASE_URL, readmeCodeBlocks } from './helpers/readme.js';
+import { markdownCodeBlocks, README_BASE_URL } from './helpers/readme.js';
 
 /*
- * The README's "old thread as model input" example, in Node and in Python, run as printed against a
+ * The "old thread as model input" example of docs/conversations.md, in Node and in Python, run as printed against a
  * listening server; the model's base URL points at a local stand-in for the Responses endpoint that records
  * what it was sent. The Python one runs with each major of openai-python, skipping where pip cannot install it.
  */
 
 const run = promisify(execFile);
 const MODEL_BASE_URL = 'https://api.openai.com/v1';
-const [jsSnippet] = readmeCodeBlocks('## Moving to Conversations', 'js');
-const [pythonSnippet] = readmeCodeBlocks('## Moving to Conversations', 'python');
+const [jsSnippet] = markdownCodeBlocks('docs/conversations.md', '## An old thread as model input', 'js');
+const [pythonSnippet] = markdownCodeBlocks('docs/conversations.md', '## An old thread as model input', 'python');
 
 const cache = fileURLToPath(new URL('../node_modules/.cache/', import.meta.url));
 let dir: string;

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer } from './helpers/app.js';
-import { README_BASE_URL, README_ENDPOINT, readmeCodeBlocks } from './helpers/readme.js';
+import { markdownCodeBlocks, README_BASE_URL, README_ENDPOINT } from './helpers/readme.js';
 import { recordRequests } from './helpers/request-recorder.js';
 
 /* The README's Node snippets, run as printed against a listening server (only the base URL swapped). */
 
 const run = promisify(execFile);
-const [v6Snippet, v4Snippet, azureSnippet] = readmeCodeBlocks('## With the OpenAI SDKs', 'js');
+const [v6Snippet, v4Snippet, azureSnippet] = markdownCodeBlocks('README.md', '## With the OpenAI SDKs', 'js');
 
 // Inside the worktree, so that `import 'openai'` resolves to this project's node_modules.
 const cache = fileURLToPath(new URL('../node_modules/.cache/', import.meta.url));

@@ -11,7 +11,7 @@ import {
   pythonScript,
   runPython,
 } from './helpers/python-sdk.js';
-import { README_BASE_URL, README_ENDPOINT, readmeCodeBlocks } from './helpers/readme.js';
+import { markdownCodeBlocks, README_BASE_URL, README_ENDPOINT } from './helpers/readme.js';
 import { AZURE_API_VERSION } from './helpers/sdk-clients.js';
 import { recordRequests, type RecordedRequest } from './helpers/request-recorder.js';
 
@@ -43,7 +43,7 @@ const sdkOf = (major: PythonSdkMajor) => {
 
 /** The README's Python snippet for this client as printed, with only the address swapped, against a server without keys. */
 async function runReadmeSnippet(python: string, azure: boolean): Promise<string> {
-  const snippet = readmeCodeBlocks('## With the OpenAI SDKs', 'python').find(
+  const snippet = markdownCodeBlocks('README.md', '## With the OpenAI SDKs', 'python').find(
     (block) => block.includes('AzureOpenAI') === azure,
   );
   const printedAddress = azure ? README_ENDPOINT : README_BASE_URL;

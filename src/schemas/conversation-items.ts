@@ -82,8 +82,9 @@ export function validateNonMessageItem(item: unknown, path: string): ValidationR
 
 /**
  * Completes a stored item to what the spec's answer schema requires: `status: "completed"` where a status
- * is required, `null` for a required nullable field, and the README's choices for the rest. Pure: the item
- * as stored is never changed. The id is the store's business (`itemIdPrefix`).
+ * is required, `null` for a required nullable field, and the choices of
+ * docs/behaviour.md#conversation-items-other-than-messages for the rest. Pure: the item as stored is never
+ * changed. The id is the store's business (`itemIdPrefix`).
  */
 export function completeNonMessageItem(item: Record<string, unknown>): Record<string, unknown> {
   const type = typeof item.type === 'string' ? item.type : '';

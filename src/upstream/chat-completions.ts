@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ChatCompletionChunk, ChatCompletionRequest } from './chat-types.js';
+import { retryDelayMs, sleep } from './retry-policy.js';
 import { SseDecoder, SseLineTooLong } from './sse-decoder.js';
 import { codeForStatus, retryAfterMs, scrubSecrets, UpstreamError, upstreamMessage } from './upstream-error.js';
 
@@ -14,12 +15,15 @@ export interface UpstreamConfig {
   connectTimeoutMs: number;
   /** The longest silence between two pieces of the answer. */
   idleTimeoutMs: number;
+  /** Retries of a turn that failed before its first chunk (retry-policy.ts); 2 when absent. */
+  maxRetries?: number;
 }
 
 export interface ChatUpstream {
   /**
-   * One model turn, streamed: the chunks as the upstream sends them, until its `[DONE]`. Throws UpstreamError
-   * on any failure, and the signal's reason when the signal aborts it. Leaving the loop early closes the request.
+   * One model turn, streamed: the chunks as the upstream sends them, until its `[DONE]`. A failure before the
+   * first chunk may be retried (retry-policy.ts); after that it throws UpstreamError, or the signal's reason
+   * when the signal aborts it. Leaving the loop early closes the request.
    */
   stream(body: ChatCompletionRequest, options?: { signal?: AbortSignal }): AsyncIterable<ChatCompletionChunk>;
   /** The upstream's name for a model named in the API. */
@@ -30,6 +34,16 @@ export interface ChatUpstream {
 export const MAX_SSE_LINE = 1024 * 1024;
 /** How much of an error answer is read for its message. */
 const MAX_ERROR_BODY = 64 * 1024;
+export const DEFAULT_MAX_RETRIES = 2;
+
+/** Failures of the connection itself (refused, reset, dropped): worth a retry before the first chunk. */
+const connectionLost = new WeakSet<object>();
+
+function lostConnection(message: string): UpstreamError {
+  const error = new UpstreamError(message, 'server_error');
+  connectionLost.add(error);
+  return error;
+}
 
 interface Target {
   url: URL;
@@ -37,6 +51,7 @@ interface Target {
   secrets: string[];
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  maxRetries: number;
 }
 
 /**
@@ -58,6 +73,7 @@ export function createChatUpstream(config: UpstreamConfig): ChatUpstream {
     secrets,
     connectTimeoutMs: config.connectTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES,
   };
   return {
     stream: (body, options = {}) => streamTurn(target, body, options.signal),
@@ -79,8 +95,22 @@ async function* streamTurn(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ChatCompletionChunk> {
   const payload = JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } });
-  const response = await openResponse(target, payload, signal);
-  yield* readChunks(target, response, signal);
+  for (let retry = 0; ; retry++) {
+    let yielded = false;
+    try {
+      const response = await openResponse(target, payload, signal);
+      for await (const chunk of readChunks(target, response, signal)) {
+        yielded = true;
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      const lost = connectionLost.has(error as object);
+      const delay = yielded ? undefined : retryDelayMs(error, retry, target.maxRetries, lost);
+      if (delay === undefined || signal?.aborted) throw error;
+      await sleep(delay, signal);
+    }
+  }
 }
 
 function aborted(signal: AbortSignal): unknown {
@@ -114,10 +144,7 @@ function openResponse(target: Target, payload: string, signal: AbortSignal | und
     };
     request.on('error', (error: NodeJS.ErrnoException) => {
       settle();
-      reject(
-        failure ??
-          new UpstreamError(`Could not reach the upstream (${error.code ?? 'connection error'}).`, 'server_error'),
-      );
+      reject(failure ?? lostConnection(`Could not reach the upstream (${error.code ?? 'connection error'}).`));
     });
     request.on('response', (response) => {
       settle();
@@ -217,9 +244,8 @@ async function* readChunks(
       } catch (error) {
         throw (
           failure ??
-          new UpstreamError(
+          lostConnection(
             `The upstream dropped the connection mid-answer (${(error as NodeJS.ErrnoException).code ?? 'aborted'}).`,
-            'server_error',
           )
         );
       } finally {

@@ -1,16 +1,32 @@
 import { readFileSync } from 'node:fs';
 
-const README = new URL('../../README.md', import.meta.url);
+const ROOT = new URL('../../', import.meta.url);
 
-/** The fenced code blocks of one language under a README heading, in order, as written. */
-export function readmeCodeBlocks(heading: string, language: string): string[] {
-  const text = readFileSync(README, 'utf8');
-  const start = text.indexOf(`\n${heading}\n`);
-  if (start === -1) throw new Error(`README has no heading "${heading}"`);
-  const next = text.indexOf('\n## ', start + heading.length + 1);
-  const section = text.slice(start, next === -1 ? undefined : next);
-  const fence = new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm');
-  return [...section.matchAll(fence)].map((match) => match[1]!);
+/**
+ * The fenced code blocks of one language under a heading of a Markdown page (`README.md`, `docs/…`), in
+ * order, as written: the section runs to the next heading of the same or a higher level outside a fence.
+ */
+export function markdownCodeBlocks(page: string, heading: string, language: string): string[] {
+  const lines = readFileSync(new URL(page, ROOT), 'utf8').split('\n');
+  const level = heading.indexOf(' ');
+  const start = lines.indexOf(heading);
+  if (start === -1) throw new Error(`${page} has no heading "${heading}"`);
+  const blocks: string[] = [];
+  let fence: string | undefined; // the language of the open fence
+  let body: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (fence === undefined) {
+      const depth = /^(#+) /.exec(line)?.[1]?.length;
+      if (depth !== undefined && depth <= level) break;
+      if (line.startsWith('```')) [fence, body] = [line.slice(3), []];
+    } else if (line === '```') {
+      if (fence === language) blocks.push(`${body.join('\n')}\n`);
+      fence = undefined;
+    } else {
+      body.push(line);
+    }
+  }
+  return blocks;
 }
 
 /** The base URL the README's snippets use. */

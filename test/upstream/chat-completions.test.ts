@@ -18,7 +18,9 @@ afterEach(async () => {
 });
 
 function client(url: string, settings: Partial<UpstreamConfig> = {}) {
+  // No retries unless a test asks: these tests are about what one answer gives (retries: chat-retries.test.ts).
   return createChatUpstream({
+    maxRetries: 0,
     baseUrl: url,
     apiKey: KEY,
     modelMap: {},

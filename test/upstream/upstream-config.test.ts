@@ -27,6 +27,7 @@ test('the upstream settings are read, with defaults', () => {
     modelMap: {},
     connectTimeoutMs: 60_000,
     idleTimeoutMs: 60_000,
+    maxRetries: 2,
   });
   const upstream = loadConfig({
     UPSTREAM_BASE_URL: 'https://llm.internal:8000/v1/',
@@ -34,12 +35,14 @@ test('the upstream settings are read, with defaults', () => {
     UPSTREAM_MODEL_MAP: 'gpt-4o=llama3.1:8b, gpt-4o-mini = qwen2.5:7b,,o1=meta-llama/Llama-3.1-8B-Instruct',
     UPSTREAM_TIMEOUT_MS: '5000',
     UPSTREAM_IDLE_TIMEOUT_MS: '20000',
+    UPSTREAM_MAX_RETRIES: '0',
   }).upstream;
   expect(upstream).toEqual({
     baseUrl: 'https://llm.internal:8000/v1',
     modelMap: { 'gpt-4o': 'llama3.1:8b', 'gpt-4o-mini': 'qwen2.5:7b', o1: 'meta-llama/Llama-3.1-8B-Instruct' },
     connectTimeoutMs: 5000,
     idleTimeoutMs: 20_000,
+    maxRetries: 0,
   });
   expect(upstream?.apiKey).toBe(KEY);
 });
@@ -87,8 +90,13 @@ test.each([
     { UPSTREAM_BASE_URL: 'http://h/v1', UPSTREAM_IDLE_TIMEOUT_MS: '1m' },
     "Invalid configuration: UPSTREAM_IDLE_TIMEOUT_MS must be an integer of at least 1, got '1m'",
   ],
+  [
+    { UPSTREAM_BASE_URL: 'http://h/v1', UPSTREAM_MAX_RETRIES: '11' },
+    "Invalid configuration: UPSTREAM_MAX_RETRIES must be an integer from 0 to 10, got '11'",
+  ],
   [{ UPSTREAM_API_KEY: KEY }, 'UPSTREAM_API_KEY is set but UPSTREAM_BASE_URL is not'],
   [{ UPSTREAM_MODEL_MAP: 'a=b' }, 'UPSTREAM_MODEL_MAP is set but UPSTREAM_BASE_URL is not'],
+  [{ UPSTREAM_MAX_RETRIES: '1' }, 'UPSTREAM_MAX_RETRIES is set but UPSTREAM_BASE_URL is not'],
 ])('%o is refused in one line', (env, message) => {
   expect(() => loadConfig(env)).toThrow(new ConfigError(message));
 });
@@ -127,7 +135,8 @@ test("the key and the URL's credentials are in no error message and no log line"
     { status: 500, body: `internal error for ${encodeURIComponent('p@ss w0rd')} and p@ss w0rd` },
   ]);
   const base = upstream.url.replace('http://', `http://hunter2-user:${encodeURIComponent('p@ss w0rd')}@`);
-  app = await buildTestApp({ UPSTREAM_BASE_URL: base, UPSTREAM_API_KEY: KEY, LOG_LEVEL: 'trace' }, { logStream });
+  const env = { UPSTREAM_BASE_URL: base, UPSTREAM_API_KEY: KEY, UPSTREAM_MAX_RETRIES: '0', LOG_LEVEL: 'trace' };
+  app = await buildTestApp(env, { logStream });
   const messages: string[] = [];
   for (let turn = 0; turn < 3; turn++) {
     try {
