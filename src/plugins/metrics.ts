@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { RequestMetrics } from '../request-metrics.js';
+import { UNFINISHED } from '../runs/lifecycle.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,44 +39,60 @@ function shared<T>(count: () => Promise<T>, ttlMs: number): () => Promise<T> {
 
 /**
  * Counts every request and its latency by method, route pattern and status, and reports how many
- * threads and messages are stored. The /metrics route itself is `metricsRoute` (routes/metrics.ts),
- * mounted by app.ts either in the open or behind the API key.
+ * threads and messages are stored, and how many runs are unfinished. The upstream and the runner add their
+ * own (metrics/run-metrics.ts). The /metrics route itself is `metricsRoute` (routes/metrics.ts), mounted by
+ * app.ts either in the open or behind the API key.
  */
-export default fp(async function metrics(app: FastifyInstance) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const requests = new RequestMetrics();
-  registry.registerMetric(
-    requests.counter('http_requests_total', 'HTTP requests answered, by method, route pattern and status.'),
-  );
-  registry.registerMetric(
-    requests.histogram(
-      'http_request_duration_seconds',
-      'Time from receiving a request to sending its response, by method, route pattern and status.',
-    ),
-  );
-  const stats = shared(() => app.store.stats(), METRICS_COUNT_TTL_MS);
-  new Gauge({
-    name: 'threadstore_threads',
-    help: 'Threads stored, across all tenants.',
-    registers: [registry],
-    async collect() {
-      this.set((await stats()).threads);
-    },
-  });
-  new Gauge({
-    name: 'threadstore_messages',
-    help: 'Messages stored, across all tenants.',
-    registers: [registry],
-    async collect() {
-      this.set((await stats()).messages);
-    },
-  });
+export default fp(
+  async function metrics(app: FastifyInstance) {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const requests = new RequestMetrics();
+    registry.registerMetric(
+      requests.counter('http_requests_total', 'HTTP requests answered, by method, route pattern and status.'),
+    );
+    registry.registerMetric(
+      requests.histogram(
+        'http_request_duration_seconds',
+        'Time from receiving a request to sending its response, by method, route pattern and status.',
+      ),
+    );
+    const stats = shared(() => app.store.stats(), METRICS_COUNT_TTL_MS);
+    new Gauge({
+      name: 'threadstore_threads',
+      help: 'Threads stored, across all tenants.',
+      registers: [registry],
+      async collect() {
+        this.set((await stats()).threads);
+      },
+    });
+    new Gauge({
+      name: 'threadstore_messages',
+      help: 'Messages stored, across all tenants.',
+      registers: [registry],
+      async collect() {
+        this.set((await stats()).messages);
+      },
+    });
 
-  app.decorate('metrics', registry);
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    requests.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
-});
+    const unfinished = shared(() => app.store.runs.unfinished(), METRICS_COUNT_TTL_MS);
+    new Gauge({
+      name: 'threadstore_runs',
+      help: 'Unfinished runs stored, across all tenants and replicas, by status.',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        const counts = await unfinished();
+        for (const status of UNFINISHED) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+
+    app.decorate('metrics', registry);
+    app.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+      requests.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  },
+  { name: 'threadstore-metrics' },
+);

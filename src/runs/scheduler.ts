@@ -37,6 +37,11 @@ export class Scheduler {
     this.#sweep.unref();
   }
 
+  /** How many runs have a turn executing here now. */
+  get executing(): number {
+    return this.#running.size;
+  }
+
   /** Starts the run's next turn in the background, unless one runs already. */
   start(ref: RunRef): void {
     if (this.#closed || this.#running.has(ref.runId)) return;

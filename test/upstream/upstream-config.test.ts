@@ -4,7 +4,7 @@ import { afterEach, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { ChatCompletionChunk } from '../../src/upstream/chat-types.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.js';
+import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 
