@@ -21,6 +21,15 @@ const OPERATION_IDS = [
   'getMessage',
   'modifyMessage',
   'deleteMessage',
+  'createRun',
+  'createThreadAndRun',
+  'listRuns',
+  'getRun',
+  'modifyRun',
+  'cancelRun',
+  'submitToolOuputsToRun',
+  'listRunSteps',
+  'getRunStep',
   'createConversation',
   'getConversation',
   'updateConversation',
@@ -59,7 +68,7 @@ test('the document is valid OpenAPI 3.1', async () => {
 });
 
 describe('the document', () => {
-  test('describes the 22 operations once, under /v1, with OpenAI operation ids', () => {
+  test('describes the 31 operations once, under /v1, with OpenAI operation ids', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       '/v1/assistants',
       '/v1/assistants/{assistant_id}',
@@ -68,9 +77,16 @@ describe('the document', () => {
       '/v1/conversations/{conversation_id}/items',
       '/v1/conversations/{conversation_id}/items/{item_id}',
       '/v1/threads',
+      '/v1/threads/runs',
       '/v1/threads/{thread_id}',
       '/v1/threads/{thread_id}/messages',
       '/v1/threads/{thread_id}/messages/{message_id}',
+      '/v1/threads/{thread_id}/runs',
+      '/v1/threads/{thread_id}/runs/{run_id}',
+      '/v1/threads/{thread_id}/runs/{run_id}/cancel',
+      '/v1/threads/{thread_id}/runs/{run_id}/steps',
+      '/v1/threads/{thread_id}/runs/{run_id}/steps/{step_id}',
+      '/v1/threads/{thread_id}/runs/{run_id}/submit_tool_outputs',
     ]);
     expect([...operationsOf(document).keys()].sort()).toEqual([...OPERATION_IDS].sort());
   });
@@ -149,6 +165,10 @@ describe('the document', () => {
       modifyThread: false,
       createMessage: true,
       modifyMessage: false,
+      createRun: true,
+      createThreadAndRun: true,
+      modifyRun: false,
+      submitToolOuputsToRun: true,
       createConversation: false,
       updateConversation: true,
       createConversationItems: true,

@@ -3,7 +3,7 @@ import { ErrorResponse } from '../schemas/common.js';
 /** What the document says of each operation beyond its schemas: OpenAI's summaries, grouped by resource. */
 export const OPERATIONS: Record<
   string,
-  { tag: 'Assistants' | 'Threads' | 'Messages' | 'Conversations'; summary: string }
+  { tag: 'Assistants' | 'Threads' | 'Messages' | 'Runs' | 'Conversations'; summary: string }
 > = {
   createAssistant: { tag: 'Assistants', summary: 'Create an assistant with a model and instructions.' },
   listAssistants: { tag: 'Assistants', summary: 'Returns a list of assistants.' },
@@ -19,6 +19,19 @@ export const OPERATIONS: Record<
   getMessage: { tag: 'Messages', summary: 'Retrieve a message.' },
   modifyMessage: { tag: 'Messages', summary: 'Modifies a message.' },
   deleteMessage: { tag: 'Messages', summary: 'Deletes a message.' },
+  createRun: { tag: 'Runs', summary: 'Create a run.' },
+  createThreadAndRun: { tag: 'Runs', summary: 'Create a thread and run it in one request.' },
+  listRuns: { tag: 'Runs', summary: 'Returns a list of runs belonging to a thread.' },
+  getRun: { tag: 'Runs', summary: 'Retrieves a run.' },
+  modifyRun: { tag: 'Runs', summary: 'Modifies a run.' },
+  cancelRun: { tag: 'Runs', summary: 'Cancels a run that is `in_progress`.' },
+  submitToolOuputsToRun: {
+    tag: 'Runs',
+    summary:
+      'When a run has the `status: "requires_action"` and `required_action.type` is `submit_tool_outputs`, this endpoint can be used to submit the outputs from the tool calls once they\'re all completed. All outputs must be submitted in a single request.',
+  },
+  listRunSteps: { tag: 'Runs', summary: 'Returns a list of run steps belonging to a run.' },
+  getRunStep: { tag: 'Runs', summary: 'Retrieves a run step.' },
   createConversation: { tag: 'Conversations', summary: 'Create a conversation.' },
   getConversation: { tag: 'Conversations', summary: 'Get a conversation' },
   updateConversation: { tag: 'Conversations', summary: 'Update a conversation' },
@@ -33,7 +46,7 @@ export const OPERATIONS: Record<
 const ERROR_STATUSES: Record<number, string> = {
   400: 'Invalid request: validation, an unknown or missing parameter, a bad cursor, or OpenAI-Beta: assistants=v1.',
   401: 'No API key, or an incorrect one (only when API keys are configured).',
-  404: 'No such assistant, thread, message, conversation or item for this API key, or an unknown route.',
+  404: 'No such assistant, thread, message, run, run step, conversation or item for this API key, or an unknown route.',
   413: 'Request body too large.',
   415: 'The body is not application/json.',
   429: 'Rate limit exceeded.',

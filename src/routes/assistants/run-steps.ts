@@ -5,8 +5,6 @@ import { ListRunStepsQuery, ListRunStepsResponse, RunStepObject, RunStepParams }
 import { RunParams } from '../../schemas/runs.js';
 import { toListResponse } from '../list-response.js';
 
-const tags = ['Runs'];
-
 export const runStepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The 404 for what was not found, from the outside in: thread, run, step. */
   async function notFound(tenant: string, threadId: string, runId: string, stepId?: string) {
@@ -20,7 +18,6 @@ export const runStepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         operationId: 'listRunSteps',
-        tags,
         params: RunParams,
         querystring: ListRunStepsQuery,
         response: { 200: ListRunStepsResponse },
@@ -37,7 +34,7 @@ export const runStepRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/threads/:thread_id/runs/:run_id/steps/:step_id',
-    { schema: { operationId: 'getRunStep', tags, params: RunStepParams, response: { 200: RunStepObject } } },
+    { schema: { operationId: 'getRunStep', params: RunStepParams, response: { 200: RunStepObject } } },
     async (request) => {
       const { thread_id, run_id, step_id } = request.params;
       const step = await app.store.runs.steps.get(request.tenant, thread_id, run_id, step_id);

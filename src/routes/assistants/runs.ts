@@ -25,15 +25,12 @@ import { toListResponse } from '../list-response.js';
 import { launchRun, planRun } from './run-start.js';
 import { streamRunEvents } from './run-stream.js';
 
-const tags = ['Runs'];
-
 export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/threads/:thread_id/runs',
     {
       schema: {
         operationId: 'createRun',
-        tags,
         params: ThreadParams,
         body: CreateRunRequest,
         response: { 200: RunObject },
@@ -42,6 +39,9 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { thread_id } = request.params;
       const { additional_messages, ...body } = request.body;
+      // The thread is the outer resource: its 404 answers before the assistant's.
+      if (app.runner.scheduler && !(await app.store.threads.get(request.tenant, thread_id)))
+        throw threadNotFound(thread_id);
       const run = await planRun(app, request.tenant, body, thread_id);
       const messages = (additional_messages ?? []).map(fromCreateMessage);
       const created = await app.store.runs.create(request.tenant, thread_id, run, messages);
@@ -55,7 +55,6 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         operationId: 'createThreadAndRun',
-        tags,
         body: CreateThreadAndRunRequest,
         response: { 200: RunObject },
       },
@@ -82,7 +81,6 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         operationId: 'listRuns',
-        tags,
         params: ThreadParams,
         querystring: ListRunsQuery,
         response: { 200: ListRunsResponse },
@@ -104,7 +102,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/threads/:thread_id/runs/:run_id',
-    { schema: { operationId: 'getRun', tags, params: RunParams, response: { 200: RunObject } } },
+    { schema: { operationId: 'getRun', params: RunParams, response: { 200: RunObject } } },
     async (request, reply) => {
       const { thread_id, run_id } = request.params;
       const run = await app.store.runs.get(request.tenant, thread_id, run_id);
@@ -120,7 +118,6 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         operationId: 'modifyRun',
-        tags,
         params: RunParams,
         body: ModifyRunRequest,
         response: { 200: RunObject },
@@ -141,7 +138,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/threads/:thread_id/runs/:run_id/cancel',
-    { schema: { operationId: 'cancelRun', tags, params: RunParams, response: { 200: RunObject } } },
+    { schema: { operationId: 'cancelRun', params: RunParams, response: { 200: RunObject } } },
     async (request) => {
       const { thread_id, run_id } = request.params;
       const ref = { tenant: request.tenant, threadId: thread_id, runId: run_id };
@@ -163,7 +160,6 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         operationId: 'submitToolOuputsToRun',
-        tags,
         params: RunParams,
         body: SubmitToolOutputsRequest,
         response: { 200: RunObject },
