@@ -116,6 +116,7 @@ export async function benchRuns({ engine, dir, quick, rounds, logLevel, step }) 
         rssBefore,
         cpuUsPerChunk: ((cpuSeconds(server.child.pid) - cpuBefore) * 1e6) / chunks,
         longestPingMs: pings.longestMs,
+        longestPingAtMs: pings.longestAtMs,
         pings: pings.count,
       });
       step(`runs: ${concurrent.count} concurrent streamed runs in ${(own.wallMs / 1000).toFixed(2)} s`);
@@ -201,8 +202,8 @@ function report({ single, concurrent, ones, rounds200, peakRss }) {
     ],
     [`${concurrent.count} at once: server CPU per chunk`, `${each((r) => r.cpuUsPerChunk).toFixed(0)} µs`, '', '', ''],
     [
-      `${concurrent.count} at once: longest /health ping (one every ${HEALTH_EVERY_MS} ms)`,
-      ms(each((r) => r.longestPingMs)),
+      `${concurrent.count} at once: longest /health ping (one every ${HEALTH_EVERY_MS} ms), sent at`,
+      `${ms(each((r) => r.longestPingMs))}, ${ms(each((r) => r.longestPingAtMs))} into the batch`,
       '',
       '',
       '',

@@ -72,13 +72,15 @@ export function timeStream(url, body, isText) {
 }
 
 /**
- * GETs `url` every `everyMs` until `stop()` is called; resolves to the longest answer time in ms and how
- * many were sent. A failed ping rejects.
+ * GETs `url` every `everyMs` until `stop()` is called; resolves to the longest answer time in ms, when that
+ * ping was sent (ms after the first), and how many were sent. A failed ping rejects.
  */
 export function pingUntil(url, everyMs) {
   let stopped = false;
+  const first = performance.now();
   const pings = (async () => {
     let longest = 0;
+    let longestAtMs = 0;
     let count = 0;
     while (!stopped) {
       const started = performance.now();
@@ -92,11 +94,14 @@ export function pingUntil(url, everyMs) {
           .on('error', reject)
           .end();
       });
-      longest = Math.max(longest, performance.now() - started);
+      if (performance.now() - started > longest) {
+        longest = performance.now() - started;
+        longestAtMs = started - first;
+      }
       count++;
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
-    return { longestMs: longest, count };
+    return { longestMs: longest, longestAtMs, count };
   })();
   return {
     stop() {
