@@ -64,6 +64,9 @@ function matched(count: number, name: string | undefined): number {
   return 1;
 }
 
+/** The assistants part of a summary line: said only when there were any, so a store without them reads as before. */
+const assistantsNote = (count: number) => (count > 0 ? `, ${count} assistants` : '');
+
 /** Progress on stderr when it is a terminal, rewriting one line. */
 function progress(label: string) {
   if (!process.stderr.isTTY) return undefined;
@@ -125,8 +128,8 @@ async function main(argv: string[]): Promise<number> {
       out.end();
       await finished(out);
     }
-    console.error(`\nexported ${count.threads} threads, ${count.messages} messages`);
-    return matched(count.threads, values.tenant);
+    console.error(`\nexported ${count.threads} threads, ${count.messages} messages${assistantsNote(count.assistants)}`);
+    return matched(count.threads + count.assistants, values.tenant);
   }
 
   if (command === 'import') {
@@ -139,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
     );
     for (const { line, error } of result.errors) console.error(`line ${line}: ${error}`);
     console.error(
-      `\nimported ${result.created} threads, ${result.messages} messages; skipped ${result.skipped} already present; ${result.errors.length} lines failed`,
+      `\nimported ${result.created} threads, ${result.messages} messages${assistantsNote(result.assistants)}; skipped ${result.skipped + result.skippedAssistants} already present; ${result.errors.length} lines failed`,
     );
     return result.errors.length === 0 ? 0 : 1;
   }
@@ -153,9 +156,9 @@ async function main(argv: string[]): Promise<number> {
       ),
     );
     console.error(
-      `\ncopied ${result.threads} threads, ${result.messages} messages; skipped ${result.skipped} already present`,
+      `\ncopied ${result.threads} threads, ${result.messages} messages${assistantsNote(result.assistants)}; skipped ${result.skipped + result.skippedAssistants} already present`,
     );
-    return matched(result.threads + result.skipped, values.tenant);
+    return matched(result.threads + result.skipped + result.assistants + result.skippedAssistants, values.tenant);
   }
 
   if (command === 'backup') {

@@ -29,11 +29,11 @@ export const toolOutputsMismatch = (missing: string[], unknown: string[]) =>
     'invalid_value',
   );
 
-export const unsupportedTool = (type: string) =>
+export const unsupportedTool = (type: string, param: 'tools' | 'tool_choice' = 'tools') =>
   new ApiError(
     400,
     `The '${type}' tool cannot run on this server: runs execute on a Chat Completions upstream, which offers function tools only. Remove it from the run's or the assistant's tools.`,
-    'tools',
+    param,
     'unsupported_value',
   );
 

@@ -170,10 +170,13 @@ describe('bounded work', () => {
       expect((await getJson(server.baseURL, `/threads/${thread.id}`)).status).toBe(404);
       expect((await getJson(server.baseURL, `/threads/${thread.id}/messages/${messages[0]!.id}`)).status).toBe(404);
       expect((await getJson(server.baseURL, '/threads?metadata%5Bbig%5D=yes')).body.data).toEqual([]);
-      await vi.waitFor(async () => expect(await seed.app.store.stats()).toEqual({ threads: 0, messages: 0 }), {
-        timeout: 60_000,
-        interval: 250,
-      });
+      await vi.waitFor(
+        async () => expect(await seed.app.store.stats()).toEqual({ threads: 0, messages: 0, assistants: 0 }),
+        {
+          timeout: 60_000,
+          interval: 250,
+        },
+      );
     });
   }, 180_000);
 

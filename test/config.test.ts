@@ -19,6 +19,7 @@ test('defaults', () => {
     authFailuresPerMinute: 20,
     trustProxy: false,
     corsOrigins: [],
+    runExpirySeconds: 600,
   });
 });
 
@@ -40,6 +41,7 @@ test('values are read', () => {
     TRUST_PROXY: '10.0.0.0/8, ::1',
     CORS_ORIGINS: 'https://a.example, https://b.example',
     SQLITE_SYNCHRONOUS: 'full',
+    RUN_EXPIRY_SECONDS: '30',
   };
   expect(loadConfig(env)).toEqual({
     port: 0,
@@ -53,6 +55,7 @@ test('values are read', () => {
     authFailuresPerMinute: 5,
     trustProxy: ['10.0.0.0/8', '::1'],
     corsOrigins: ['https://a.example', 'https://b.example'],
+    runExpirySeconds: 30,
   });
 });
 

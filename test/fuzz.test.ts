@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers/app.js';
+import { fuzzRequests } from './helpers/fuzz-requests.js';
 
 /*
  * Property-based fuzzing of all 17 routes (threads, messages, conversations, items): generated bodies (valid-looking, random JSON, broken text and
@@ -394,24 +395,10 @@ const routes: Route[] = [
   { name: 'delete item', method: 'DELETE', path: itemPath, body: fc.jsonValue() },
 ];
 
-function expectEnvelope(status: number, contentType: unknown, raw: string, context: string) {
-  expect(status, context).toBeLessThan(500);
-  if (status < 400) return;
-  expect(String(contentType), context).toMatch(/^application\/json/);
-  const parsed = JSON.parse(raw);
-  expect(Object.keys(parsed), context).toEqual(['error']);
-  expect(Object.keys(parsed.error).sort(), context).toEqual(['code', 'message', 'param', 'type']);
-  expect(typeof parsed.error.message, context).toBe('string');
-  expect(typeof parsed.error.type, context).toBe('string');
-  expect(parsed.error.param === null || typeof parsed.error.param === 'string', context).toBe(true);
-  expect(parsed.error.code === null || typeof parsed.error.code === 'string', context).toBe(true);
-}
-
 describe(`fuzzing all 17 routes (${RUNS} cases each)`, () => {
   for (const route of routes) {
     test(route.name, { timeout: 60_000 + RUNS * 60 }, async () => {
       const f = await setUp();
-      const statuses = new Map<number, number>();
       try {
         const request = fc.record({
           prefix: fc.constantFrom('/v1', ''),
@@ -420,21 +407,7 @@ describe(`fuzzing all 17 routes (${RUNS} cases each)`, () => {
           headers,
           payload: body(route.body),
         });
-        await fc.assert(
-          fc.asyncProperty(request, async (r) => {
-            const url = `${r.prefix}${r.path}${r.query === '' ? '' : `?${r.query}`}`;
-            const payload = r.payload as string | Buffer | undefined;
-            const res = await f.t.app.inject({
-              method: route.method,
-              url,
-              headers: r.headers,
-              ...(payload === undefined ? {} : { payload }),
-            });
-            statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-            expectEnvelope(res.statusCode, res.headers['content-type'], res.body, `${route.method} ${url}`);
-          }),
-          { numRuns: RUNS },
-        );
+        const statuses = await fuzzRequests(f.t.app, route.method, request, RUNS);
         const health = await f.t.app.inject({ method: 'GET', url: '/health' });
         expect(health.statusCode).toBe(200);
         expect(await readProtected(f.t, f.protectedIds.thread)).toEqual(f.snapshot);

@@ -73,7 +73,7 @@ test('counts requests and their latency by route pattern and status, and gauges 
 
   await t.app.inject({ method: 'DELETE', url: `/v1/threads/${threadId}` });
   // A deleted thread's rows leave in the background (thread-purge.ts); the gauges count them until then.
-  await vi.waitFor(async () => expect(await t.app.store.stats()).toEqual({ threads: 1, messages: 0 }), {
+  await vi.waitFor(async () => expect(await t.app.store.stats()).toEqual({ threads: 1, messages: 0, assistants: 0 }), {
     timeout: 10_000,
   });
   countExpires();

@@ -91,10 +91,17 @@ describe('export and import', () => {
     const text = await exportToText(source.app);
     expect(text.trim().split('\n')).toHaveLength(3);
     const result = await importThreads(target.app.store, Readable.from([text]));
-    expect(result).toEqual({ created: 3, skipped: 0, messages: 3 * 103 - 1, errors: [] });
+    expect(result).toEqual({
+      created: 3,
+      skipped: 0,
+      messages: 3 * 103 - 1,
+      assistants: 0,
+      skippedAssistants: 0,
+      errors: [],
+    });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
     expect(await exportToText(target.app)).toBe(text);
-    expect(await target.app.store.stats()).toEqual({ threads: 3, messages: 3 * 103 - 1 });
+    expect(await target.app.store.stats()).toEqual({ threads: 3, messages: 3 * 103 - 1, assistants: 0 });
   });
 
   test('items only the conversation view shows survive export, import and copy, equal and in place', async () => {
@@ -139,7 +146,11 @@ describe('export and import', () => {
 
     const copied = await buildTestApp();
     try {
-      expect(await copyThreads(source.app.store, copied.app.store)).toEqual({ threads: 1, messages: 6, skipped: 0 });
+      expect(await copyThreads(source.app.store, copied.app.store)).toMatchObject({
+        threads: 1,
+        messages: 6,
+        skipped: 0,
+      });
       expect(await items(copied.app)).toEqual(await items(source.app));
     } finally {
       await copied.close();
@@ -152,7 +163,7 @@ describe('export and import', () => {
     await importThreads(target.app.store, Readable.from([text]));
     const before = await snapshot(target.app, ids);
     const again = await importThreads(target.app.store, Readable.from([text]));
-    expect(again).toEqual({ created: 0, skipped: 3, messages: 0, errors: [] });
+    expect(again).toEqual({ created: 0, skipped: 3, messages: 0, assistants: 0, skippedAssistants: 0, errors: [] });
     expect(await snapshot(target.app, ids)).toEqual(before);
   });
 
@@ -188,7 +199,7 @@ describe('export and import', () => {
   test('copy moves every thread from one database to another', async () => {
     const ids = await seed(source.app);
     const result = await copyThreads(source.app.store, target.app.store);
-    expect(result).toEqual({ threads: 3, messages: 3 * 103 - 1, skipped: 0 });
+    expect(result).toEqual({ threads: 3, messages: 3 * 103 - 1, assistants: 0, skipped: 0, skippedAssistants: 0 });
     expect(await snapshot(target.app, ids)).toEqual(await snapshot(source.app, ids));
   });
 });

@@ -5,7 +5,9 @@
 -- list never sees a gap fill in later (as tenant_positions does for threads).
 CREATE TABLE assistant_positions (
   tenant text PRIMARY KEY,
-  last_position bigint NOT NULL
+  last_position bigint NOT NULL,
+  -- The latest assistant's created_at: a replica whose clock is behind never makes it go back.
+  last_created_at bigint NOT NULL
 );
 
 CREATE TABLE assistants (

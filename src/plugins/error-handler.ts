@@ -16,7 +16,7 @@ import { AssistantNotFound, StoreError, UnknownAssistantCursor } from '../store/
 /** The store's refusals as the API's errors. */
 function fromStore(error: unknown): ApiError | undefined {
   if (error instanceof AssistantNotFound) return assistantNotFound(error.assistantId);
-  if (error instanceof UnknownAssistantCursor) return unknownAssistantCursor(error.param, error.assistantId);
+  if (error instanceof UnknownAssistantCursor) return unknownAssistantCursor(error.param, error.id);
   if (error instanceof StoreError) return answerStoreError(error);
   return undefined;
 }

@@ -39,7 +39,7 @@ function shared<T>(count: () => Promise<T>, ttlMs: number): () => Promise<T> {
 
 /**
  * Counts every request and its latency by method, route pattern and status, and reports how many
- * threads and messages are stored, and how many runs are unfinished. The upstream and the runner add their
+ * threads, messages and assistants are stored, and how many runs are unfinished. The upstream and the runner add their
  * own (metrics/run-metrics.ts). The /metrics route itself is `metricsRoute` (routes/metrics.ts), mounted by
  * app.ts either in the open or behind the API key.
  */
@@ -72,6 +72,14 @@ export default fp(
       registers: [registry],
       async collect() {
         this.set((await stats()).messages);
+      },
+    });
+    new Gauge({
+      name: 'threadstore_assistants',
+      help: 'Assistants stored, across all tenants.',
+      registers: [registry],
+      async collect() {
+        this.set((await stats()).assistants);
       },
     });
 

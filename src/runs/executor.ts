@@ -4,6 +4,7 @@ import type { ItemRecord } from '../store/records.js';
 import type { RunChange, RunRef, RunUpdate } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import { chatRequestOf, remainingBudgets } from '../views/chat-prompt.js';
+import { toMessage } from '../views/thread-view.js';
 import type { ChatUpstream } from '../upstream/chat-completions.js';
 import type { ChatCompletionChunk } from '../upstream/chat-types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
@@ -90,6 +91,17 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
     for (const step of steps.filter((s) => s.status === 'in_progress')) {
       const set: Partial<RunStepObject> =
         reason === 'cancel' ? { status: 'cancelled', cancelled_at: at } : { status: 'expired', expired_at: at };
+      const messageId = step.step_details.message_creation?.message_id;
+      // A message left open (its turn ended elsewhere: a server that stopped) ends with the run.
+      if (messageId !== undefined) {
+        const why = reason === 'cancel' ? 'run_cancelled' : 'run_expired';
+        const closed = await store.runs.messages.update(ref.tenant, ref.threadId, messageId, {
+          status: 'incomplete',
+          incomplete_at: at,
+          incomplete_details: { reason: why },
+        });
+        if (closed) bus.emit(ref.runId, { type: 'message.status', message: toMessage(closed, ref.threadId) });
+      }
       const ended = await store.runs.steps.update(ref.tenant, ref.threadId, ref.runId, step.id, set);
       if (ended) bus.emit(ref.runId, { type: 'step.status', step: ended });
     }
@@ -132,8 +144,9 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
       const stop = stopReason();
       if (stop !== undefined) return stopped(ref, writer, stop, usage);
       log.warn({ err: error, runId: ref.runId }, 'run failed');
-      await writer.end('failed', usage, 'run_failed');
-      const failed = await transition(ref, fail(seconds(), lastErrorOf(error), addUsage(spent, usage)));
+      const lastError = lastErrorOf(error);
+      await writer.end('failed', usage, 'run_failed', lastError);
+      const failed = await transition(ref, fail(seconds(), lastError, addUsage(spent, usage)));
       return settleIfCancelling(ref, failed);
     }
     await finishTurn(ref, run, writer, { finish, usage, spent });

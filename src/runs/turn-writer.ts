@@ -25,6 +25,8 @@ export class TurnWriter {
   #tools?: { step: RunStepObject; calls: FunctionToolCall[] };
   /** The step that ends the turn: it carries the turn's usage. */
   #last?: RunStepObject;
+  /** Why the turn failed, for its open step (a step's code is `server_error` or `rate_limit_exceeded`). */
+  #failure?: NonNullable<RunStepObject['last_error']>;
 
   constructor(
     private readonly store: Store,
@@ -137,7 +139,7 @@ export class TurnWriter {
       usage: usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
     };
     if (status !== 'in_progress') set[stamp[status]] = at;
-    if (status === 'failed') set.last_error = { code: 'server_error', message: 'The run failed.' };
+    if (status === 'failed') set.last_error = this.#failure ?? { code: 'server_error', message: 'The run failed.' };
     await this.#setStep(step, set);
   }
 
@@ -182,7 +184,17 @@ export class TurnWriter {
   }
 
   /** Ends the turn's open parts with the run: `completed`, or the run's failure, cancellation or expiry. */
-  async end(status: RunStepObject['status'], usage: RunUsage, reason?: IncompleteReason): Promise<void> {
+  async end(
+    status: RunStepObject['status'],
+    usage: RunUsage,
+    reason?: IncompleteReason,
+    failure?: RunObject['last_error'],
+  ): Promise<void> {
+    if (failure)
+      this.#failure = {
+        code: failure.code === 'rate_limit_exceeded' ? 'rate_limit_exceeded' : 'server_error',
+        message: failure.message,
+      };
     const lastIsMessage = this.#message !== undefined && this.#last === this.#message.step;
     await this.closeMessage({ reason, stepStatus: status, usage: lastIsMessage ? usage : undefined });
     if (this.#tools) {

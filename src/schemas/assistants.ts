@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { IdParam, ListResponse, Metadata, NullableMetadata, PageQueryFields } from './common.js';
 import { ToolResources } from './threads.js';
 
@@ -8,7 +8,7 @@ import { ToolResources } from './threads.js';
  */
 
 const closed = { additionalProperties: false } as const;
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** A JSON Schema object, as written: the model reads it, we only store it. */
 const JsonSchemaObject = Type.Object({}, { additionalProperties: true });
@@ -173,7 +173,7 @@ export const ListAssistantsQuery = Type.Object(PageQueryFields);
 
 export const ListAssistantsResponse = ListResponse(AssistantObject, 'ListAssistantsResponse');
 
-export type AssistantTool = Static<typeof AssistantToolsDefinition>;
+export type AssistantToolsDefinition = Static<typeof AssistantToolsDefinition>;
 export type AssistantsApiResponseFormatOption = Static<typeof AssistantsApiResponseFormatOption>;
 export type ReasoningEffort = Static<typeof ReasoningEffort>;
 export type CreateAssistantRequest = Static<typeof CreateAssistantRequest>;

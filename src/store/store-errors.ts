@@ -1,29 +1,23 @@
-/*
- * What the store refuses, in its own terms: small errors carrying the ids they need. The error handler
- * (plugins/error-handler.ts) words them as the API's errors; the store never imports that catalogue.
+/**
+ * What the store says went wrong, in its own words: no HTTP status, no wording for a client. The error
+ * handler (src/plugins/error-handler.ts) is the one place that turns these into OpenAI's error envelope.
  */
+export class StoreError extends Error {}
 
-export class StoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
-
-/** An Idempotency-Key replay whose assistant was deleted since: the 404 a read of it gets. */
+/** No assistant of this id in the tenant (deleted, another tenant's, or never there). */
 export class AssistantNotFound extends StoreError {
   constructor(readonly assistantId: string) {
-    super(`no assistant '${assistantId}'`);
+    super(`no assistant ${assistantId}`);
   }
 }
 
-/** A list cursor (`after`/`before`) that names no assistant of the tenant, live or deleted. */
+/** A list's `after` or `before` names no assistant (nor deleted assistant) of the tenant. */
 export class UnknownAssistantCursor extends StoreError {
   constructor(
     readonly param: 'after' | 'before',
-    readonly assistantId: string,
+    readonly id: string,
   ) {
-    super(`no assistant '${assistantId}' for '${param}'`);
+    super(`no assistant ${id} for '${param}'`);
   }
 }
 

@@ -132,8 +132,8 @@ export interface Store {
   runs: RunStore;
   /** Deletes up to PURGE_BATCH Idempotency-Key records past their window; how many it deleted. (Each store also runs this every minute.) */
   purgeExpiredIdempotencyKeys(): Promise<number>;
-  /** How many threads and items are stored, across all tenants (the metrics gauges). */
-  stats(): Promise<{ threads: number; messages: number }>;
+  /** How many threads, items and assistants are stored, across all tenants (the metrics gauges). */
+  stats(): Promise<{ threads: number; messages: number; assistants: number }>;
   /** Moving data in and out whole: export, import and copy between engines. */
   transfer: {
     /** Every thread, or one tenant's, oldest first, read in batches. */

@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ItemRecord, Store } from '../store/types.js';
+import { toAssistantLine } from './assistant-line.js';
 import { toExportEntry } from './format.js';
 
 export interface TransferCount {
   threads: number;
   messages: number;
+  assistants: number;
 }
 
 /** Larger than the API's pages: the store takes any limit, and fewer round trips matter at a million. */
@@ -27,13 +29,20 @@ async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
-/** Writes every thread (or one tenant's) as JSON Lines, streaming: memory stays flat however large. */
+/**
+ * Writes every assistant, then every thread (or one tenant's), as JSON Lines, streaming: memory stays flat
+ * however large.
+ */
 export async function exportThreads(
   store: Store,
   out: Writable,
   options: { tenant?: string; onProgress?: (count: TransferCount) => void } = {},
 ): Promise<TransferCount> {
-  const count = { threads: 0, messages: 0 };
+  const count = { threads: 0, messages: 0, assistants: 0 };
+  for await (const stored of store.transfer.assistants(options.tenant)) {
+    await write(out, `${toAssistantLine(stored)}\n`);
+    count.assistants++;
+  }
   for await (const { tenant, thread } of store.transfer.threads(options.tenant)) {
     const head = JSON.stringify({ ...thread, tenant });
     await write(out, `${head.slice(0, -1)},"messages":[`);

@@ -4,8 +4,10 @@ import { validateInputItem } from '../schemas/input-items.js';
 import { MessageObject } from '../schemas/messages.js';
 import { ToolResources } from '../schemas/threads.js';
 import type { ItemBody, ItemRecord } from '../store/records.js';
+import type { StoredAssistant } from '../store/types.js';
 import { compileValidator } from '../validation.js';
 import { toMessage } from '../views/thread-view.js';
+import { parseAssistantLine } from './assistant-line.js';
 
 /** A message written through the thread API, as that API shows it. */
 const ExportedMessage = Type.Object({ ...MessageObject.properties, id: IdParam('msg') });
@@ -20,7 +22,7 @@ const ExportedItem = Type.Object({
 });
 
 /**
- * One line of an export: a thread object with its tenant and all its items, oldest first, ids and
+ * A thread's line of an export (an assistant's is in assistant-line.ts): a thread object with its tenant and all its items, oldest first, ids and
  * timestamps as stored. Messages of the thread API are written as that API shows them (so files written
  * before the Conversations API still import); items of the Conversations API as `conversation.item`.
  */
@@ -94,10 +96,20 @@ function entryFault(entry: Record<string, unknown>, path: string, threadId: stri
   return undefined;
 }
 
-export interface ParsedLine {
+export interface ParsedThreadLine {
+  kind: 'thread';
   tenant: string;
   thread: Omit<ExportLine, 'tenant' | 'messages'>;
   items: ItemRecord[];
+}
+
+/** A line of either kind: a thread with its items, or an assistant. */
+export type ParsedLine = ParsedThreadLine | ({ kind: 'assistant' } & StoredAssistant);
+
+/** A fault as one line of text; some of the API's messages (a bad enum value) do not name the field. */
+function wordFault(fault: Error): string {
+  const param = 'param' in fault ? (fault.param as string | null) : null;
+  return param === null || fault.message.includes(`'${param}'`) ? fault.message : `${param}: ${fault.message}`;
 }
 
 /** Parses and checks one line; the error names the field the way the API's errors do. */
@@ -108,6 +120,10 @@ export function parseExportLine(text: string): { line: ParsedLine } | { error: s
   } catch {
     return { error: 'not valid JSON' };
   }
+  if (typeof value === 'object' && value !== null && (value as { object?: unknown }).object === 'assistant') {
+    const parsed = parseAssistantLine(value as Record<string, unknown>);
+    return 'fault' in parsed ? { error: wordFault(parsed.fault) } : { line: { kind: 'assistant', ...parsed } };
+  }
   const result = validate(value);
   const fault =
     'error' in result
@@ -115,13 +131,8 @@ export function parseExportLine(text: string): { line: ParsedLine } | { error: s
       : (value as ExportLine).messages
           .map((entry, i) => entryFault(entry, `messages[${i}]`, (value as ExportLine).id))
           .find(Boolean);
-  if (fault) {
-    const param = 'param' in fault ? (fault.param as string | null) : null;
-    // Some of the API's messages (a bad enum value) do not name the field; on a long line it matters.
-    return {
-      error: param === null || fault.message.includes(`'${param}'`) ? fault.message : `${param}: ${fault.message}`,
-    };
-  }
+  if (fault) return { error: wordFault(fault) };
   const { tenant, messages, ...thread } = value as ExportLine;
-  return { line: { tenant, thread, items: (messages as (ExportedMessage | ExportedItem)[]).map(fromExportEntry) } };
+  const items = (messages as (ExportedMessage | ExportedItem)[]).map(fromExportEntry);
+  return { line: { kind: 'thread', tenant, thread, items } };
 }

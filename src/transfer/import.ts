@@ -1,26 +1,45 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Store } from '../store/types.js';
-import { parseExportLine } from './format.js';
+import { type ParsedLine, parseExportLine } from './format.js';
 
 export interface ImportResult {
+  /** Threads written, and threads skipped because their id exists. */
   created: number;
   skipped: number;
   messages: number;
+  /** Assistants written, and assistants skipped because their id exists. */
+  assistants: number;
+  skippedAssistants: number;
   /** Lines that were not imported, with their numbers (from 1). */
   errors: { line: number; error: string }[];
 }
 
+/** Writes one parsed line into the store, counting it in `result`. */
+async function importLine(store: Store, line: ParsedLine, tenant: string, result: ImportResult): Promise<void> {
+  if (line.kind === 'assistant') {
+    if (await store.transfer.importAssistant(tenant, line.assistant)) result.assistants++;
+    else result.skippedAssistants++;
+    return;
+  }
+  if (await store.transfer.importThread(tenant, line.thread, line.items)) {
+    result.created++;
+    result.messages += line.items.length;
+  } else {
+    result.skipped++;
+  }
+}
+
 /**
- * Loads JSON Lines written by export. Each thread is written whole or not at all; a thread whose id
- * exists already is skipped, so importing the same file twice changes nothing.
+ * Loads JSON Lines written by export. Each thread is written whole or not at all; a thread or assistant
+ * whose id exists already is skipped, so importing the same file twice changes nothing.
  */
 export async function importThreads(
   store: Store,
   input: Readable,
   options: { tenant?: string; onProgress?: (result: ImportResult) => void } = {},
 ): Promise<ImportResult> {
-  const result: ImportResult = { created: 0, skipped: 0, messages: 0, errors: [] };
+  const result: ImportResult = { created: 0, skipped: 0, messages: 0, assistants: 0, skippedAssistants: 0, errors: [] };
   let number = 0;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     number++;
@@ -30,14 +49,8 @@ export async function importThreads(
       result.errors.push({ line: number, error: parsed.error });
       continue;
     }
-    const { tenant, thread, items } = parsed.line;
     try {
-      if (await store.transfer.importThread(options.tenant ?? tenant, thread, items)) {
-        result.created++;
-        result.messages += items.length;
-      } else {
-        result.skipped++;
-      }
+      await importLine(store, parsed.line, options.tenant ?? parsed.line.tenant, result);
     } catch (error) {
       result.errors.push({ line: number, error: (error as Error).message });
     }

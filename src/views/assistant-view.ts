@@ -1,5 +1,5 @@
 import { nestedTooDeeply } from '../errors.js';
-import type { AssistantTool, CreateAssistantRequest, ModifyAssistantRequest } from '../schemas/assistants.js';
+import type { CreateAssistantRequest, ModifyAssistantRequest } from '../schemas/assistants.js';
 import { MAX_ITEM_DEPTH, nestsDeeperThan } from '../schemas/conversation-items.js';
 import type { AssistantChanges, NewAssistant } from '../store/types.js';
 
@@ -58,7 +58,3 @@ export function fromModifyAssistant(body: ModifyAssistantRequest): AssistantChan
   checkDepth(body);
   return given(body);
 }
-
-/** The function tools among an assistant's (or a run's) tools: the only ones a Chat Completions upstream runs. */
-export const functionTools = (tools: AssistantTool[]) =>
-  tools.filter((tool): tool is Extract<AssistantTool, { type: 'function' }> => tool.type === 'function');

@@ -89,7 +89,7 @@ type Client = InstanceType<ModernModule['default']>;
 const clientOptions = { maxRetries: 0 };
 
 /** `OpenAI` or `AzureOpenAI` of any major, as the README tells a user to build it. */
-function construct<C>(
+export function construct<C>(
   sdk: { default: new (options: object) => C; AzureOpenAI: new (options: object) => C },
   azure: boolean,
   c: Connection,

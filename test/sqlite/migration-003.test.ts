@@ -62,12 +62,15 @@ test('upgrading neuters the records of deleted objects and counts what is stored
   try {
     await t.app.inject({ method: 'POST', url: '/v1/threads', payload: { messages: [{ role: 'user', content: 'a' }] } });
     await t.app.inject({ method: 'DELETE', url: '/v1/threads/thread_live/messages/msg_live' });
-    expect(await t.app.store.stats()).toEqual({ threads: 2, messages: 1 });
+    expect(await t.app.store.stats()).toEqual({ threads: 2, messages: 1, assistants: 0 });
     await t.app.inject({ method: 'DELETE', url: '/v1/threads/thread_live' });
     // The deleted thread's rows leave in the background (thread-purge.ts).
-    await vi.waitFor(async () => expect(await t.app.store.stats()).toEqual({ threads: 1, messages: 1 }), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(
+      async () => expect(await t.app.store.stats()).toEqual({ threads: 1, messages: 1, assistants: 0 }),
+      {
+        timeout: 10_000,
+      },
+    );
   } finally {
     await t.close();
   }

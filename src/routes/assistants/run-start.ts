@@ -24,7 +24,7 @@ export async function planRun(
   if (!app.runner.scheduler) throw upstreamNotConfigured();
   const choice = body.tool_choice;
   if (typeof choice === 'object' && choice !== null) {
-    if (HOSTED_ONLY.has(choice.type)) throw unsupportedTool(choice.type);
+    if (HOSTED_ONLY.has(choice.type)) throw unsupportedTool(choice.type, 'tool_choice');
     if (!choice.function) throw missingParameter('tool_choice.function');
   }
   const assistant = await app.store.assistants.get(tenant, body.assistant_id);

@@ -14,16 +14,17 @@ import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { UnknownAssistantCursor } from '../store-errors.js';
-import type { Store } from '../types.js';
+import type { AssistantChanges, Store } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { ASSISTANT_SQL as SQL } from './statements/assistants.js';
 import { guard, unstorable } from './store-errors.js';
 
 /** A tenant's assistants; a delete leaves a tombstone so a cursor naming it keeps its place. */
 export function postgresAssistants(pool: pg.Pool, { idempotent }: PostgresIdempotency) {
-  async function insert(db: Queryable, tenant: string, assistant: AssistantObject) {
-    await db.query(SQL.insert, [assistant.id, tenant, assistant.created_at, settingsOf(assistant)]);
-    return assistant;
+  async function insert(db: Queryable, tenant: string, assistant: AssistantObject): Promise<AssistantObject> {
+    const values = [assistant.id, tenant, assistant.created_at, settingsOf(assistant)];
+    const { rows } = await db.query<{ created_at: number }>(SQL.insert, values);
+    return { ...assistant, created_at: rows[0]!.created_at };
   }
 
   async function cursor(param: 'after' | 'before', id: string | undefined, tenant: string) {
@@ -36,7 +37,7 @@ export function postgresAssistants(pool: pg.Pool, { idempotent }: PostgresIdempo
   }
 
   /** Read, change and write back under the row's lock: two modifies of one assistant take turns. */
-  async function update(tenant: string, assistantId: string, changes: Parameters<Store['assistants']['update']>[2]) {
+  async function update(tenant: string, assistantId: string, changes: AssistantChanges) {
     if (unstorable(tenant, assistantId)) return undefined;
     const client = await pool.connect();
     try {

@@ -42,7 +42,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     items: postgresItems(pool, idempotency, threads.threadRow),
     runs: postgresRuns(pool),
     purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
-    stats: guard(async () => (await pool.query<{ threads: number; messages: number }>(SQL.stats)).rows[0]!),
+    stats: guard(
+      async () => (await pool.query<{ threads: number; messages: number; assistants: number }>(SQL.stats)).rows[0]!,
+    ),
     transfer: { ...postgresTransfer(pool), ...assistants.transfer },
     saturated: () => isSaturated(pool, options),
     close: async () => {

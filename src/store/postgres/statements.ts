@@ -210,7 +210,8 @@ export const SQL = {
     ) AS budgeted ON ($3::text IS NULL OR bounds.low IS NOT NULL) AND ($4::text IS NULL OR bounds.high IS NOT NULL)
     ORDER BY budgeted.n`,
   // Exact counts for the metrics gauges: a scan, off the event loop, at most once per METRICS_COUNT_TTL (plugins/metrics.ts).
-  stats: 'SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages',
+  stats: `SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM messages) AS messages,
+    (SELECT count(*) FROM assistants) AS assistants`,
   /** Held until the transaction ends: creates with the same tenant and key take turns. */
   lockIdempotencyKey: "SELECT pg_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0))",
   idempotencyRecord: `SELECT fingerprint, response, thread_id, object_id FROM idempotency_keys

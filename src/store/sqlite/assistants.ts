@@ -59,6 +59,7 @@ export function sqliteAssistants(db: Database.Database, write: Write, idempotenc
     ),
     listAscending: db.prepare<AssistantRange, AssistantColumns & { seq: number }>(listSql('ASC')),
     listDescending: db.prepare<AssistantRange, AssistantColumns & { seq: number }>(listSql('DESC')),
+    count: db.prepare<[], number>('SELECT count(*) FROM assistants').pluck(),
     from: db.prepare<{ after: number; tenant: string | null; limit: number }, StoredAssistantRow>(
       `SELECT seq, id, tenant, created_at, settings FROM assistants
        WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) ORDER BY seq LIMIT @limit`,
@@ -128,5 +129,7 @@ export function sqliteAssistants(db: Database.Database, write: Write, idempotenc
       assistantsInBatches((after, limit) => sql.from.all({ after, tenant: tenant ?? null, limit })),
     importAssistant: (tenant: string, assistant: AssistantObject) => write(importAssistant, tenant, assistant),
   };
-  return { store, transfer };
+  /** How many assistants are stored: a count of a table of settings, small beside the messages. */
+  const count = () => sql.count.get()!;
+  return { store, transfer, count };
 }

@@ -54,7 +54,7 @@ export function openSqliteStore({
     items: items.store,
     runs: sqliteRuns(db, { write, counts, items }),
     purgeExpiredIdempotencyKeys: () => write(idempotency.purgeExpired),
-    stats: guarded(async () => counts.read()),
+    stats: guarded(async () => ({ ...counts.read(), assistants: assistants.count() })),
     transfer: { ...sqliteTransfer(db, { write, counts, threads, items }), ...assistants.transfer },
     close: async () => {
       purging.stop();

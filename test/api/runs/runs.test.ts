@@ -254,6 +254,19 @@ describe('errors', () => {
       param: 'tools',
       code: 'unsupported_value',
     });
+    expectError(
+      await t.call('POST', `/v1/threads/${thread.id}/runs`, {
+        assistant_id: asst.id,
+        tool_choice: { type: 'file_search' },
+      }),
+      400,
+      {
+        message:
+          "The 'file_search' tool cannot run on this server: runs execute on a Chat Completions upstream, which offers function tools only. Remove it from the run's or the assistant's tools.",
+        param: 'tool_choice',
+        code: 'unsupported_value',
+      },
+    );
     const run = await t.ok(`/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
     await t.waitFor(thread.id, run.id, ['completed']);
     expectError(

@@ -3,17 +3,25 @@ import type { Direction } from '../../engine/read-page.js';
 
 const COLUMNS = 'seq, id, created_at, settings';
 
-/** The tenant's ($2) next assistant position, under its counter row's lock until commit. */
-const NEXT_POSITION = `INSERT INTO assistant_positions AS ap (tenant, last_position) VALUES ($2, 1)
-  ON CONFLICT (tenant) DO UPDATE SET last_position = ap.last_position + 1
-  RETURNING last_position`;
+/**
+ * The tenant's ($2) next assistant position, under its counter row's lock until commit, and its created_at:
+ * the replica's clock ($3), but never before the tenant's previous assistant's.
+ */
+const NEXT_POSITION = `INSERT INTO assistant_positions AS ap (tenant, last_position, last_created_at) VALUES ($2, 1, $3)
+  ON CONFLICT (tenant) DO UPDATE
+    SET last_position = ap.last_position + 1, last_created_at = greatest(ap.last_created_at, $3)
+  RETURNING last_position, last_created_at`;
 
 export const ASSISTANT_SQL = {
-  /** $1 id, $2 tenant, $3 created_at, $4 settings. */
+  /** $1 id, $2 tenant, $3 the replica's time, $4 settings; answers the created_at written. */
   insert: `WITH counter AS (${NEXT_POSITION})
     INSERT INTO assistants (id, tenant, position, created_at, settings)
-    SELECT $1, $2, counter.last_position, $3, $4 FROM counter`,
-  /** As insert, for an import: nothing when the id exists; a tombstone of the id goes (it is live again). */
+    SELECT $1, $2, counter.last_position, counter.last_created_at, $4 FROM counter
+    RETURNING created_at`,
+  /**
+   * As insert, for an import, which keeps its created_at ($3): nothing when the id exists; a tombstone of the
+   * id goes (it is live again).
+   */
   importAssistant: `WITH counter AS (${NEXT_POSITION}), inserted AS (
       INSERT INTO assistants (id, tenant, position, created_at, settings)
       SELECT $1, $2, counter.last_position, $3, $4 FROM counter
