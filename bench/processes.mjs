@@ -12,7 +12,8 @@ export function pinSelf(core) {
   return spawnSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)]).status === 0;
 }
 
-function command(core, args) {
+/** `node <args>` as spawn's file and arguments, pinned to `core` when taskset is there. */
+export function command(core, args) {
   return hasTaskset ? ['taskset', ['-c', String(core), process.execPath, ...args]] : [process.execPath, args];
 }
 
@@ -52,9 +53,14 @@ export async function startServer({ args, env, port, core }) {
 }
 
 /** Resident memory of a process in MB, from /proc (undefined where there is no /proc). */
-export function rssMb(pid) {
+export const rssMb = (pid) => statusMb(pid, 'VmRSS');
+
+/** The most resident memory the process has had since it started, in MB (VmHWM, its high-water mark). */
+export const peakRssMb = (pid) => statusMb(pid, 'VmHWM');
+
+function statusMb(pid, field) {
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;

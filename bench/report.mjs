@@ -11,6 +11,19 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The nearest-rank percentile `p` (0–100) of the values. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Rows of cells as a Markdown table with padded columns. */
+export function markdownTable(header, lines) {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));
+  const format = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+}
+
 /**
  * rows: { name, rps, p50, p99, cpuUs, rssMb, against, againstRps, againstP99, againstCpuUs, target, p99Target }.
  * Three ratios: of req/s, which the targets name; of server CPU time per request, the inverse, which other
@@ -59,7 +72,5 @@ export function table(rows) {
       targets.filter(Boolean).join('; '),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));
-  const format = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
-  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+  return markdownTable(header, lines);
 }

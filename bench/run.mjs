@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick] [--db sqlite|postgres] [--runs N] [--seconds S] [--log-level L]`
+// `npm run bench [-- --quick] [--db sqlite|postgres] [--runs N] [--seconds S] [--log-level L] [--only runs]`
 // Builds, seeds fresh databases without HTTP, starts the built server and a bare Fastify baseline, drives
-// both with autocannon and prints the table. Fails only on errors (failed requests, a server that does not
+// both with autocannon and prints the table; then streamed runs against a scripted upstream (bench/runs.mjs),
+// alone with `--only runs`. Fails only on errors (failed requests, a server that does not
 // start), never on a missed target: these machines are noisy.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { CONNECTIONS, load } from './load.mjs';
 import { messageText } from './message-text.mjs';
 import { cpuSeconds, pinSelf, rssMb, startServer, stopServer } from './processes.mjs';
 import { median, table } from './report.mjs';
+import { benchRuns } from './runs.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -22,10 +24,13 @@ const { values: options } = parseArgs({
     runs: { type: 'string' },
     seconds: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    only: { type: 'string' },
   },
 });
 const engine = engines[options.db];
 if (!engine) throw new Error(`--db ${options.db}: unknown engine; known: ${Object.keys(engines).join(', ')}`);
+if (options.only !== undefined && options.only !== 'runs')
+  throw new Error(`--only ${options.only}: only runs is known`);
 /**
  * Issue 13's targets, per engine: the least req/s ratio each case must reach against what it is compared
  * with. Cases against bare Fastify must also keep their p99 within P99_TARGET times the baseline's.
@@ -99,7 +104,15 @@ async function main() {
     servers.splice(servers.indexOf(server), 1);
   };
 
+  const streamedRuns = async () => {
+    const before = loadavg()[0];
+    const text = await benchRuns({ engine, dir, quick, rounds: runs, logLevel: options['log-level'], step });
+    console.log(
+      `\nstreamed runs (${options.db}) against the scripted upstream called directly; load average ${before.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after\n\n${text}`,
+    );
+  };
   try {
+    if (options.only === 'runs') return await streamedRuns();
     const seeding = performance.now();
     const small = await engine.prepare(dir, 'small', [
       ...Array(1_000 / SHALLOW).fill(SHALLOW),
@@ -311,6 +324,7 @@ async function main() {
 p99 within ${P99_TARGET}× bare Fastify's in every case against it: ${slow.length === 0 ? 'met' : `MISSED (${slow.join(', ')})`}
 start-up on the ${BIG.toLocaleString()}-message database: ${startupMs.toFixed(0)} ms wall, ${startupCpuMs?.toFixed(0) ?? '–'} ms CPU (target < 1000 ms: ${startupMs < 1000 ? 'met' : 'MISSED'})
 server RSS after serving the ${BIG.toLocaleString()}-message database: ${bigRssMb?.toFixed(0) ?? '–'} MB (target < 150 MB: ${bigRssMb === undefined ? 'unmeasured' : bigRssMb < 150 ? 'met' : 'MISSED'})`);
+    await streamedRuns();
   } finally {
     for (const server of [...servers]) await stopServer(server);
     await engine.close?.();

@@ -76,11 +76,12 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(errorHandler);
   await app.register(jsonBody);
   await app.register(storePlugin, { database: config.database });
+  // Before the upstream and the runner: they register their metrics in its registry.
+  await app.register(metrics);
   await app.register(upstreamPlugin, { upstream: config.upstream });
   if (config.database.engine === 'postgres')
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
   await app.register(runner, { expirySeconds: config.runExpirySeconds });
-  await app.register(metrics);
   await app.register(openapi);
   await app.register(auth, { apiKeys: config.apiKeys, failuresPerMinute: config.authFailuresPerMinute });
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { RequestMetrics } from './request-metrics.js';
+import { UNFINISHED } from '../runs/lifecycle.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,7 +39,8 @@ function shared<T>(count: () => Promise<T>, ttlMs: number): () => Promise<T> {
 
 /**
  * Counts every request and its latency by method, route pattern and status, and reports how many
- * threads, messages and assistants are stored. The /metrics route itself is `metricsRoute` (metrics/route.ts),
+ * threads, messages and assistants are stored, and how many runs are unfinished. The upstream and the runner
+ * add their own (metrics/run-metrics.ts). The /metrics route itself is `metricsRoute` (metrics/route.ts),
  * mounted by app.ts either in the open or behind the API key.
  */
 async function metrics(app: FastifyInstance) {
@@ -77,6 +79,18 @@ async function metrics(app: FastifyInstance) {
     registers: [registry],
     async collect() {
       this.set((await stats()).assistants);
+    },
+  });
+
+  const unfinished = shared(() => app.store.runs.unfinished(), METRICS_COUNT_TTL_MS);
+  new Gauge({
+    name: 'threadstore_runs',
+    help: 'Unfinished runs stored, across all tenants and replicas, by status.',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const counts = await unfinished();
+      for (const status of UNFINISHED) this.set({ status }, counts[status] ?? 0);
     },
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { runMetrics } from '../metrics/run-metrics.js';
 import { createExecutor } from '../runs/executor.js';
 import { RunBus } from '../runs/run-bus.js';
 import { Scheduler } from '../runs/scheduler.js';
@@ -36,8 +37,9 @@ export default fp(
             sweepMs: Math.min(1_000, options.expirySeconds * 500),
             log: app.log,
           });
+    runMetrics(app.metrics, bus, () => scheduler?.executing ?? 0);
     app.decorate('runner', { bus, scheduler, expirySeconds: options.expirySeconds });
     app.addHook('onClose', async () => scheduler?.close());
   },
-  { name: 'threadstore-runner', dependencies: ['threadstore-upstream'] },
+  { name: 'runner', dependencies: ['store', 'upstream', 'metrics'] },
 );

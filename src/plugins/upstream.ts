@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { upstreamMetrics } from '../metrics/run-metrics.js';
 import { createChatUpstream, type ChatUpstream, type UpstreamConfig } from '../upstream/chat-completions.js';
 
 declare module 'fastify' {
@@ -9,10 +10,15 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the upstream client once per app from its settings (it holds no connection of its own to close). */
+/**
+ * Builds the upstream client once per app from its settings (it holds no connection of its own to close),
+ * reporting to the app's metrics.
+ */
 export default fp(
   async function upstreamPlugin(app: FastifyInstance, options: { upstream: UpstreamConfig | undefined }) {
-    app.decorate('upstream', options.upstream === undefined ? undefined : createChatUpstream(options.upstream));
+    const upstream =
+      options.upstream === undefined ? undefined : createChatUpstream(options.upstream, upstreamMetrics(app.metrics));
+    app.decorate('upstream', upstream);
   },
-  { name: 'threadstore-upstream', fastify: '5.x' },
+  { name: 'upstream', fastify: '5.x', dependencies: ['metrics'] },
 );

@@ -23,6 +23,12 @@ type Listener = (event: RunEvent) => void;
 /** Each run's events to whoever listens now (a stream answering a request); nothing is kept for later. */
 export class RunBus {
   readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #observers: Listener[] = [];
+
+  /** Hears every run's events, for as long as the bus lives (the metrics count run statuses so). */
+  observe(observer: Listener): void {
+    this.#observers.push(observer);
+  }
 
   /** Listens to one run's events; call the returned function to stop. */
   subscribe(runId: string, listener: Listener): () => void {
@@ -39,6 +45,7 @@ export class RunBus {
   }
 
   emit(runId: string, event: RunEvent): void {
+    for (const observer of this.#observers) observer(event);
     for (const listener of this.#listeners.get(runId) ?? []) listener(event);
   }
 }

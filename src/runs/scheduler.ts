@@ -39,6 +39,11 @@ export class Scheduler {
     this.#sweep.unref();
   }
 
+  /** How many runs have a turn executing here now. */
+  get executing(): number {
+    return this.#running.size;
+  }
+
   /**
    * Starts the run's next turn in the background. While a turn of the run is still ending here, the next
    * starts after it (a turn only starts from `queued`, so a start that finds nothing to do does nothing).

@@ -22,6 +22,8 @@ export interface RunUpdate {
   applied: boolean;
 }
 
+export type UnfinishedRuns = Partial<Record<RunStatus, number>>;
+
 /** A message a run writes: the assistant's, with its run and assistant named. */
 export type NewRunMessage = NewItem & { assistant_id: string; run_id: string };
 
@@ -48,6 +50,8 @@ export interface RunStore {
   active(tenant: string, threadId: string): Promise<string | undefined>;
   /** Up to `limit` unfinished runs whose `expires_at` is at or before `now`, across tenants. */
   due(now: number, limit: number): Promise<RunRef[]>;
+  /** How many runs are unfinished, by status, across tenants (statuses with none are left out). */
+  unfinished(): Promise<UnfinishedRuns>;
   steps: {
     create(tenant: string, threadId: string, step: RunStepObject): Promise<void>;
     update(

@@ -30,6 +30,18 @@ export interface ChatUpstream {
   model(name: string): string;
 }
 
+/** What the client tells of each turn (plugins/upstream.ts passes the metrics' one); times from sending the turn. */
+export interface UpstreamObserver {
+  /** The turn's first chunk came, `seconds` after the turn was first sent (retries' waits included). */
+  firstChunk(seconds: number): void;
+  /** The upstream ended the turn with `[DONE]`. */
+  finished(seconds: number): void;
+  /** The turn failed for good with this error (not when aborted). */
+  failed(error: UpstreamError): void;
+  /** The turn is sent again after this error. */
+  retried(error: UpstreamError): void;
+}
+
 /** Longest event-stream line (or event) accepted: one chunk is a few hundred bytes; 1 MiB is a broken server. */
 export const MAX_SSE_LINE = 1024 * 1024;
 /** How much of an error answer is read for its message. */
@@ -52,6 +64,7 @@ interface Target {
   connectTimeoutMs: number;
   idleTimeoutMs: number;
   maxRetries: number;
+  observer?: UpstreamObserver;
 }
 
 /**
@@ -60,7 +73,7 @@ interface Target {
  * need the undici package to change), it accepts a base URL with credentials (fetch refuses one), and the
  * response is read piece by piece with back-pressure.
  */
-export function createChatUpstream(config: UpstreamConfig): ChatUpstream {
+export function createChatUpstream(config: UpstreamConfig, observer?: UpstreamObserver): ChatUpstream {
   const url = new URL(`${config.baseUrl.replace(/\/+$/, '')}/chat/completions`);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
   if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;
@@ -74,6 +87,7 @@ export function createChatUpstream(config: UpstreamConfig): ChatUpstream {
     connectTimeoutMs: config.connectTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES,
+    observer,
   };
   return {
     stream: (body, options = {}) => streamTurn(target, body, options.signal),
@@ -95,19 +109,29 @@ async function* streamTurn(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ChatCompletionChunk> {
   const payload = JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } });
+  const { observer } = target;
+  const sent = performance.now();
+  const elapsed = () => (performance.now() - sent) / 1000;
   for (let retry = 0; ; retry++) {
     let yielded = false;
     try {
       const response = await openResponse(target, payload, signal);
       for await (const chunk of readChunks(target, response, signal)) {
+        if (!yielded) observer?.firstChunk(elapsed());
         yielded = true;
         yield chunk;
       }
+      observer?.finished(elapsed());
       return;
     } catch (error) {
       const lost = connectionLost.has(error as object);
       const delay = yielded ? undefined : retryDelayMs(error, retry, target.maxRetries, lost);
-      if (delay === undefined || signal?.aborted) throw error;
+      const upstreamError = error instanceof UpstreamError ? error : undefined;
+      if (delay === undefined || signal?.aborted) {
+        if (upstreamError && !signal?.aborted) observer?.failed(upstreamError);
+        throw error;
+      }
+      if (upstreamError) observer?.retried(upstreamError);
       await sleep(delay, signal);
     }
   }

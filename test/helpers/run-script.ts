@@ -1,4 +1,4 @@
-import type { ScriptedTurn, SeenRequest } from './scripted-upstream.js';
+import type { ScriptedTurn, SeenRequest } from './scripted-upstream.mjs';
 
 /**
  * A model for SDK tests, decided by the prompt: after tool outputs it reports them; asked about the weather it

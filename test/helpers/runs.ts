@@ -2,7 +2,7 @@ import type { Response as InjectResponse } from 'light-my-request';
 import { expect } from 'vitest';
 import type { RunObject } from '../../src/schemas/runs.js';
 import { buildTestApp, type TestApp } from './app.js';
-import { type ScriptedTurn, type ScriptedUpstream, startScriptedUpstream } from './scripted-upstream.js';
+import { type ScriptedTurn, type ScriptedUpstream, startScriptedUpstream } from './scripted-upstream.mjs';
 
 type Script = Parameters<typeof startScriptedUpstream>[0];
 

@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.js';
+import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 
 /*
  * A run's progress is in the store, not only in memory: a server that stops mid-answer leaves the run, its

@@ -9,7 +9,7 @@ import {
   type ScriptedUpstream,
   type SeenRequest,
   startScriptedUpstream,
-} from '../helpers/scripted-upstream.js';
+} from '../helpers/scripted-upstream.mjs';
 
 warnWithoutChromium('ui runs-browser');
 

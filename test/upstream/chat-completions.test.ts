@@ -4,7 +4,7 @@ import { afterEach, expect, test } from 'vitest';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../src/upstream/chat-types.js';
 import { createChatUpstream, type UpstreamConfig } from '../../src/upstream/chat-completions.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
-import { startScriptedUpstream, type ScriptedTurn, type ScriptedUpstream } from '../helpers/scripted-upstream.js';
+import { startScriptedUpstream, type ScriptedTurn, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 const request: ChatCompletionRequest = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] };

@@ -5,7 +5,7 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '../../src/upstr
 import { createChatUpstream, type UpstreamConfig } from '../../src/upstream/chat-completions.js';
 import { backoffMs, MAX_RETRY_AFTER_MS } from '../../src/upstream/retry-policy.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
-import { startScriptedUpstream, type ScriptedTurn, type ScriptedUpstream } from '../helpers/scripted-upstream.js';
+import { startScriptedUpstream, type ScriptedTurn, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 
 // Retries happen before the first chunk only; each test counts the requests the upstream received.
 

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, expect, test } from 'vitest';
-import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.js';
+import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 
 // The scripted upstream is checked with the openai package's own Chat Completions stream reader, so what
 // the client under test reads is the protocol as the SDK understands it.

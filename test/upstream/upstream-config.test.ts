@@ -4,7 +4,7 @@ import { afterEach, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { ChatCompletionChunk } from '../../src/upstream/chat-types.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.js';
+import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 
 const KEY = 'sk-upstream-secret-0123456789';
 
@@ -108,7 +108,7 @@ test('the plugin gives the app an upstream from the settings, none without them'
     UPSTREAM_API_KEY: KEY,
     UPSTREAM_MODEL_MAP: 'gpt-4o=llama3.1:8b',
   });
-  expect(app.app.hasPlugin('threadstore-upstream')).toBe(true);
+  expect(app.app.hasPlugin('upstream')).toBe(true);
   const client = app.app.upstream!;
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of client.stream({
@@ -121,7 +121,7 @@ test('the plugin gives the app an upstream from the settings, none without them'
   expect(upstream.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
   await app.close();
   app = await buildTestApp();
-  expect(app.app.hasPlugin('threadstore-upstream')).toBe(true);
+  expect(app.app.hasPlugin('upstream')).toBe(true);
   expect(app.app.upstream).toBeUndefined();
 });
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RunObject } from '../../schemas/runs.js';
+import type { RunObject, RunStatus } from '../../schemas/runs.js';
 import { now } from '../engine/clock.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { applyRunChange } from '../engine/run-row.js';
@@ -146,6 +146,10 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
     due: guard(async (at: number, limit: number) => {
       const { rows } = await pool.query<{ tenant: string; threadId: string; runId: string }>(RUN_SQL.due, [at, limit]);
       return rows;
+    }),
+    unfinished: guard(async () => {
+      const { rows } = await pool.query<{ status: RunStatus; n: number }>(RUN_SQL.unfinished);
+      return Object.fromEntries(rows.map((row) => [row.status, row.n]));
     }),
     steps: postgresRunSteps(
       pool,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RunObject } from '../../schemas/runs.js';
+import type { RunObject, RunStatus } from '../../schemas/runs.js';
 import { now } from '../engine/clock.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, UNFINISHED_SQL } from '../engine/run-row.js';
@@ -60,6 +60,9 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
     due: db.prepare<[number, number], { tenant: string; threadId: string; runId: string }>(
       `SELECT r.tenant, t.id AS threadId, r.id AS runId FROM runs r JOIN threads t ON t.seq = r.thread_seq
        WHERE ${UNFINISHED_SQL.replace('status', 'r.status')} AND r.expires_at <= ? ORDER BY r.expires_at LIMIT ?`,
+    ),
+    unfinished: db.prepare<[], { status: RunStatus; n: number }>(
+      `SELECT status, count(*) AS n FROM runs WHERE ${UNFINISHED_SQL} GROUP BY status`,
     ),
     message: db.prepare<{ id: string; threadId: string; tenant: string; all: number }, ItemRow>(
       itemByIdSql(ITEM_BY_ID_COLUMNS.row),
@@ -170,6 +173,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
       return thread === undefined ? undefined : sql.activeRun.get(thread);
     }),
     due: guarded(async (at: number, limit: number) => sql.due.all(at, limit)),
+    unfinished: guarded(async () => Object.fromEntries(sql.unfinished.all().map((row) => [row.status, row.n]))),
     steps: sqliteRunSteps(db, write, runSeq),
     messages: {
       create: (tenant, threadId, message) => write(createMessage, tenant, threadId, message),

@@ -21,6 +21,7 @@ export const RUN_SQL = {
     `SELECT run FROM runs WHERE thread_seq = $1 AND seq > $2 AND seq < $3 ORDER BY seq ${direction} LIMIT $4`,
   due: `SELECT r.tenant, t.id AS "threadId", r.id AS "runId" FROM runs r JOIN threads t ON t.seq = r.thread_seq
     WHERE ${UNFINISHED_SQL.replace('status', 'r.status')} AND r.expires_at <= $1 ORDER BY r.expires_at LIMIT $2`,
+  unfinished: `SELECT status, count(*)::int AS n FROM runs WHERE ${UNFINISHED_SQL} GROUP BY status`,
   insertStep: 'INSERT INTO run_steps (id, run_seq, step) VALUES ($1, $2, $3)',
   step: 'SELECT seq, step FROM run_steps WHERE id = $1 AND run_seq = $2',
   stepForUpdate: 'SELECT seq, step FROM run_steps WHERE id = $1 AND run_seq = $2 FOR UPDATE',

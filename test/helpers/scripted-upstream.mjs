@@ -1,82 +1,29 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { ChatCompletionRequest } from '../../src/upstream/chat-types.js';
+// A scripted Chat Completions server for the tests (through scripted-upstream.d.mts) and the benchmark
+// (bench/runs.mjs) alike: plain JavaScript, so the benchmark runs it without a build.
+import { createServer } from 'node:http';
 
-type Usage = { prompt_tokens: number; completion_tokens: number };
-
-/** One answer of the scripted upstream, in the order requests arrive. */
-export type ScriptedTurn =
-  | {
-      /** Content fragments, one chunk each. */
-      text: string[];
-      finish?: 'stop' | 'length' | 'content_filter';
-      /** Default: prompt_tokens = the request's message count, completion_tokens = the chunks after the role chunk. */
-      usage?: Usage;
-      chunkDelayMs?: number;
-    }
-  | {
-      /** Each call's arguments in fragments; `id` defaults to `call_<n>`. */
-      toolCalls: { name: string; arguments: string[]; id?: string }[];
-      usage?: Usage;
-      chunkDelayMs?: number;
-      /** As some servers do: `id`, `type` and `function.name` on every fragment, not only the first. */
-      repeatIdAndName?: boolean;
-      /** As some servers do: no `index` on the fragments (calls come one after the other). */
-      omitIndex?: boolean;
-      /** As some servers do: no `id` at all. */
-      omitId?: boolean;
-      /** As Ollama does: the first arguments fragment rides in the chunk that names the call. */
-      argumentsWithName?: boolean;
-    }
-  | { status: number; body?: unknown; headers?: Record<string, string> }
-  | {
-      /**
-       * hang-before-headers: reads the request, never answers; hang-mid-stream: the head and a first chunk,
-       * then nothing; drop-mid-chunk: the head, a first chunk, half a chunk, then the connection is reset;
-       * malformed-chunk: the head, a first chunk, then a `data:` line that is not JSON.
-       */
-      fault: 'hang-before-headers' | 'hang-mid-stream' | 'drop-mid-chunk' | 'malformed-chunk';
-    };
-
-export interface SeenRequest {
-  method: string;
-  /** Path and query, e.g. `/v1/chat/completions`. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: ChatCompletionRequest;
-}
-
-export interface ScriptedUpstream {
-  /** The base URL, ending in `/v1`. */
-  url: string;
-  requests: SeenRequest[];
-  close(): Promise<void>;
-}
-
-type Script = ScriptedTurn[] | ((request: SeenRequest, index: number) => ScriptedTurn);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A real Chat Completions server on 127.0.0.1, port 0, answering `POST /v1/chat/completions` from a script:
  * streamed chunk by chunk as OpenAI streams them (role chunk, fragments, finish chunk, usage chunk with empty
  * choices when `stream_options.include_usage`, `data: [DONE]`), or one JSON completion when `stream` is not true.
  */
-export async function startScriptedUpstream(script: Script): Promise<ScriptedUpstream> {
-  const requests: SeenRequest[] = [];
-  const sockets = new Set<Socket>();
+export async function startScriptedUpstream(script) {
+  const requests = [];
+  const sockets = new Set();
   const server = createServer((req, res) => {
-    const pieces: Buffer[] = [];
-    req.on('data', (piece: Buffer) => pieces.push(piece));
+    const pieces = [];
+    req.on('data', (piece) => pieces.push(piece));
     req.on('end', () => {
       const text = Buffer.concat(pieces).toString('utf8');
-      let body: ChatCompletionRequest;
+      let body;
       try {
-        body = JSON.parse(text) as ChatCompletionRequest;
+        body = JSON.parse(text);
       } catch {
         return sendJson(res, 400, { error: { message: 'The body is not JSON.', type: 'invalid_request_error' } });
       }
-      const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+      const seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
         return sendJson(res, 404, {
           error: { message: `No route ${req.method} ${req.url}.`, type: 'invalid_request_error' },
@@ -97,38 +44,32 @@ export async function startScriptedUpstream(script: Script): Promise<ScriptedUps
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function sendJson(res, status, body, headers = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-interface Delta {
-  role?: 'assistant';
-  content?: string | null;
-  tool_calls?: Record<string, unknown>[];
-}
-
 /** The chunks of a text or tool-call turn: what a streamed answer sends, in order. */
-function turnDeltas(turn: Extract<ScriptedTurn, { text: string[] } | { toolCalls: unknown }>): Delta[] {
+function turnDeltas(turn) {
   if ('text' in turn) return [{ role: 'assistant', content: '' }, ...turn.text.map((content) => ({ content }))];
-  const deltas: Delta[] = [{ role: 'assistant', content: null }];
+  const deltas = [{ role: 'assistant', content: null }];
   turn.toolCalls.forEach((call, index) => {
     const id = call.id ?? `call_${index}`;
-    const named = (extra: Record<string, unknown> = {}) => ({
+    const named = (extra = {}) => ({
       ...(turn.omitIndex ? {} : { index }),
       ...(turn.omitId ? {} : { id }),
       type: 'function',
@@ -141,7 +82,7 @@ function turnDeltas(turn: Extract<ScriptedTurn, { text: string[] } | { toolCalls
     });
     for (const fragment of fragments) {
       const call = turn.repeatIdAndName
-        ? named({ function: { name: turn.toolCalls[index]!.name, arguments: fragment } })
+        ? named({ function: { name: turn.toolCalls[index].name, arguments: fragment } })
         : { ...(turn.omitIndex ? {} : { index }), function: { arguments: fragment } };
       deltas.push({ tool_calls: [call] });
     }
@@ -149,7 +90,7 @@ function turnDeltas(turn: Extract<ScriptedTurn, { text: string[] } | { toolCalls
   return deltas;
 }
 
-async function answer(res: ServerResponse, seen: SeenRequest, turn: ScriptedTurn, index: number) {
+async function answer(res, seen, turn, index) {
   if ('status' in turn) {
     const body = turn.body ?? {
       error: { message: `Scripted ${turn.status}.`, type: 'server_error', param: null, code: null },
@@ -159,7 +100,7 @@ async function answer(res: ServerResponse, seen: SeenRequest, turn: ScriptedTurn
   const id = `chatcmpl-scripted${index}`;
   const created = Math.floor(Date.now() / 1000);
   const model = seen.body.model;
-  const chunk = (delta: Delta, finish: string | null = null) => ({
+  const chunk = (delta, finish = null) => ({
     id,
     object: 'chat.completion.chunk',
     created,
@@ -167,7 +108,7 @@ async function answer(res: ServerResponse, seen: SeenRequest, turn: ScriptedTurn
     system_fingerprint: null,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
   });
-  const write = (value: unknown) => res.write(`data: ${JSON.stringify(value)}\n\n`);
+  const write = (value) => res.write(`data: ${JSON.stringify(value)}\n\n`);
   const openStream = () =>
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   if ('fault' in turn) {
@@ -204,14 +145,7 @@ async function answer(res: ServerResponse, seen: SeenRequest, turn: ScriptedTurn
 }
 
 /** The same turn as one `chat.completion` object. */
-function completion(
-  id: string,
-  created: number,
-  model: string,
-  turn: Extract<ScriptedTurn, { text: string[] } | { toolCalls: unknown }>,
-  finish: string,
-  usage: unknown,
-) {
+function completion(id, created, model, turn, finish, usage) {
   const message =
     'text' in turn
       ? { role: 'assistant', content: turn.text.join(''), refusal: null }
