@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, assistantNotFound, missingParameter } from '../../errors.js';
-import { unsupportedTool, upstreamNotConfigured } from '../../run-errors.js';
+import { ApiError, assistantNotFound, missingParameter, unsupportedTool, upstreamNotConfigured } from '../../errors.js';
 import type { RunEvent } from '../../runs/run-bus.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import { newRun } from '../../views/run-view.js';
