@@ -7,7 +7,7 @@ import { streamRunEvents } from './run-stream.js';
 
 type RunBody = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadAndRunRequest;
 
-/** Tools that need the hosted platform: a run refuses them rather than pretend (docs/pending/runs.md). */
+/** Tools that need the hosted platform: a run refuses them rather than pretend (docs/runs.md#requests-and-state). */
 const HOSTED_ONLY = new Set(['code_interpreter', 'file_search']);
 
 /**
