@@ -16,9 +16,11 @@ import {
   storeCannotWrite,
   storeOverloaded,
   storeUnavailable,
+  threadHasActiveRun,
   threadNotFound,
   unknownCursor,
   unknownAssistantCursor,
+  unknownRunCursor,
   unknownThreadCursor,
   unsupportedContentType,
 } from '../errors.js';
@@ -33,11 +35,12 @@ import {
   StoreOverloaded,
   StoreUnavailable,
   ThreadNotFound,
+  ThreadRunActive,
   UnknownAssistantCursor,
   UnknownCursor,
+  UnknownListCursor,
   UnknownThreadCursor,
 } from '../store/store-errors.js';
-import { answerStoreError } from '../run-errors.js';
 
 /** Fastify's own failures, before a handler runs, as the API's errors. */
 function fromFastify(error: FastifyError, contentType: string | undefined, bodyLimit: number): ApiError | undefined {
@@ -73,7 +76,9 @@ export function fromStore(error: StoreError, conversations: boolean): ApiError |
   if (error instanceof StoreUnavailable) return storeUnavailable();
   if (error instanceof StoreBusy) return storeBusy();
   if (error instanceof StoreCannotWrite) return storeCannotWrite(error.reason);
-  return answerStoreError(error);
+  if (error instanceof ThreadRunActive) return threadHasActiveRun(error.threadId, error.runId);
+  if (error instanceof UnknownListCursor) return unknownRunCursor(error.param, error.kind, error.id);
+  return internalError();
 }
 
 const isConversationsRoute = (request: FastifyRequest) => request.routeOptions.url?.includes('/conversations') ?? false;

@@ -1,7 +1,5 @@
-import type { RunObject, RunStatus } from '../schemas/runs.js';
-import type { RunStepObject } from '../schemas/run-steps.js';
-import type { ItemRecord, NewItem } from './records.js';
-import type { Page, PageQuery } from './types.js';
+import type { RunRecord, RunStatus, RunStepRecord } from './run-records.js';
+import type { ItemRecord, NewItem, Page, PageQuery } from './records.js';
 
 /** Where a run lives: enough to find it again from the store alone. */
 export interface RunRef {
@@ -12,13 +10,13 @@ export interface RunRef {
 
 /** A change to a run: `set` merged into it, only while its status is one of `from` (any when absent). */
 export interface RunChange {
-  set: Partial<RunObject>;
+  set: Partial<RunRecord>;
   from?: readonly RunStatus[];
 }
 
 /** The run after a change, and whether the change applied (false: its status was not one of `from`). */
 export interface RunUpdate {
-  run: RunObject;
+  run: RunRecord;
   applied: boolean;
 }
 
@@ -41,10 +39,10 @@ export interface RunStore {
    * Writes `messages` into the thread and then the run, atomically, unless a run of the thread is
    * unfinished: throws `ThreadRunActive` then. `undefined` when the thread does not exist.
    */
-  create(tenant: string, threadId: string, run: RunObject, messages: NewItem[]): Promise<RunObject | undefined>;
-  get(tenant: string, threadId: string, runId: string): Promise<RunObject | undefined>;
+  create(tenant: string, threadId: string, run: RunRecord, messages: NewItem[]): Promise<RunRecord | undefined>;
+  get(tenant: string, threadId: string, runId: string): Promise<RunRecord | undefined>;
   /** Newest first by default; throws `UnknownListCursor`. `undefined` when the thread does not exist. */
-  list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunObject> | undefined>;
+  list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunRecord> | undefined>;
   update(tenant: string, threadId: string, runId: string, change: RunChange): Promise<RunUpdate | undefined>;
   /** The id of the thread's unfinished run, if any. */
   active(tenant: string, threadId: string): Promise<string | undefined>;
@@ -53,17 +51,17 @@ export interface RunStore {
   /** How many runs are unfinished, by status, across tenants (statuses with none are left out). */
   unfinished(): Promise<UnfinishedRuns>;
   steps: {
-    create(tenant: string, threadId: string, step: RunStepObject): Promise<void>;
+    create(tenant: string, threadId: string, step: RunStepRecord): Promise<void>;
     update(
       tenant: string,
       threadId: string,
       runId: string,
       stepId: string,
-      set: Partial<RunStepObject>,
-    ): Promise<RunStepObject | undefined>;
-    get(tenant: string, threadId: string, runId: string, stepId: string): Promise<RunStepObject | undefined>;
+      set: Partial<RunStepRecord>,
+    ): Promise<RunStepRecord | undefined>;
+    get(tenant: string, threadId: string, runId: string, stepId: string): Promise<RunStepRecord | undefined>;
     /** `undefined` when the run does not exist; throws `UnknownListCursor`. */
-    list(tenant: string, threadId: string, runId: string, query: PageQuery): Promise<Page<RunStepObject> | undefined>;
+    list(tenant: string, threadId: string, runId: string, query: PageQuery): Promise<Page<RunStepRecord> | undefined>;
   };
   messages: {
     /** Written after the thread's latest item; `undefined` when the thread is gone. */

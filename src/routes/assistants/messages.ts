@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { messageNotFound } from '../../errors.js';
+import { messageNotFound, messagesLockedByRun } from '../../errors.js';
 import { IdempotencyHeaders, idempotencyOf } from '../../http/idempotency.js';
 import { sendJson } from '../send-json.js';
-import { messagesLockedByRun } from '../../run-errors.js';
 import {
   CreateMessageRequest,
   DeleteMessageResponse,

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, assistantNotFound, missingParameter } from '../../errors.js';
-import { unsupportedTool, upstreamNotConfigured } from '../../run-errors.js';
+import { ApiError, assistantNotFound, missingParameter, unsupportedTool, upstreamNotConfigured } from '../../errors.js';
 import type { RunEvent } from '../../runs/run-bus.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import { newRun } from '../../views/run-view.js';
@@ -8,7 +7,7 @@ import { streamRunEvents } from './run-stream.js';
 
 type RunBody = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadAndRunRequest;
 
-/** Tools that need the hosted platform: a run refuses them rather than pretend (docs/pending/runs.md). */
+/** Tools that need the hosted platform: a run refuses them rather than pretend (docs/runs.md#requests-and-state). */
 const HOSTED_ONLY = new Set(['code_interpreter', 'file_search']);
 
 /**

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RunObject, RunStatus } from '../../schemas/runs.js';
+import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { applyRunChange } from '../engine/run-row.js';
@@ -99,11 +99,11 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
     const page = await readPage(query, after, before, async (direction, low, high, limit) =>
       whole((await pool.query<{ run: string }>(RUN_SQL.listRuns(direction), [thread, low, high, limit])).rows),
     );
-    return { data: page.data.map((row) => JSON.parse(row.run) as RunObject), has_more: page.has_more };
+    return { data: page.data.map((row) => JSON.parse(row.run) as RunRecord), has_more: page.has_more };
   }
 
   return {
-    create: guard((tenant: string, threadId: string, run: RunObject, messages: NewItem[]) =>
+    create: guard((tenant: string, threadId: string, run: RunRecord, messages: NewItem[]) =>
       inTransaction(pool, async (client) => {
         const thread = await threadSeq(client, tenant, threadId, true);
         if (thread === undefined) return undefined;
@@ -123,14 +123,14 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
     ),
     get: guard(async (tenant: string, threadId: string, runId: string) => {
       const row = await runRow(pool, tenant, threadId, runId);
-      return row && (JSON.parse(row.run) as RunObject);
+      return row && (JSON.parse(row.run) as RunRecord);
     }),
     list: guard(listRuns),
     update: guard((tenant, threadId, runId, change) =>
       inTransaction(pool, async (client) => {
         const row = await runRow(client, tenant, threadId, runId, true);
         if (!row) return undefined;
-        const update = applyRunChange(JSON.parse(row.run) as RunObject, change);
+        const update = applyRunChange(JSON.parse(row.run) as RunRecord, change);
         if (update.applied) {
           const { run } = update;
           await client.query(RUN_SQL.updateRun, [run.status, run.expires_at, JSON.stringify(run), row.seq]);

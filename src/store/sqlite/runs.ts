@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RunObject, RunStatus } from '../../schemas/runs.js';
+import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, UNFINISHED_SQL } from '../engine/run-row.js';
@@ -79,7 +79,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
 
   const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
 
-  const createRun = db.transaction((tenant: string, threadId: string, run: RunObject, messages: NewItem[]) => {
+  const createRun = db.transaction((tenant: string, threadId: string, run: RunRecord, messages: NewItem[]) => {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
     const active = sql.activeRun.get(thread);
@@ -93,7 +93,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
   const updateRun = db.transaction((tenant: string, threadId: string, runId: string, change: RunChange) => {
     const row = sql.run.get({ tenant, threadId, runId });
     if (!row) return undefined;
-    const update = applyRunChange(JSON.parse(row.run) as RunObject, change);
+    const update = applyRunChange(JSON.parse(row.run) as RunRecord, change);
     if (update.applied) {
       const { run } = update;
       sql.updateRun.run(run.status, run.expires_at, JSON.stringify(run), row.seq);
@@ -155,7 +155,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
     const page = await readPage(query, after, before, (direction, low, high, limit) =>
       whole((direction === 'ASC' ? sql.listAscending : sql.listDescending).all({ thread, low, high, limit })),
     );
-    return { data: page.data.map((row) => JSON.parse(row.run) as RunObject), has_more: page.has_more };
+    return { data: page.data.map((row) => JSON.parse(row.run) as RunRecord), has_more: page.has_more };
   }
 
   const runSeq = (tenant: string, threadId: string, runId: string) => sql.run.get({ tenant, threadId, runId })?.seq;
@@ -164,7 +164,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
     create: (tenant, threadId, run, messages) => write(createRun, tenant, threadId, run, messages),
     get: guarded(async (tenant: string, threadId: string, runId: string) => {
       const row = sql.run.get({ tenant, threadId, runId });
-      return row && (JSON.parse(row.run) as RunObject);
+      return row && (JSON.parse(row.run) as RunRecord);
     }),
     list: guarded(listRuns),
     update: (tenant, threadId, runId, change) => write(updateRun, tenant, threadId, runId, change),
