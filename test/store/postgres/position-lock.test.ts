@@ -21,7 +21,7 @@ describe('positions are taken under the thread row lock', () => {
 
   /** Polls (bounded) until a statement of the app waits on a lock held by `holder`. */
   async function waitUntilBlocked() {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 800; i++) {
       const { rows } = await holder.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
          WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND query LIKE '%last_position%'`,
