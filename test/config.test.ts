@@ -20,6 +20,10 @@ test('defaults', () => {
     trustProxy: false,
     corsOrigins: [],
     runExpirySeconds: 600,
+    runLeaseSeconds: 10,
+    runShutdownGraceSeconds: 8,
+    runsPerTenant: 20,
+    runsPerReplica: 200,
   });
 });
 
@@ -56,6 +60,10 @@ test('values are read', () => {
     trustProxy: ['10.0.0.0/8', '::1'],
     corsOrigins: ['https://a.example', 'https://b.example'],
     runExpirySeconds: 30,
+    runLeaseSeconds: 10,
+    runShutdownGraceSeconds: 8,
+    runsPerTenant: 20,
+    runsPerReplica: 200,
   });
 });
 
