@@ -141,6 +141,7 @@ export class Scheduler {
    * another process took, or that another process settled, is stopped and left as the store has it.
    */
   async heartbeat(): Promise<void> {
+    if (![...this.#running.values()].some((running) => running.held)) return;
     try {
       const renewed = await this.store.runs.queue.renew(this.owner, Date.now() + this.options.leaseMs);
       const held = new Map(renewed.map((run) => [run.runId, run.status]));

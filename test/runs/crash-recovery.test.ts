@@ -41,6 +41,7 @@ async function start(database: string) {
     DATABASE_URL: database,
     UPSTREAM_BASE_URL: upstream!.url,
     RUN_LEASE_SECONDS: String(LEASE_SECONDS),
+    METRICS_PUBLIC: 'true',
   });
   servers.push(server);
   return server;
@@ -101,8 +102,11 @@ test('killed mid-stream: after the restart the run fails as restarted, its messa
   const runId = /"id":"(run_[^"]+)"/.exec(seen)![1]!;
   await kill(first);
 
-  const second = client(await start(database));
+  const restarted = await start(database);
+  const second = client(restarted);
   const run = await second.waitFor(thread.id, runId, ['failed'], RECOVERY_MS);
+  const metrics = await (await fetch(`${restarted.baseURL}/metrics`)).text();
+  expect(metrics).toMatch(/^threadstore_run_leases_taken_over_total 1$/m);
   expect(run.last_error).toEqual({ code: 'server_error', message: 'The server restarted during the run.' });
   expect(run.expires_at).toBeNull();
   const messages = (await second.get(`/threads/${thread.id}/messages?order=asc`)).data;

@@ -3,6 +3,7 @@
 // executing on the other (docs/pending/runs-durable.md). Separate processes, as in test/store/postgres/replicas.test.ts.
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { weatherTool } from '../../helpers/runs.js';
 import { startScriptedUpstream, type ScriptedUpstream } from '../../helpers/scripted-upstream.mjs';
 import { buildServer, type BuiltServer, type ServerProcess, startServerProcess } from '../../helpers/server-process.js';
 
@@ -16,7 +17,13 @@ const databases: TestDatabase[] = [];
 
 beforeAll(async () => {
   build = await buildServer();
-  upstream = await startScriptedUpstream(() => ({ text: WORDS, chunkDelayMs: 150 }));
+  // Asked about the weather, the model calls get_weather; given its output, it says so; else it counts slowly.
+  upstream = await startScriptedUpstream((request) => {
+    const last = request.body.messages.at(-1)!;
+    if (last.role === 'tool') return { text: [`Weather: ${last.content}`] };
+    if (last.content === 'weather?') return { toolCalls: [{ name: 'get_weather', arguments: ['{"city":"Paris"}'] }] };
+    return { text: WORDS, chunkDelayMs: 150 };
+  });
 }, 120_000);
 afterEach(async () => {
   for (const server of servers.splice(0)) {
@@ -147,4 +154,22 @@ test('a cancel on one replica stops the run executing on the other at its next h
   expect(WORDS.join('').length).toBeGreaterThan(message.content[0]?.text.value.length ?? 0);
   const [step] = (await viaA.get(`/threads/${thread.id}/runs/${run.id}/steps`)).data;
   expect(step.status).toBe('cancelled');
+}, 60_000);
+
+test('tool outputs submitted on one replica for a run the other left waiting: the next turn runs, once', async () => {
+  const [a, b] = await twoReplicas();
+  const [viaA, viaB] = [client(a!), client(b!)];
+  const asked = upstream.requests.length;
+  const assistant = await viaB.ok('/assistants', { model: 'gpt-4o', tools: [weatherTool] });
+  const thread = await viaB.ok('/threads', { messages: [{ role: 'user', content: 'weather?' }] });
+  const run = await viaB.ok(`/threads/${thread.id}/runs`, { assistant_id: assistant.id });
+  const waiting = await viaB.waitFor(thread.id, run.id, ['requires_action'], 5_000);
+  const callId = waiting.required_action.submit_tool_outputs.tool_calls[0].id;
+  await viaA.ok(`/threads/${thread.id}/runs/${run.id}/submit_tool_outputs`, {
+    tool_outputs: [{ tool_call_id: callId, output: 'sunny' }],
+  });
+  expect((await viaB.waitFor(thread.id, run.id, ['completed', 'failed'], 5_000)).status).toBe('completed');
+  const [, answer] = (await viaB.get(`/threads/${thread.id}/messages?order=asc`)).data;
+  expect(answer.content[0].text.value).toBe('Weather: sunny');
+  expect(upstream.requests.length - asked).toBe(2);
 }, 60_000);
