@@ -44,6 +44,7 @@ export default fp(
             sweepMs: Math.min(1_000, options.expirySeconds * 500, options.leaseSeconds * 500),
             leaseMs: options.leaseSeconds * 1_000,
             drainMs: options.shutdownGraceSeconds * 1_000,
+            maxExecuting: options.perReplica,
             log: app.log,
             tookOver: metrics.tookOver,
           });

@@ -34,6 +34,8 @@ export interface SchedulerOptions {
   leaseMs: number;
   /** On close, how long turns in flight may go on before they are stopped and their runs failed. */
   drainMs: number;
+  /** Runs executing here at most before a sweep leaves queued runs for another replica (RUNS_PER_REPLICA). */
+  maxExecuting: number;
   log: { error(details: object, message: string): void };
   /** Told of each run taken from a process that stopped renewing its lease. */
   tookOver?: () => void;
@@ -164,6 +166,7 @@ export class Scheduler {
       for (const run of await this.store.runs.queue.stranded(this.owner, Date.now(), SWEEP_BATCH)) {
         const { tenant, threadId, runId } = run;
         const work = run.status === 'queued' ? 'execute' : run.status === 'in_progress' ? 'fail' : 'cancel';
+        if (work === 'execute' && this.executing >= this.options.maxExecuting) continue;
         if (!this.#running.has(runId)) this.#launch({ tenant, threadId, runId }, work);
       }
     } catch (error) {
