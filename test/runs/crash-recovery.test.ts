@@ -1,6 +1,6 @@
-// A real server process SIGKILLed with a run in flight, then started again on the same database: no run
-// stays queued, in_progress or cancelling, and the thread's messages are whole and written once
-// (docs/pending/runs-durable.md). Separate processes: a kill leaves exactly what a crash leaves.
+// A real server process SIGKILLed (or sent SIGTERM) with a run in flight, then started again on the same
+// database: no run stays queued, in_progress or cancelling, and the thread's messages are whole and written
+// once (docs/pending/runs-durable.md). Separate processes: a kill leaves exactly what a crash leaves.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, inject, test } from 'vitest';
@@ -36,8 +36,9 @@ async function databaseUrl(): Promise<string> {
   return database.url;
 }
 
-async function start(database: string) {
+async function start(database: string, env: Record<string, string> = {}) {
   const server = await startServerProcess(built.entry, {
+    ...env,
     DATABASE_URL: database,
     UPSTREAM_BASE_URL: upstream!.url,
     RUN_LEASE_SECONDS: String(LEASE_SECONDS),
@@ -158,3 +159,36 @@ test('killed while a run waits for tool outputs: requires_action survives unchan
   ]);
   expect(upstream.requests).toHaveLength(2);
 }, 60_000);
+
+test.each([
+  { grace: '8', outcome: 'completed', within: 'within the grace: it completes' },
+  { grace: '1', outcome: 'failed', within: 'past the grace: it fails as shut down' },
+])(
+  'SIGTERM with a run in flight, $within, and the process exits 0',
+  async ({ grace, outcome }) => {
+    upstream = await startScriptedUpstream([{ text: WORDS, chunkDelayMs: 100 }]);
+    const database = await databaseUrl();
+    const first = await start(database, { RUN_SHUTDOWN_GRACE_SECONDS: grace });
+    const api = client(first);
+    const assistant = await api.ok('/assistants', { model: 'gpt-4o' });
+    const thread = await api.ok('/threads', { messages: [{ role: 'user', content: 'Count' }] });
+    const run = await api.ok(`/threads/${thread.id}/runs`, { assistant_id: assistant.id });
+    await api.waitFor(thread.id, run.id, ['in_progress'], 5_000);
+    await sleep(500);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = client(await start(database));
+    const ended = await second.get(`/threads/${thread.id}/runs/${run.id}`);
+    expect(ended.status).toBe(outcome);
+    const [, answer] = (await second.get(`/threads/${thread.id}/messages?order=asc`)).data;
+    if (outcome === 'completed') {
+      expect(answer).toMatchObject({ status: 'completed', content: [{ text: { value: WORDS.join('') } }] });
+    } else {
+      expect(ended.last_error).toEqual({ code: 'server_error', message: 'The server shut down during the run.' });
+      expect(answer).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'run_failed' } });
+    }
+    expect(upstream.requests).toHaveLength(1);
+  },
+  60_000,
+);
