@@ -20,6 +20,34 @@ export interface RunUpdate {
   applied: boolean;
 }
 
+/** A run no live process holds, in a status that still needs one (queued, in_progress or cancelling). */
+export interface StrandedRun extends RunRef {
+  status: RunStatus;
+}
+
+/**
+ * Which process executes which run: a lease on the run's row (`owner`, `lease_until`), claimed before a
+ * turn executes, renewed while it does, released after. One implementation per engine (sqlite/run-queue.ts,
+ * postgres/run-leases.ts); the scheduler never learns which. Times are milliseconds since the epoch.
+ */
+export interface RunQueue {
+  /**
+   * Takes the lease of an unfinished run for `owner` until `until`: when no process holds it, `owner`
+   * already does, or its holder's lease has passed (on SQLite, one process per file: any other holder is a
+   * process that ended). `undefined` when not taken (finished, absent, or held by a live process), else
+   * the holder it was taken from (`null`: none, or `owner` itself).
+   */
+  claim(ref: RunRef, owner: string, until: number): Promise<{ from: string | null } | undefined>;
+  /** Extends every lease `owner` holds to `until`: the runs it still holds, with their status now. */
+  renew(owner: string, until: number): Promise<{ runId: string; status: RunStatus }[]>;
+  /** Lets the run go; a `queued` run keeps a reservation until `reserveUntil` for the process about to start it. */
+  release(ref: RunRef, owner: string, reserveUntil: number): Promise<void>;
+  /** Up to `limit` runs in queued, in_progress or cancelling that no live process holds at `now`, oldest first. */
+  stranded(owner: string, now: number, limit: number): Promise<StrandedRun[]>;
+  /** How many of the tenant's runs are unfinished. */
+  activeOf(tenant: string): Promise<number>;
+}
+
 export type UnfinishedRuns = Partial<Record<RunStatus, number>>;
 
 /** A message a run writes: the assistant's, with its run and assistant named. */
@@ -50,6 +78,7 @@ export interface RunStore {
   due(now: number, limit: number): Promise<RunRef[]>;
   /** How many runs are unfinished, by status, across tenants (statuses with none are left out). */
   unfinished(): Promise<UnfinishedRuns>;
+  queue: RunQueue;
   steps: {
     create(tenant: string, threadId: string, step: RunStepRecord): Promise<void>;
     update(

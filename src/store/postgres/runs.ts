@@ -2,13 +2,14 @@ import type pg from 'pg';
 import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { readPage, whole } from '../engine/read-page.js';
-import { applyRunChange } from '../engine/run-row.js';
+import { applyRunChange, RESERVATION_MS } from '../engine/run-row.js';
 import type { NewRunMessage, RunMessageChanges, RunStore } from '../run-types.js';
 import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { Queryable } from './idempotency.js';
 import { type ItemRow, toRecord } from './items.js';
 import { itemColumns } from './rows.js';
+import { postgresRunLeases } from './run-leases.js';
 import { postgresRunSteps } from './run-steps.js';
 import { RUN_SQL } from './statements/runs.js';
 import { SQL } from './statements/items.js';
@@ -117,6 +118,7 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
           run.status,
           run.expires_at,
           JSON.stringify(run),
+          Date.now() + RESERVATION_MS,
         ]);
         return run;
       }),
@@ -133,7 +135,13 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
         const update = applyRunChange(JSON.parse(row.run) as RunRecord, change);
         if (update.applied) {
           const { run } = update;
-          await client.query(RUN_SQL.updateRun, [run.status, run.expires_at, JSON.stringify(run), row.seq]);
+          await client.query(RUN_SQL.updateRun, [
+            run.status,
+            run.expires_at,
+            JSON.stringify(run),
+            row.seq,
+            run.status === 'queued' ? Date.now() + RESERVATION_MS : null,
+          ]);
         }
         return update;
       }),
@@ -151,6 +159,7 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
       const { rows } = await pool.query<{ status: RunStatus; n: number }>(RUN_SQL.unfinished);
       return Object.fromEntries(rows.map((row) => [row.status, row.n]));
     }),
+    queue: postgresRunLeases(pool),
     steps: postgresRunSteps(
       pool,
       async (db, tenant, threadId, runId) => (await runRow(db, tenant, threadId, runId))?.seq,
