@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RunStatus } from '../../schemas/runs.js';
+import type { RunStatus } from '../run-records.js';
 import type { RunQueue, StrandedRun } from '../run-types.js';
 import { RUN_LEASE_SQL } from './statements/run-leases.js';
 import { guard, unstorable } from './store-errors.js';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RunStatus } from '../../schemas/runs.js';
+import type { RunStatus } from '../run-records.js';
 import { EXECUTABLE_SQL, UNFINISHED_SQL } from '../engine/run-row.js';
 import type { RunQueue, RunRef, StrandedRun } from '../run-types.js';
 import type { Write } from './group-commit.js';
