@@ -44,7 +44,7 @@ export interface SchedulerOptions {
 /**
  * Executes runs in this process, each only while it holds the run's lease (the store's run queue): starts
  * turns, stops them (cancel, expiry, shutdown, a lease lost), renews the leases it holds, and sweeps for
- * runs past their `expires_at` and for runs a process that ended left behind (docs/pending/runs-durable.md).
+ * runs past their `expires_at` and for runs a process that ended left behind (docs/runs.md#restarts-crashes-and-replicas).
  * What a run has done is in the store; what runs here is only the turn in flight.
  */
 export class Scheduler {

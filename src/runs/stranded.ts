@@ -8,7 +8,7 @@ import type { RunBus } from './run-bus.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
-/** Why a run whose turn was cut off by its process ending failed (docs/pending/runs-durable.md). */
+/** Why a run whose turn was cut off by its process ending failed (docs/runs.md#restarts-crashes-and-replicas). */
 export const SERVER_RESTARTED = { code: 'server_error', message: 'The server restarted during the run.' } as const;
 export const SERVER_SHUT_DOWN = { code: 'server_error', message: 'The server shut down during the run.' } as const;
 

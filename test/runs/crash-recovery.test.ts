@@ -1,6 +1,6 @@
 // A real server process SIGKILLed (or sent SIGTERM) with a run in flight, then started again on the same
 // database: no run stays queued, in_progress or cancelling, and the thread's messages are whole and written
-// once (docs/pending/runs-durable.md). Separate processes: a kill leaves exactly what a crash leaves.
+// once (docs/runs.md#restarts-crashes-and-replicas). Separate processes: a kill leaves exactly what a crash leaves.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, inject, test } from 'vitest';

@@ -4,7 +4,7 @@ import { newRun } from '../../src/views/run-view.js';
 import { type RunsApp, startRunsApp } from '../helpers/runs.js';
 
 /*
- * The sweep's recovery of runs a process that ended left behind, by status (docs/pending/runs-durable.md):
+ * The sweep's recovery of runs a process that ended left behind, by status (docs/runs.md#restarts-crashes-and-replicas):
  * here the process that ended is a lease written for an owner that never renews it.
  */
 

@@ -1,6 +1,6 @@
 // Runs across two replicas on one PostgreSQL database: each run executed by exactly one replica (its lease),
 // a killed replica's runs taken over and ended by the other, a cancel on one replica stopping a run
-// executing on the other (docs/pending/runs-durable.md). Separate processes, as in test/store/postgres/replicas.test.ts.
+// executing on the other (docs/runs.md#restarts-crashes-and-replicas). Separate processes, as in test/store/postgres/replicas.test.ts.
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 import { weatherTool } from '../../helpers/runs.js';
