@@ -19,9 +19,13 @@ describe('positions are taken under the thread row lock', () => {
     await t.close();
   });
 
-  /** Polls (bounded) until a statement of the app waits on a lock held by `holder`. */
+  /**
+   * Polls (bounded) until a statement of the app waits on a lock held by `holder`. `holder` is inside its
+   * transaction, where PostgreSQL keeps the first read of pg_stat_activity: each poll clears that snapshot.
+   */
   async function waitUntilBlocked() {
-    for (let i = 0; i < 800; i++) {
+    for (let i = 0; i < 200; i++) {
+      await holder.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await holder.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
          WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND query LIKE '%last_position%'`,
