@@ -1,7 +1,7 @@
 import type { RunObject, RunStatus } from '../schemas/runs.js';
 import type { RunStepObject } from '../schemas/run-steps.js';
 import type { ItemRecord, NewItem } from './records.js';
-import type { Page, PageQuery } from './types.js';
+import type { IdempotencyKey, Page, PageQuery } from './types.js';
 
 /** Where a run lives: enough to find it again from the store alone. */
 export interface RunRef {
@@ -39,9 +39,17 @@ export type RunMessageChanges = Partial<
 export interface RunStore {
   /**
    * Writes `messages` into the thread and then the run, atomically, unless a run of the thread is
-   * unfinished: throws `ThreadRunActive` then. `undefined` when the thread does not exist.
+   * unfinished: throws `ThreadRunActive` then. `undefined` when the thread does not exist. With an
+   * Idempotency-Key, the run is recorded in the same transaction, and a replay answers the recorded run
+   * (another id than `run`'s: nothing was written); throws `IdempotencyConflict` for another request.
    */
-  create(tenant: string, threadId: string, run: RunObject, messages: NewItem[]): Promise<RunObject | undefined>;
+  create(
+    tenant: string,
+    threadId: string,
+    run: RunObject,
+    messages: NewItem[],
+    idempotency?: IdempotencyKey,
+  ): Promise<RunObject | undefined>;
   get(tenant: string, threadId: string, runId: string): Promise<RunObject | undefined>;
   /** Newest first by default; throws `UnknownListCursor`. `undefined` when the thread does not exist. */
   list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunObject> | undefined>;

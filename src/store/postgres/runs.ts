@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import type { RunObject, RunStatus } from '../../schemas/runs.js';
 import { now } from '../engine/clock.js';
+import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { applyRunChange } from '../engine/run-row.js';
 import type { NewRunMessage, RunMessageChanges, RunStore } from '../run-types.js';
-import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
-import type { ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
-import type { Queryable } from './idempotency.js';
+import { ThreadNotFound, ThreadRunActive, UnknownListCursor } from '../store-errors.js';
+import type { IdempotencyKey, ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
+import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { type ItemRow, toRecord } from './items.js';
 import { itemColumns } from './rows.js';
 import { postgresRunSteps } from './run-steps.js';
@@ -42,7 +43,7 @@ async function insertItems(
 }
 
 /** Runs, their steps (run-steps.ts) and the messages they write; a write that reads first locks its row. */
-export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
+export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: PostgresIdempotency): RunStore {
   const runRow = async (db: Queryable, tenant: string, threadId: string, runId: string, lock = false) => {
     if (unstorable(tenant, threadId, runId)) return undefined;
     const { rows } = await db.query<{ seq: number; run: string }>(lock ? RUN_SQL.runForUpdate : RUN_SQL.run, [
@@ -91,6 +92,24 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
     return row.seq;
   }
 
+  /** The thread locked, then `messages` and the run, unless a run of the thread is unfinished (ThreadRunActive). */
+  async function createRun(
+    client: pg.PoolClient,
+    tenant: string,
+    threadId: string,
+    run: RunObject,
+    messages: NewItem[],
+  ): Promise<RunObject> {
+    const thread = await threadSeq(client, tenant, threadId, true);
+    if (thread === undefined) throw new ThreadNotFound(threadId);
+    const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
+    if (active) throw new ThreadRunActive(threadId, active.id);
+    if (messages.length > 0) await insertItems(client, views, tenant, threadId, messages, run.created_at);
+    const values = [run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run)];
+    await client.query(RUN_SQL.insertRun, values);
+    return run;
+  }
+
   async function listRuns(tenant: string, threadId: string, query: PageQuery) {
     const thread = await threadSeq(pool, tenant, threadId);
     if (thread === undefined) return undefined;
@@ -103,23 +122,22 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
   }
 
   return {
-    create: guard((tenant: string, threadId: string, run: RunObject, messages: NewItem[]) =>
-      inTransaction(pool, async (client) => {
-        const thread = await threadSeq(client, tenant, threadId, true);
-        if (thread === undefined) return undefined;
-        const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
-        if (active) throw new ThreadRunActive(threadId, active.id);
-        if (messages.length > 0) await insertItems(client, views, tenant, threadId, messages, run.created_at);
-        await client.query(RUN_SQL.insertRun, [
-          run.id,
-          tenant,
-          thread,
-          run.status,
-          run.expires_at,
-          JSON.stringify(run),
-        ]);
-        return run;
-      }),
+    create: guard(
+      async (tenant: string, threadId: string, run: RunObject, messages: NewItem[], key?: IdempotencyKey) => {
+        const create = (client: pg.PoolClient) => createRun(client, tenant, threadId, run, messages);
+        try {
+          return await idempotent<RunObject>(tenant, key, {
+            items: [],
+            // Without a key `idempotent` hands the pool: the thread's lock needs a transaction of its own then.
+            write: (db) => (db === pool ? inTransaction(pool, create) : create(db as pg.PoolClient)),
+            objectOf,
+            replayed: (response) => JSON.parse(response) as RunObject,
+          });
+        } catch (error) {
+          if (error instanceof ThreadNotFound) return undefined;
+          throw error;
+        }
+      },
     ),
     get: guard(async (tenant: string, threadId: string, runId: string) => {
       const row = await runRow(pool, tenant, threadId, runId);
