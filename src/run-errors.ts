@@ -1,5 +1,5 @@
 import { ApiError } from './errors.js';
-import { type StoreError, ThreadRunActive, UnknownListCursor } from './store/store-errors.js';
+import { MessagesLockedByRun, type StoreError, ThreadRunActive, UnknownListCursor } from './store/store-errors.js';
 
 /** The Runs API's errors, worded as OpenAI's (RUNS.md) or, where no record exists, as docs/pending/runs.md decides. */
 
@@ -50,6 +50,7 @@ export const upstreamNotConfigured = () =>
 /** A store failure worded for the API. */
 export function answerStoreError(error: StoreError): ApiError {
   if (error instanceof ThreadRunActive) return threadHasActiveRun(error.threadId, error.runId);
+  if (error instanceof MessagesLockedByRun) return messagesLockedByRun(error.threadId, error.runId);
   if (error instanceof UnknownListCursor) {
     return new ApiError(
       400,

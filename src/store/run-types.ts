@@ -54,8 +54,6 @@ export interface RunStore {
   /** Newest first by default; throws `UnknownListCursor`. `undefined` when the thread does not exist. */
   list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunObject> | undefined>;
   update(tenant: string, threadId: string, runId: string, change: RunChange): Promise<RunUpdate | undefined>;
-  /** The id of the thread's unfinished run, if any. */
-  active(tenant: string, threadId: string): Promise<string | undefined>;
   /** Up to `limit` unfinished runs whose `expires_at` is at or before `now`, across tenants. */
   due(now: number, limit: number): Promise<RunRef[]>;
   /** How many runs are unfinished, by status, across tenants (statuses with none are left out). */

@@ -156,11 +156,6 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
         return update;
       }),
     ),
-    active: guard(async (tenant: string, threadId: string) => {
-      const thread = await threadSeq(pool, tenant, threadId);
-      if (thread === undefined) return undefined;
-      return (await pool.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0]?.id;
-    }),
     due: guard(async (at: number, limit: number) => {
       const { rows } = await pool.query<{ tenant: string; threadId: string; runId: string }>(RUN_SQL.due, [at, limit]);
       return rows;

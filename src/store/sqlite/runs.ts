@@ -175,10 +175,6 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     }),
     list: guarded(listRuns),
     update: (tenant, threadId, runId, change) => write(updateRun, tenant, threadId, runId, change),
-    active: guarded(async (tenant: string, threadId: string) => {
-      const thread = threadSeq(tenant, threadId);
-      return thread === undefined ? undefined : sql.activeRun.get(thread);
-    }),
     due: guarded(async (at: number, limit: number) => sql.due.all(at, limit)),
     unfinished: guarded(async () => Object.fromEntries(sql.unfinished.all().map((row) => [row.status, row.n]))),
     steps: sqliteRunSteps(db, write, runSeq),
