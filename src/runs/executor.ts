@@ -120,7 +120,8 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
     // The in_progress write commits while the prompt is read and sent: the upstream gets the request one
     // commit sooner. No chunk is taken before it has applied; when it does not (a cancel won), the call is aborted.
     const starting = transition(ref, start(seconds()));
-    const steps = await stepsOf(ref);
+    // A run that never started has no steps yet: its first turn skips the read.
+    const steps = queued.started_at === null ? [] : await stepsOf(ref);
     const spent = usageOf(steps);
     const budgets = remainingBudgets(queued, spent);
     if (budgets.prompt !== undefined && budgets.prompt <= 0)
