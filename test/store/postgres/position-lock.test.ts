@@ -19,12 +19,15 @@ describe('positions are taken under the thread row lock', () => {
     await t.close();
   });
 
-  /** Polls (bounded) until a statement of the app waits on a lock held by `holder`. */
+  /**
+   * Polls (bounded) until a statement of the app waits on a lock held by `holder`: the position's update, or
+   * the thread lock a message create takes first to check for an active run.
+   */
   async function waitUntilBlocked() {
     for (let i = 0; i < 200; i++) {
       const { rows } = await holder.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND query LIKE '%last_position%'`,
+         WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND (query LIKE '%last_position%' OR query LIKE '%FROM threads%FOR UPDATE%')`,
       );
       if (rows[0].n > 0) return;
       await sleep(25);
