@@ -25,6 +25,8 @@ describe('positions are taken under the thread row lock', () => {
    */
   async function waitUntilBlocked() {
     for (let i = 0; i < 200; i++) {
+      // `holder` is inside its transaction, where pg_stat_activity is read once and kept: look afresh each time.
+      await holder.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await holder.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
          WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND (query LIKE '%last_position%' OR query LIKE '%FROM threads%FOR UPDATE%')`,
