@@ -59,7 +59,15 @@ export async function benchRuns({ engine, dir, quick, rounds, logLevel, step }) 
     const { databaseUrl, threads } = await engine.prepare(dir, 'runs', Array(concurrent.count + 1).fill(1));
     server = await startServer({
       args: ['dist/server.js'],
-      env: { DATABASE_URL: databaseUrl, UPSTREAM_BASE_URL: upstream.url, LOG_LEVEL: logLevel, HOST: '127.0.0.1' },
+      env: {
+        DATABASE_URL: databaseUrl,
+        UPSTREAM_BASE_URL: upstream.url,
+        LOG_LEVEL: logLevel,
+        HOST: '127.0.0.1',
+        // The benchmark's runs are one tenant's, all at once: above the run limits, which it does not measure.
+        RUNS_PER_TENANT: String(CONCURRENT * 2),
+        RUNS_PER_REPLICA: String(CONCURRENT * 2),
+      },
       port: await freePort(),
       core: 0,
     });

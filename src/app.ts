@@ -81,7 +81,13 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
   await app.register(upstreamPlugin, { upstream: config.upstream });
   if (config.database.engine === 'postgres')
     await app.register(backPressure, { maxPendingBytes: config.database.maxPendingBytes });
-  await app.register(runner, { expirySeconds: config.runExpirySeconds });
+  await app.register(runner, {
+    expirySeconds: config.runExpirySeconds,
+    leaseSeconds: config.runLeaseSeconds,
+    shutdownGraceSeconds: config.runShutdownGraceSeconds,
+    perTenant: config.runsPerTenant,
+    perReplica: config.runsPerReplica,
+  });
   await app.register(openapi);
   await app.register(auth, { apiKeys: config.apiKeys, failuresPerMinute: config.authFailuresPerMinute });
   if (config.corsOrigins.length > 0) await app.register(cors, { origins: config.corsOrigins });

@@ -30,6 +30,10 @@ const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: '' }),
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('normal'), Type.Literal('full')], { default: 'normal' }),
   RUN_EXPIRY_SECONDS: Type.Integer({ minimum: 1, default: 600 }),
+  RUN_LEASE_SECONDS: Type.Integer({ minimum: 1, default: 10 }),
+  RUN_SHUTDOWN_GRACE_SECONDS: Type.Integer({ minimum: 0, default: 8 }),
+  RUNS_PER_TENANT: Type.Integer({ minimum: 1, default: 20 }),
+  RUNS_PER_REPLICA: Type.Integer({ minimum: 1, default: 200 }),
   UPSTREAM_BASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   UPSTREAM_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   UPSTREAM_MODEL_MAP: Type.String({ default: '' }),
@@ -49,6 +53,10 @@ const INTEGER_SETTINGS = new Set([
   'RATE_LIMIT_PER_MINUTE',
   'AUTH_FAILURES_PER_MINUTE',
   'RUN_EXPIRY_SECONDS',
+  'RUN_LEASE_SECONDS',
+  'RUN_SHUTDOWN_GRACE_SECONDS',
+  'RUNS_PER_TENANT',
+  'RUNS_PER_REPLICA',
   'UPSTREAM_TIMEOUT_MS',
   'UPSTREAM_IDLE_TIMEOUT_MS',
   'UPSTREAM_MAX_RETRIES',
@@ -94,6 +102,14 @@ export interface Config {
   corsOrigins: string[];
   /** How long a run may stay unfinished before it expires (`expires_at` = `created_at` + this). */
   runExpirySeconds: number;
+  /** How long a replica's lease on a run it executes lasts unless renewed: a stopped replica's runs are taken over after it. */
+  runLeaseSeconds: number;
+  /** On shutdown, how long runs in flight may finish before they are failed. */
+  runShutdownGraceSeconds: number;
+  /** Unfinished runs a tenant may have at once; past it run creation answers 429. */
+  runsPerTenant: number;
+  /** Runs a replica executes at once; past it run creation answers 429. */
+  runsPerReplica: number;
   /** The Chat Completions server runs are executed against; undefined without UPSTREAM_BASE_URL. */
   upstream: UpstreamConfig | undefined;
 }
@@ -280,6 +296,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
     runExpirySeconds: settings.RUN_EXPIRY_SECONDS,
+    runLeaseSeconds: settings.RUN_LEASE_SECONDS,
+    runShutdownGraceSeconds: settings.RUN_SHUTDOWN_GRACE_SECONDS,
+    runsPerTenant: settings.RUNS_PER_TENANT,
+    runsPerReplica: settings.RUNS_PER_REPLICA,
     upstream: parseUpstream(settings, env),
   };
 }

@@ -20,6 +20,10 @@ test('defaults', () => {
     trustProxy: false,
     corsOrigins: [],
     runExpirySeconds: 600,
+    runLeaseSeconds: 10,
+    runShutdownGraceSeconds: 8,
+    runsPerTenant: 20,
+    runsPerReplica: 200,
   });
 });
 
@@ -42,6 +46,10 @@ test('values are read', () => {
     CORS_ORIGINS: 'https://a.example, https://b.example',
     SQLITE_SYNCHRONOUS: 'full',
     RUN_EXPIRY_SECONDS: '30',
+    RUN_LEASE_SECONDS: '3',
+    RUN_SHUTDOWN_GRACE_SECONDS: '0',
+    RUNS_PER_TENANT: '5',
+    RUNS_PER_REPLICA: '50',
   };
   expect(loadConfig(env)).toEqual({
     port: 0,
@@ -56,6 +64,10 @@ test('values are read', () => {
     trustProxy: ['10.0.0.0/8', '::1'],
     corsOrigins: ['https://a.example', 'https://b.example'],
     runExpirySeconds: 30,
+    runLeaseSeconds: 3,
+    runShutdownGraceSeconds: 0,
+    runsPerTenant: 5,
+    runsPerReplica: 50,
   });
 });
 

@@ -11,14 +11,17 @@ import {
   itemIdTaken,
   itemNotFound,
   messageNotFound,
+  messagesLockedByRun,
   routeNotFound,
   storeBusy,
   storeCannotWrite,
   storeOverloaded,
   storeUnavailable,
+  threadHasActiveRun,
   threadNotFound,
   unknownCursor,
   unknownAssistantCursor,
+  unknownRunCursor,
   unknownThreadCursor,
   unsupportedContentType,
 } from '../errors.js';
@@ -27,17 +30,19 @@ import {
   IdempotencyConflict,
   ItemIdTaken,
   ItemNotFound,
+  MessagesLockedByRun,
   StoreBusy,
   StoreCannotWrite,
   StoreError,
   StoreOverloaded,
   StoreUnavailable,
   ThreadNotFound,
+  ThreadRunActive,
   UnknownAssistantCursor,
   UnknownCursor,
+  UnknownListCursor,
   UnknownThreadCursor,
 } from '../store/store-errors.js';
-import { answerStoreError } from '../run-errors.js';
 
 /** Fastify's own failures, before a handler runs, as the API's errors. */
 function fromFastify(error: FastifyError, contentType: string | undefined, bodyLimit: number): ApiError | undefined {
@@ -73,7 +78,10 @@ export function fromStore(error: StoreError, conversations: boolean): ApiError |
   if (error instanceof StoreUnavailable) return storeUnavailable();
   if (error instanceof StoreBusy) return storeBusy();
   if (error instanceof StoreCannotWrite) return storeCannotWrite(error.reason);
-  return answerStoreError(error);
+  if (error instanceof ThreadRunActive) return threadHasActiveRun(error.threadId, error.runId);
+  if (error instanceof MessagesLockedByRun) return messagesLockedByRun(error.threadId, error.runId);
+  if (error instanceof UnknownListCursor) return unknownRunCursor(error.param, error.kind, error.id);
+  return internalError();
 }
 
 const isConversationsRoute = (request: FastifyRequest) => request.routeOptions.url?.includes('/conversations') ?? false;

@@ -51,10 +51,9 @@ export function upstreamMetrics(registry: Registry): UpstreamObserver {
 
 /**
  * This process's side of runs: every status a run enters here (from the run bus, where each change is told),
- * and the turns executing now. Leases taken over from another replica (issue 22) belong here too, once runs
- * hold leases: until then no run is ever taken over, and no metric says so.
+ * the turns executing now, and the runs whose lease it took from a process that stopped renewing it.
  */
-export function runMetrics(registry: Registry, bus: RunBus, running: () => number): void {
+export function runMetrics(registry: Registry, bus: RunBus, running: () => number): { tookOver(): void } {
   const entered = new Counter({
     name: 'threadstore_run_status_changes_total',
     help: 'Runs that entered each status in this process (queued counts new runs and runs given their tool outputs).',
@@ -73,4 +72,10 @@ export function runMetrics(registry: Registry, bus: RunBus, running: () => numbe
   bus.observe((event) => {
     if (event.type === 'run.status') entered.inc({ status: event.run.status });
   });
+  const takenOver = new Counter({
+    name: 'threadstore_run_leases_taken_over_total',
+    help: 'Runs this process took over from a process (this one before a restart, or another replica) that stopped renewing its lease.',
+    registers: [registry],
+  });
+  return { tookOver: () => takenOver.inc() };
 }

@@ -10,6 +10,8 @@ export interface Runner {
   /** Undefined when no upstream is configured: runs cannot be created then. */
   scheduler: Scheduler | undefined;
   expirySeconds: number;
+  /** Unfinished runs a tenant may have, runs this replica may execute, at once (run-limits.ts). */
+  limits: { perTenant: number; perReplica: number };
 }
 
 declare module 'fastify' {
@@ -20,6 +22,10 @@ declare module 'fastify' {
 
 export interface RunnerOptions {
   expirySeconds: number;
+  leaseSeconds: number;
+  shutdownGraceSeconds: number;
+  perTenant: number;
+  perReplica: number;
 }
 
 /**
@@ -30,15 +36,24 @@ export default fp(
   async function runnerPlugin(app: FastifyInstance, options: RunnerOptions) {
     const bus = new RunBus();
     const upstream = app.upstream;
+    const metrics = runMetrics(app.metrics, bus, () => scheduler?.executing ?? 0);
     const scheduler =
       upstream === undefined
         ? undefined
-        : new Scheduler(createExecutor({ store: app.store, upstream, bus, log: app.log }), app.store, {
-            sweepMs: Math.min(1_000, options.expirySeconds * 500),
+        : new Scheduler(createExecutor({ store: app.store, upstream, bus, log: app.log }), app.store, bus, {
+            sweepMs: Math.min(1_000, options.expirySeconds * 500, options.leaseSeconds * 500),
+            leaseMs: options.leaseSeconds * 1_000,
+            drainMs: options.shutdownGraceSeconds * 1_000,
+            maxExecuting: options.perReplica,
             log: app.log,
+            tookOver: metrics.tookOver,
           });
-    runMetrics(app.metrics, bus, () => scheduler?.executing ?? 0);
-    app.decorate('runner', { bus, scheduler, expirySeconds: options.expirySeconds });
+    app.decorate('runner', {
+      bus,
+      scheduler,
+      expirySeconds: options.expirySeconds,
+      limits: { perTenant: options.perTenant, perReplica: options.perReplica },
+    });
     app.addHook('onClose', async () => scheduler?.close());
   },
   { name: 'runner', dependencies: ['store', 'upstream', 'metrics'] },

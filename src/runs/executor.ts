@@ -38,7 +38,7 @@ export interface ExecutorDeps {
 const PAGE = 100;
 
 /** Every page of a list, oldest first. */
-async function readAll<T extends { id: string }>(
+export async function readAll<T extends { id: string }>(
   page: (after: string | undefined) => Promise<{ data: T[]; has_more: boolean } | undefined>,
 ): Promise<T[]> {
   const all: T[] = [];

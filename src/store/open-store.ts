@@ -6,7 +6,7 @@ import type { ItemViews, Store } from './types.js';
 
 /**
  * The engine `DATABASE_URL` names; PostgreSQL is waited for and migrated before this resolves.
- * `views` render the items' answers and name new items (src/views/response-json.ts: `itemViews`).
+ * `views` render the items' answers and name new items (`itemViews`, in response-json.ts of the views).
  * `sqliteLockWaitMs`: how long a SQLite write waits for another process's lock (the server: a few ms).
  */
 export async function openStore(

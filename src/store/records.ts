@@ -1,4 +1,4 @@
-// The store's own types. The wire schemas (src/schemas/) describe the same shapes for the API; the store
+// The store's own types. The wire schemas (TypeBox) describe the same shapes for the API; the store
 // imports none of them, and TypeScript checks that both agree where the routes hand one to the other.
 
 export type Metadata = Record<string, string>;
@@ -106,4 +106,17 @@ export interface ItemViews {
   answer(record: ItemRecord, threadId: string, view: ItemView): string;
   /** A new id in the format of an item of this type. */
   newItemId(type: string): string;
+}
+
+/** A page of a list: which objects, in which order, after or before which id. */
+export interface PageQuery {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: string;
+  before?: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  has_more: boolean;
 }

@@ -1,7 +1,6 @@
-import type { RunObject, RunStatus } from '../schemas/runs.js';
-import type { RunStepObject } from '../schemas/run-steps.js';
-import type { ItemRecord, NewItem } from './records.js';
-import type { IdempotencyKey, Page, PageQuery } from './types.js';
+import type { RunRecord, RunStatus, RunStepRecord } from './run-records.js';
+import type { ItemRecord, NewItem, Page, PageQuery } from './records.js';
+import type { IdempotencyKey } from './types.js';
 
 /** Where a run lives: enough to find it again from the store alone. */
 export interface RunRef {
@@ -12,14 +11,42 @@ export interface RunRef {
 
 /** A change to a run: `set` merged into it, only while its status is one of `from` (any when absent). */
 export interface RunChange {
-  set: Partial<RunObject>;
+  set: Partial<RunRecord>;
   from?: readonly RunStatus[];
 }
 
 /** The run after a change, and whether the change applied (false: its status was not one of `from`). */
 export interface RunUpdate {
-  run: RunObject;
+  run: RunRecord;
   applied: boolean;
+}
+
+/** A run no live process holds, in a status that still needs one (queued, in_progress or cancelling). */
+export interface StrandedRun extends RunRef {
+  status: RunStatus;
+}
+
+/**
+ * Which process executes which run: a lease on the run's row (`owner`, `lease_until`), claimed before a
+ * turn executes, renewed while it does, released after. One implementation per engine (sqlite/run-queue.ts,
+ * postgres/run-leases.ts); the scheduler never learns which. Times are milliseconds since the epoch.
+ */
+export interface RunQueue {
+  /**
+   * Takes the lease of an unfinished run for `owner` until `until`: when no process holds it, `owner`
+   * already does, or its holder's lease has passed (on SQLite, one process per file: any other holder is a
+   * process that ended). `undefined` when not taken (finished, absent, or held by a live process), else
+   * the holder it was taken from (`null`: none, or `owner` itself).
+   */
+  claim(ref: RunRef, owner: string, until: number): Promise<{ from: string | null } | undefined>;
+  /** Extends every lease `owner` holds to `until`: the runs it still holds, with their status now. */
+  renew(owner: string, until: number): Promise<{ runId: string; status: RunStatus }[]>;
+  /** Lets the run go; a `queued` run keeps a reservation until `reserveUntil` for the process about to start it. */
+  release(ref: RunRef, owner: string, reserveUntil: number): Promise<void>;
+  /** Up to `limit` runs in queued, in_progress or cancelling that no live process holds at `now`, oldest first. */
+  stranded(owner: string, now: number, limit: number): Promise<StrandedRun[]>;
+  /** How many of the tenant's runs are unfinished. */
+  activeOf(tenant: string): Promise<number>;
 }
 
 export type UnfinishedRuns = Partial<Record<RunStatus, number>>;
@@ -46,30 +73,31 @@ export interface RunStore {
   create(
     tenant: string,
     threadId: string,
-    run: RunObject,
+    run: RunRecord,
     messages: NewItem[],
     idempotency?: IdempotencyKey,
-  ): Promise<RunObject | undefined>;
-  get(tenant: string, threadId: string, runId: string): Promise<RunObject | undefined>;
+  ): Promise<RunRecord | undefined>;
+  get(tenant: string, threadId: string, runId: string): Promise<RunRecord | undefined>;
   /** Newest first by default; throws `UnknownListCursor`. `undefined` when the thread does not exist. */
-  list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunObject> | undefined>;
+  list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunRecord> | undefined>;
   update(tenant: string, threadId: string, runId: string, change: RunChange): Promise<RunUpdate | undefined>;
   /** Up to `limit` unfinished runs whose `expires_at` is at or before `now`, across tenants. */
   due(now: number, limit: number): Promise<RunRef[]>;
   /** How many runs are unfinished, by status, across tenants (statuses with none are left out). */
   unfinished(): Promise<UnfinishedRuns>;
+  queue: RunQueue;
   steps: {
-    create(tenant: string, threadId: string, step: RunStepObject): Promise<void>;
+    create(tenant: string, threadId: string, step: RunStepRecord): Promise<void>;
     update(
       tenant: string,
       threadId: string,
       runId: string,
       stepId: string,
-      set: Partial<RunStepObject>,
-    ): Promise<RunStepObject | undefined>;
-    get(tenant: string, threadId: string, runId: string, stepId: string): Promise<RunStepObject | undefined>;
+      set: Partial<RunStepRecord>,
+    ): Promise<RunStepRecord | undefined>;
+    get(tenant: string, threadId: string, runId: string, stepId: string): Promise<RunStepRecord | undefined>;
     /** `undefined` when the run does not exist; throws `UnknownListCursor`. */
-    list(tenant: string, threadId: string, runId: string, query: PageQuery): Promise<Page<RunStepObject> | undefined>;
+    list(tenant: string, threadId: string, runId: string, query: PageQuery): Promise<Page<RunStepRecord> | undefined>;
   };
   messages: {
     /** Written after the thread's latest item; `undefined` when the thread is gone. */

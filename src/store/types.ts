@@ -1,5 +1,14 @@
-import type { AssistantObject } from '../schemas/assistants.js';
-import type { ItemRecord, ItemView, Metadata, NewItem, ThreadRecord, ToolResources } from './records.js';
+import type { AssistantRecord } from './run-records.js';
+import type {
+  ItemRecord,
+  ItemView,
+  Metadata,
+  NewItem,
+  Page,
+  PageQuery,
+  ThreadRecord,
+  ToolResources,
+} from './records.js';
 import type { RunStore } from './run-types.js';
 
 export type {
@@ -9,6 +18,8 @@ export type {
   ItemViews,
   Metadata,
   NewItem,
+  Page,
+  PageQuery,
   ThreadRecord,
   ToolResources,
 } from './records.js';
@@ -27,21 +38,14 @@ export interface ThreadChanges {
 }
 
 /** An assistant's settings as stored, defaults applied: the object without its id, type and time. */
-export type NewAssistant = Omit<AssistantObject, 'id' | 'object' | 'created_at'>;
+export type NewAssistant = Omit<AssistantRecord, 'id' | 'object' | 'created_at'>;
 
 /** The settings a modify replaces; the others stay. */
 export type AssistantChanges = Partial<NewAssistant>;
 
 export interface StoredAssistant {
   tenant: string;
-  assistant: AssistantObject;
-}
-
-export interface PageQuery {
-  limit: number;
-  order: 'asc' | 'desc';
-  after?: string;
-  before?: string;
+  assistant: AssistantRecord;
 }
 
 export interface ListQuery extends PageQuery {
@@ -52,11 +56,6 @@ export interface ListQuery extends PageQuery {
 export interface ThreadListQuery extends PageQuery {
   /** Only threads whose metadata holds every one of these pairs. */
   metadata?: Metadata;
-}
-
-export interface Page<T> {
-  data: T[];
-  has_more: boolean;
 }
 
 export type ItemPage = Page<ItemRecord>;
@@ -100,13 +99,13 @@ export interface Store {
   /** The tenant's assistants: settings a run reads when it is created. */
   assistants: {
     /** Throws `IdempotencyConflict` when the key was used with another request. */
-    create(tenant: string, assistant: NewAssistant, idempotency?: IdempotencyKey): Promise<AssistantObject>;
-    get(tenant: string, assistantId: string): Promise<AssistantObject | undefined>;
-    update(tenant: string, assistantId: string, changes: AssistantChanges): Promise<AssistantObject | undefined>;
+    create(tenant: string, assistant: NewAssistant, idempotency?: IdempotencyKey): Promise<AssistantRecord>;
+    get(tenant: string, assistantId: string): Promise<AssistantRecord | undefined>;
+    update(tenant: string, assistantId: string, changes: AssistantChanges): Promise<AssistantRecord | undefined>;
     /** Deletes the assistant only: threads, messages and runs that name it stay. */
     delete(tenant: string, assistantId: string): Promise<boolean>;
     /** Throws `UnknownAssistantCursor` for a cursor that names no assistant of the tenant, live or deleted. */
-    list(tenant: string, query: PageQuery): Promise<Page<AssistantObject>>;
+    list(tenant: string, query: PageQuery): Promise<Page<AssistantRecord>>;
   };
   /**
    * A thread's history: its messages and, through the Conversations API, items of every type. Each call
@@ -137,7 +136,7 @@ export interface Store {
     delete(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<boolean>;
     /** Throws `UnknownCursor` for a cursor foreign to the thread. */
     list(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage>;
-    /** `get`'s item as its view answers it, JSON text (src/views/response-json.ts); undefined when absent. */
+    /** `get`'s item as its view answers it, JSON text (response-json.ts of the views); undefined when absent. */
     getJson(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<string | undefined>;
     /** `list`'s page, each item as its view answers it, JSON text. */
     listJson(tenant: string, threadId: string, query: ListQuery): Promise<Page<ItemJsonText>>;
@@ -157,7 +156,7 @@ export interface Store {
     /** Every assistant, or one tenant's, oldest first. */
     assistants(tenant?: string): AsyncIterable<StoredAssistant>;
     /** Writes an assistant with its id and timestamp; false when the id exists. */
-    importAssistant(tenant: string, assistant: AssistantObject): Promise<boolean>;
+    importAssistant(tenant: string, assistant: AssistantRecord): Promise<boolean>;
   };
   /** Whether a store call now would be refused as busy (PostgreSQL's wait queue is full); SQLite never waits. */
   saturated?(): boolean;

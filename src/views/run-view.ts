@@ -14,7 +14,7 @@ type RunSettings = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadA
 /**
  * A new run as created: every key present, the *effective* model, instructions and tools (the request's,
  * else the assistant's), the documented defaults, `expires_at` set, `usage` null. `additional_instructions`
- * is appended to the instructions, after a blank line, and the run shows the result (docs/pending/runs.md).
+ * is appended to the instructions, after a blank line, and the run shows the result (docs/runs.md#requests-and-state).
  */
 export function newRun(
   body: RunSettings,

@@ -17,12 +17,12 @@ describe.skipIf(!haveChromium)('Swagger UI at /docs in headless chromium', () =>
     await server?.close();
   });
 
-  test('renders the 17 operations, without an API key', async () => {
+  test('renders the 31 operations, without an API key', async () => {
     const page = await browser.newPage();
     const failed: string[] = [];
     page.on('requestfailed', (request) => failed.push(request.url()));
     await page.goto(`${server.baseURL}/docs`);
-    await page.locator('.opblock').nth(16).waitFor({ timeout: 20_000 });
+    await page.locator('.opblock').nth(30).waitFor({ timeout: 20_000 });
     const operations = await page.locator('.opblock').evaluateAll((blocks) =>
       blocks.map((block) => {
         const method = block.querySelector('.opblock-summary-method')?.textContent ?? '';
@@ -41,6 +41,20 @@ describe.skipIf(!haveChromium)('Swagger UI at /docs in headless chromium', () =>
         'GET /v1/threads/{thread_id}/messages/{message_id}',
         'POST /v1/threads/{thread_id}/messages/{message_id}',
         'DELETE /v1/threads/{thread_id}/messages/{message_id}',
+        'POST /v1/assistants',
+        'GET /v1/assistants',
+        'GET /v1/assistants/{assistant_id}',
+        'POST /v1/assistants/{assistant_id}',
+        'DELETE /v1/assistants/{assistant_id}',
+        'POST /v1/threads/{thread_id}/runs',
+        'POST /v1/threads/runs',
+        'GET /v1/threads/{thread_id}/runs',
+        'GET /v1/threads/{thread_id}/runs/{run_id}',
+        'POST /v1/threads/{thread_id}/runs/{run_id}',
+        'POST /v1/threads/{thread_id}/runs/{run_id}/cancel',
+        'POST /v1/threads/{thread_id}/runs/{run_id}/submit_tool_outputs',
+        'GET /v1/threads/{thread_id}/runs/{run_id}/steps',
+        'GET /v1/threads/{thread_id}/runs/{run_id}/steps/{step_id}',
         'POST /v1/conversations',
         'GET /v1/conversations/{conversation_id}',
         'POST /v1/conversations/{conversation_id}',

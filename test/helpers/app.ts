@@ -60,7 +60,13 @@ async function freshDatabase(
 /** A real app on a fresh database of the engine under test, migrated like production. */
 export async function buildTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await freshDatabase(env.DATABASE_URL, options);
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
+  // No shutdown grace: a test closing an app with a run in flight closes at once (the run fails as shut down).
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    RUN_SHUTDOWN_GRACE_SECONDS: '0',
+    ...env,
+  });
   let app: App;
   try {
     app = await buildApp(config, options);

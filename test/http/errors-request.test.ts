@@ -122,7 +122,7 @@ describe('routing', () => {
     ['PATCH', '/v1/threads/x'],
     ['PUT', '/v1/threads/thread_abc/messages'],
     ['DELETE', '/v1/threads'],
-    ['GET', '/v1/assistants'],
+    ['GET', '/v1/vector_stores'],
     ['GET', '/v2/threads/thread_abc'],
   ])('%s %s is an invalid URL', async (method, url) => {
     const res = await (await app()).inject({ method: method as 'GET', url });

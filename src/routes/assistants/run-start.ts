@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, assistantNotFound, missingParameter } from '../../errors.js';
-import { unsupportedTool, upstreamNotConfigured } from '../../run-errors.js';
+import { ApiError, assistantNotFound, missingParameter, unsupportedTool, upstreamNotConfigured } from '../../errors.js';
 import type { RunEvent } from '../../runs/run-bus.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import { newRun } from '../../views/run-view.js';
+import { checkRunLimits } from './run-limits.js';
 import { streamRunEvents } from './run-stream.js';
 
 type RunBody = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadAndRunRequest;
 
-/** Tools that need the hosted platform: a run refuses them rather than pretend (docs/pending/runs.md). */
+/** Tools that need the hosted platform: a run refuses them rather than pretend (docs/runs.md#requests-and-state). */
 const HOSTED_ONLY = new Set(['code_interpreter', 'file_search']);
 
 /**
@@ -29,6 +29,7 @@ export async function planRun(
   }
   const assistant = await app.store.assistants.get(tenant, body.assistant_id);
   if (!assistant) throw assistantNotFound(body.assistant_id);
+  await checkRunLimits(app, tenant);
   const run = newRun(body, assistant, threadId, Math.floor(Date.now() / 1000), app.runner.expirySeconds);
   const hosted = run.tools.find((tool) => HOSTED_ONLY.has(String(tool.type)));
   if (hosted) throw unsupportedTool(String(hosted.type));

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { threadNotFound } from '../../errors.js';
-import { runNotFound, runStepNotFound } from '../../run-errors.js';
+import { runNotFound, runStepNotFound, threadNotFound } from '../../errors.js';
 import { ListRunStepsQuery, ListRunStepsResponse, RunStepObject, RunStepParams } from '../../schemas/run-steps.js';
 import { RunParams } from '../../schemas/runs.js';
 import { toListResponse } from '../list-response.js';

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { threadNotFound } from '../../errors.js';
-import { IdempotencyHeaders, idempotencyOf } from '../../http/idempotency.js';
-import type { IdempotencyKey } from '../../store/types.js';
 import {
   cannotCancelRun,
   runNotFound,
+  threadNotFound,
   toolOutputsMismatch,
   toolOutputsNotAccepted,
   upstreamNotConfigured,
-} from '../../run-errors.js';
+} from '../../errors.js';
+import { IdempotencyHeaders, idempotencyOf } from '../../http/idempotency.js';
+import type { IdempotencyKey } from '../../store/types.js';
 import { cancelling, POLL_AFTER_MS } from '../../runs/lifecycle.js';
 import { submitToolOutputs } from '../../runs/tool-outputs.js';
 import { ThreadParams } from '../../schemas/threads.js';

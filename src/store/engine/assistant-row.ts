@@ -1,4 +1,4 @@
-import type { AssistantObject } from '../../schemas/assistants.js';
+import type { AssistantRecord } from '../run-records.js';
 import type { AssistantChanges, NewAssistant, StoredAssistant } from '../types.js';
 import { rowsInBatches } from './thread-batches.js';
 
@@ -16,7 +16,7 @@ export interface StoredAssistantRow extends AssistantColumns {
 }
 
 /** The object in the hosted API's key order, from its id, time and settings. */
-export function assistantOf(id: string, created_at: number, settings: NewAssistant): AssistantObject {
+export function assistantOf(id: string, created_at: number, settings: NewAssistant): AssistantRecord {
   return {
     id,
     object: 'assistant',
@@ -35,17 +35,17 @@ export function assistantOf(id: string, created_at: number, settings: NewAssista
   };
 }
 
-export const toAssistant = (row: AssistantColumns): AssistantObject =>
+export const toAssistant = (row: AssistantColumns): AssistantRecord =>
   assistantOf(row.id, row.created_at, JSON.parse(row.settings) as NewAssistant);
 
 /** The settings of an object, as the `settings` column holds them. */
-export function settingsOf(assistant: AssistantObject): string {
+export function settingsOf(assistant: AssistantRecord): string {
   const { id: _id, object: _object, created_at: _createdAt, ...settings } = assistant;
   return JSON.stringify(settings);
 }
 
 /** A modify: the given settings replace the stored ones, the others stay. */
-export function changed(assistant: AssistantObject, changes: AssistantChanges): AssistantObject {
+export function changed(assistant: AssistantRecord, changes: AssistantChanges): AssistantRecord {
   const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   const { id, object: _object, created_at, ...settings } = assistant;
   return assistantOf(id, created_at, { ...settings, ...given });

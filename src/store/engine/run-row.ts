@@ -1,4 +1,4 @@
-import type { RunObject, RunStatus } from '../../schemas/runs.js';
+import type { RunRecord, RunStatus } from '../run-records.js';
 import type { RunChange, RunUpdate } from '../run-types.js';
 
 /** The statuses of a run that holds its thread's lock and can still expire. */
@@ -7,8 +7,17 @@ const UNFINISHED: readonly RunStatus[] = ['queued', 'in_progress', 'requires_act
 /** UNFINISHED as SQL, for both engines' statements (the partial indexes of migration 010 say the same). */
 export const UNFINISHED_SQL = `status IN (${UNFINISHED.map((status) => `'${status}'`).join(', ')})`;
 
+/** The statuses in which a run needs a process to execute or settle it: a sweep recovers those no one holds. */
+export const EXECUTABLE_SQL = "status IN ('queued', 'in_progress', 'cancelling')";
+
+/**
+ * How long a new run, or one given its tool outputs, is kept from the sweeps for the process that took
+ * the request: it starts the run at once, so that it streams the run's events from its own bus.
+ */
+export const RESERVATION_MS = 5_000;
+
 /** A run with a change applied, when its status allows it. */
-export function applyRunChange(run: RunObject, change: RunChange): RunUpdate {
+export function applyRunChange(run: RunRecord, change: RunChange): RunUpdate {
   if (change.from !== undefined && !change.from.includes(run.status)) return { run, applied: false };
   return { run: { ...run, ...change.set }, applied: true };
 }

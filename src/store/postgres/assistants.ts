@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { newId } from '../../ids.js';
-import type { AssistantObject } from '../../schemas/assistants.js';
+import type { AssistantRecord } from '../run-records.js';
 import {
   type AssistantColumns,
   assistantOf,
@@ -21,7 +21,7 @@ import { guard, unstorable } from './store-errors.js';
 
 /** A tenant's assistants; a delete leaves a tombstone so a cursor naming it keeps its place. */
 export function postgresAssistants(pool: pg.Pool, { idempotent }: PostgresIdempotency) {
-  async function insert(db: Queryable, tenant: string, assistant: AssistantObject): Promise<AssistantObject> {
+  async function insert(db: Queryable, tenant: string, assistant: AssistantRecord): Promise<AssistantRecord> {
     const values = [assistant.id, tenant, assistant.created_at, settingsOf(assistant)];
     const { rows } = await db.query<{ created_at: number }>(SQL.insert, values);
     return { ...assistant, created_at: rows[0]!.created_at };
@@ -61,7 +61,7 @@ export function postgresAssistants(pool: pg.Pool, { idempotent }: PostgresIdempo
         items: [],
         write: (db: Queryable) => insert(db, tenant, assistantOf(newId('asst'), now(), settings)),
         objectOf,
-        replayed: (response: string) => JSON.parse(response) as AssistantObject,
+        replayed: (response: string) => JSON.parse(response) as AssistantRecord,
       };
       return (await idempotent(tenant, idempotency, create))!;
     }),
@@ -90,7 +90,7 @@ export function postgresAssistants(pool: pg.Pool, { idempotent }: PostgresIdempo
       assistantsInBatches(
         async (after, limit) => (await pool.query<StoredAssistantRow>(SQL.from, [after, tenant ?? null, limit])).rows,
       ),
-    importAssistant: guard(async (tenant: string, assistant: AssistantObject) => {
+    importAssistant: guard(async (tenant: string, assistant: AssistantRecord) => {
       const values = [assistant.id, tenant, assistant.created_at, settingsOf(assistant)];
       return ((await pool.query(SQL.importAssistant, values)).rowCount ?? 0) > 0;
     }),

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RunStepObject } from '../../schemas/run-steps.js';
+import type { RunStepRecord } from '../run-records.js';
 import { readPage, whole } from '../engine/read-page.js';
 import type { RunStore } from '../run-types.js';
 import { UnknownListCursor } from '../store-errors.js';
@@ -30,16 +30,16 @@ export function postgresRunSteps(pool: pg.Pool, runSeq: RunSeq): RunStore['steps
   }
 
   return {
-    create: guard(async (tenant: string, threadId: string, step: RunStepObject) => {
+    create: guard(async (tenant: string, threadId: string, step: RunStepRecord) => {
       const run = await runSeq(pool, tenant, threadId, step.run_id);
       if (run !== undefined) await pool.query(RUN_SQL.insertStep, [step.id, run, JSON.stringify(step)]);
     }),
-    update: guard((tenant: string, threadId: string, runId: string, stepId: string, set: Partial<RunStepObject>) =>
+    update: guard((tenant: string, threadId: string, runId: string, stepId: string, set: Partial<RunStepRecord>) =>
       inTransaction(pool, async (client) => {
         const run = await runSeq(client, tenant, threadId, runId);
         const row = run === undefined ? undefined : await stepRow(client, stepId, run, true);
         if (!row) return undefined;
-        const step = { ...(JSON.parse(row.step) as RunStepObject), ...set };
+        const step = { ...(JSON.parse(row.step) as RunStepRecord), ...set };
         await client.query(RUN_SQL.updateStep, [JSON.stringify(step), row.seq]);
         return step;
       }),
@@ -47,7 +47,7 @@ export function postgresRunSteps(pool: pg.Pool, runSeq: RunSeq): RunStore['steps
     get: guard(async (tenant: string, threadId: string, runId: string, stepId: string) => {
       const run = await runSeq(pool, tenant, threadId, runId);
       const row = run === undefined ? undefined : await stepRow(pool, stepId, run);
-      return row && (JSON.parse(row.step) as RunStepObject);
+      return row && (JSON.parse(row.step) as RunStepRecord);
     }),
     list: guard(async (tenant: string, threadId: string, runId: string, query: PageQuery) => {
       const run = await runSeq(pool, tenant, threadId, runId);
@@ -57,7 +57,7 @@ export function postgresRunSteps(pool: pg.Pool, runSeq: RunSeq): RunStore['steps
       const page = await readPage(query, after, before, async (direction, low, high, limit) =>
         whole((await pool.query<{ step: string }>(RUN_SQL.listSteps(direction), [run, low, high, limit])).rows),
       );
-      return { data: page.data.map((row) => JSON.parse(row.step) as RunStepObject), has_more: page.has_more };
+      return { data: page.data.map((row) => JSON.parse(row.step) as RunStepRecord), has_more: page.has_more };
     }),
   };
 }

@@ -1,15 +1,16 @@
 import type pg from 'pg';
-import type { RunObject, RunStatus } from '../../schemas/runs.js';
+import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
-import { applyRunChange } from '../engine/run-row.js';
+import { applyRunChange, RESERVATION_MS } from '../engine/run-row.js';
 import type { NewRunMessage, RunMessageChanges, RunStore } from '../run-types.js';
 import { ThreadNotFound, ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { type ItemRow, toRecord } from './items.js';
 import { itemColumns } from './rows.js';
+import { postgresRunLeases } from './run-leases.js';
 import { postgresRunSteps } from './run-steps.js';
 import { RUN_SQL } from './statements/runs.js';
 import { SQL } from './statements/items.js';
@@ -97,15 +98,23 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     client: pg.PoolClient,
     tenant: string,
     threadId: string,
-    run: RunObject,
+    run: RunRecord,
     messages: NewItem[],
-  ): Promise<RunObject> {
+  ): Promise<RunRecord> {
     const thread = await threadSeq(client, tenant, threadId, true);
     if (thread === undefined) throw new ThreadNotFound(threadId);
     const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
     if (active) throw new ThreadRunActive(threadId, active.id);
     if (messages.length > 0) await insertItems(client, views, tenant, threadId, messages, run.created_at);
-    const values = [run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run)];
+    const values = [
+      run.id,
+      tenant,
+      thread,
+      run.status,
+      run.expires_at,
+      JSON.stringify(run),
+      Date.now() + RESERVATION_MS,
+    ];
     await client.query(RUN_SQL.insertRun, values);
     return run;
   }
@@ -118,20 +127,20 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     const page = await readPage(query, after, before, async (direction, low, high, limit) =>
       whole((await pool.query<{ run: string }>(RUN_SQL.listRuns(direction), [thread, low, high, limit])).rows),
     );
-    return { data: page.data.map((row) => JSON.parse(row.run) as RunObject), has_more: page.has_more };
+    return { data: page.data.map((row) => JSON.parse(row.run) as RunRecord), has_more: page.has_more };
   }
 
   return {
     create: guard(
-      async (tenant: string, threadId: string, run: RunObject, messages: NewItem[], key?: IdempotencyKey) => {
+      async (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], key?: IdempotencyKey) => {
         const create = (client: pg.PoolClient) => createRun(client, tenant, threadId, run, messages);
         try {
-          return await idempotent<RunObject>(tenant, key, {
+          return await idempotent<RunRecord>(tenant, key, {
             items: [],
             // Without a key `idempotent` hands the pool: the thread's lock needs a transaction of its own then.
             write: (db) => (db === pool ? inTransaction(pool, create) : create(db as pg.PoolClient)),
             objectOf,
-            replayed: (response) => JSON.parse(response) as RunObject,
+            replayed: (response) => JSON.parse(response) as RunRecord,
           });
         } catch (error) {
           if (error instanceof ThreadNotFound) return undefined;
@@ -141,17 +150,23 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     ),
     get: guard(async (tenant: string, threadId: string, runId: string) => {
       const row = await runRow(pool, tenant, threadId, runId);
-      return row && (JSON.parse(row.run) as RunObject);
+      return row && (JSON.parse(row.run) as RunRecord);
     }),
     list: guard(listRuns),
     update: guard((tenant, threadId, runId, change) =>
       inTransaction(pool, async (client) => {
         const row = await runRow(client, tenant, threadId, runId, true);
         if (!row) return undefined;
-        const update = applyRunChange(JSON.parse(row.run) as RunObject, change);
+        const update = applyRunChange(JSON.parse(row.run) as RunRecord, change);
         if (update.applied) {
           const { run } = update;
-          await client.query(RUN_SQL.updateRun, [run.status, run.expires_at, JSON.stringify(run), row.seq]);
+          await client.query(RUN_SQL.updateRun, [
+            run.status,
+            run.expires_at,
+            JSON.stringify(run),
+            row.seq,
+            run.status === 'queued' ? Date.now() + RESERVATION_MS : null,
+          ]);
         }
         return update;
       }),
@@ -164,6 +179,7 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
       const { rows } = await pool.query<{ status: RunStatus; n: number }>(RUN_SQL.unfinished);
       return Object.fromEntries(rows.map((row) => [row.status, row.n]));
     }),
+    queue: postgresRunLeases(pool),
     steps: postgresRunSteps(
       pool,
       async (db, tenant, threadId, runId) => (await runRow(db, tenant, threadId, runId))?.seq,

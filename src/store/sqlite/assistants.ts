@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { newId } from '../../ids.js';
-import type { AssistantObject } from '../../schemas/assistants.js';
+import type { AssistantRecord } from '../run-records.js';
 import {
   type AssistantColumns,
   assistantOf,
@@ -68,7 +68,7 @@ export function sqliteAssistants(db: Database.Database, write: Write, idempotenc
 
   const create = db.transaction((tenant: string, settings: NewAssistant, key?: IdempotencyKey) => {
     const recorded = idempotency.recorded(tenant, key);
-    if (recorded !== undefined) return JSON.parse(recorded) as AssistantObject;
+    if (recorded !== undefined) return JSON.parse(recorded) as AssistantRecord;
     const assistant = assistantOf(newId('asst'), now(), settings);
     sql.insert.run(assistant.id, tenant, assistant.created_at, settingsOf(assistant));
     return idempotency.record(tenant, key, assistant, objectOf(assistant));
@@ -92,7 +92,7 @@ export function sqliteAssistants(db: Database.Database, write: Write, idempotenc
 
   // An imported assistant keeps its id and time; it joins its tenant's list at the end. One restored after
   // its delete is live again: its tombstone goes, so it can be deleted again.
-  const importAssistant = db.transaction((tenant: string, assistant: AssistantObject) => {
+  const importAssistant = db.transaction((tenant: string, assistant: AssistantRecord) => {
     if (sql.exists.get(assistant.id)) return false;
     sql.clearTombstone.run(assistant.id);
     sql.insert.run(assistant.id, tenant, assistant.created_at, settingsOf(assistant));
@@ -127,7 +127,7 @@ export function sqliteAssistants(db: Database.Database, write: Write, idempotenc
   const transfer = {
     assistants: (tenant?: string) =>
       assistantsInBatches((after, limit) => sql.from.all({ after, tenant: tenant ?? null, limit })),
-    importAssistant: (tenant: string, assistant: AssistantObject) => write(importAssistant, tenant, assistant),
+    importAssistant: (tenant: string, assistant: AssistantRecord) => write(importAssistant, tenant, assistant),
   };
   /** How many assistants are stored: a count of a table of settings, small beside the messages. */
   const count = () => sql.count.get()!;

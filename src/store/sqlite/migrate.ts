@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { ItemViews } from '../records.js';
 import { fillItemJson } from './fill-item-json.js';
+import { addRunLeaseColumns } from './run-lease-columns.js';
 
 /** Same depth from src/store/sqlite and dist/store/sqlite. */
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite/', import.meta.url));
@@ -14,17 +15,27 @@ export interface Migration {
   sql: string;
   /** What SQL cannot do, run after `sql` in the same transaction (with the views, to render stored answers). */
   step?: (db: Database.Database, views?: ItemViews) => void;
+  /** What SQL cannot do that `sql` needs, run before it in the same transaction. */
+  before?: (db: Database.Database) => void;
 }
 
 /** Migrations' code steps, by version. */
 const STEPS: Record<number, NonNullable<Migration['step']>> = { 6: fillItemJson };
+/** Migrations' code run before their SQL, by version. */
+const BEFORE: Record<number, NonNullable<Migration['before']>> = { 11: addRunLeaseColumns };
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const migrations = readdirSync(dir)
     .filter((file) => /^\d+_.+\.sql$/.test(file))
     .map((file) => {
       const version = Number.parseInt(file, 10);
-      return { version, name: file, sql: readFileSync(join(dir, file), 'utf8'), step: STEPS[version] };
+      return {
+        version,
+        name: file,
+        sql: readFileSync(join(dir, file), 'utf8'),
+        step: STEPS[version],
+        before: BEFORE[version],
+      };
     })
     .sort((a, b) => a.version - b.version);
   // Two files with one number: the second would be skipped silently once the first is recorded.
@@ -43,6 +54,7 @@ export function migrate(db: Database.Database, migrations = loadMigrations(), vi
     db.transaction(() => {
       const current = db.pragma('user_version', { simple: true }) as number;
       if (migration.version <= current) return;
+      migration.before?.(db);
       db.exec(migration.sql);
       migration.step?.(db, views);
       db.pragma(`user_version = ${migration.version}`);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RunStepObject } from '../../schemas/run-steps.js';
+import type { RunStepRecord } from '../run-records.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import type { RunStore } from '../run-types.js';
 import { UnknownListCursor } from '../store-errors.js';
@@ -33,17 +33,17 @@ export function sqliteRunSteps(
     listDescending: db.prepare<StepRange, { step: string }>(stepListSql('DESC')),
   };
 
-  const createStep = db.transaction((tenant: string, threadId: string, step: RunStepObject) => {
+  const createStep = db.transaction((tenant: string, threadId: string, step: RunStepRecord) => {
     const run = runSeq(tenant, threadId, step.run_id);
     if (run !== undefined) sql.insert.run(step.id, run, JSON.stringify(step));
   });
 
   const updateStep = db.transaction(
-    (tenant: string, threadId: string, runId: string, stepId: string, set: Partial<RunStepObject>) => {
+    (tenant: string, threadId: string, runId: string, stepId: string, set: Partial<RunStepRecord>) => {
       const run = runSeq(tenant, threadId, runId);
       const row = run === undefined ? undefined : sql.step.get(stepId, run);
       if (!row) return undefined;
-      const step = { ...(JSON.parse(row.step) as RunStepObject), ...set };
+      const step = { ...(JSON.parse(row.step) as RunStepRecord), ...set };
       sql.update.run(JSON.stringify(step), row.seq);
       return step;
     },
@@ -62,7 +62,7 @@ export function sqliteRunSteps(
     get: guarded(async (tenant: string, threadId: string, runId: string, stepId: string) => {
       const run = runSeq(tenant, threadId, runId);
       const row = run === undefined ? undefined : sql.step.get(stepId, run);
-      return row && (JSON.parse(row.step) as RunStepObject);
+      return row && (JSON.parse(row.step) as RunStepRecord);
     }),
     list: guarded(async (tenant: string, threadId: string, runId: string, query: PageQuery) => {
       const run = runSeq(tenant, threadId, runId);
@@ -72,7 +72,7 @@ export function sqliteRunSteps(
       const page = await readPage(query, after, before, (direction, low, high, limit) =>
         whole((direction === 'ASC' ? sql.listAscending : sql.listDescending).all({ run, low, high, limit })),
       );
-      return { data: page.data.map((row) => JSON.parse(row.step) as RunStepObject), has_more: page.has_more };
+      return { data: page.data.map((row) => JSON.parse(row.step) as RunStepRecord), has_more: page.has_more };
     }),
   };
 }

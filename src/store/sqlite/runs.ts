@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { RunObject, RunStatus } from '../../schemas/runs.js';
+import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
-import { applyRunChange, UNFINISHED_SQL } from '../engine/run-row.js';
+import { applyRunChange, RESERVATION_MS, UNFINISHED_SQL } from '../engine/run-row.js';
 import type { RunChange, RunMessageChanges, RunStore, NewRunMessage } from '../run-types.js';
 import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemViews, NewItem, PageQuery } from '../types.js';
@@ -12,8 +12,12 @@ import type { SqliteIdempotency } from './idempotency.js';
 import { ITEM_BY_ID_COLUMNS, itemByIdSql, type sqliteItems } from './items.js';
 import { type ItemRow, toRecord } from './item-rows.js';
 import type { RowCounts } from './row-counts.js';
+import { sqliteRunQueue } from './run-queue.js';
 import { sqliteRunSteps } from './run-steps.js';
 import { guarded } from './store-errors.js';
+
+/** Until when a queued run is kept for the process that queued it (run-queue.ts). */
+const reservation = () => Date.now() + RESERVATION_MS;
 
 interface RunRange {
   thread: number;
@@ -50,12 +54,20 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     activeRun: db
       .prepare<[number], string>(`SELECT id FROM runs WHERE thread_seq = ? AND ${UNFINISHED_SQL} LIMIT 1`)
       .pluck(),
-    insertRun: db.prepare<[string, string, number, string, number | null, string]>(
-      'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run) VALUES (?, ?, ?, ?, ?, ?)',
+    insertRun: db.prepare<[string, string, number, string, number | null, string, number]>(
+      'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     run: db.prepare<RunLookup, { seq: number; run: string }>(`SELECT r.seq, r.run ${RUN_BY_ID}`),
-    updateRun: db.prepare<[string, number | null, string, number]>(
-      'UPDATE runs SET status = ?, expires_at = ?, run = ? WHERE seq = ?',
+    updateRun: db.prepare<{
+      status: string;
+      expires: number | null;
+      run: string;
+      reserve: number | null;
+      seq: number;
+    }>(
+      `UPDATE runs SET status = @status, expires_at = @expires, run = @run,
+         lease_until = CASE WHEN owner IS NULL AND @reserve IS NOT NULL THEN @reserve ELSE lease_until END
+       WHERE seq = @seq`,
     ),
     runCursor: db.prepare<[string, number], { seq: number }>('SELECT seq FROM runs WHERE id = ? AND thread_seq = ?'),
     listAscending: db.prepare<RunRange, { run: string }>(runListSql('ASC')),
@@ -83,16 +95,16 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
   const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
 
   const createRun = db.transaction(
-    (tenant: string, threadId: string, run: RunObject, messages: NewItem[], key?: IdempotencyKey) => {
+    (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], key?: IdempotencyKey) => {
       const recorded = idempotency.recorded(tenant, key);
-      if (recorded !== undefined) return JSON.parse(recorded) as RunObject;
+      if (recorded !== undefined) return JSON.parse(recorded) as RunRecord;
       const thread = threadSeq(tenant, threadId);
       if (thread === undefined) return undefined;
       const active = sql.activeRun.get(thread);
       if (active !== undefined) throw new ThreadRunActive(threadId, active);
       items.insertItems(tenant, { seq: thread, id: threadId }, messages, run.created_at);
       counts.added(0, messages.length);
-      sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run));
+      sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), reservation());
       return idempotency.record(tenant, key, run, objectOf(run));
     },
   );
@@ -100,10 +112,16 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
   const updateRun = db.transaction((tenant: string, threadId: string, runId: string, change: RunChange) => {
     const row = sql.run.get({ tenant, threadId, runId });
     if (!row) return undefined;
-    const update = applyRunChange(JSON.parse(row.run) as RunObject, change);
+    const update = applyRunChange(JSON.parse(row.run) as RunRecord, change);
     if (update.applied) {
       const { run } = update;
-      sql.updateRun.run(run.status, run.expires_at, JSON.stringify(run), row.seq);
+      sql.updateRun.run({
+        status: run.status,
+        expires: run.expires_at,
+        run: JSON.stringify(run),
+        reserve: run.status === 'queued' ? reservation() : null,
+        seq: row.seq,
+      });
     }
     return update;
   });
@@ -162,7 +180,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     const page = await readPage(query, after, before, (direction, low, high, limit) =>
       whole((direction === 'ASC' ? sql.listAscending : sql.listDescending).all({ thread, low, high, limit })),
     );
-    return { data: page.data.map((row) => JSON.parse(row.run) as RunObject), has_more: page.has_more };
+    return { data: page.data.map((row) => JSON.parse(row.run) as RunRecord), has_more: page.has_more };
   }
 
   const runSeq = (tenant: string, threadId: string, runId: string) => sql.run.get({ tenant, threadId, runId })?.seq;
@@ -171,12 +189,13 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     create: (tenant, threadId, run, messages, key) => write(createRun, tenant, threadId, run, messages, key),
     get: guarded(async (tenant: string, threadId: string, runId: string) => {
       const row = sql.run.get({ tenant, threadId, runId });
-      return row && (JSON.parse(row.run) as RunObject);
+      return row && (JSON.parse(row.run) as RunRecord);
     }),
     list: guarded(listRuns),
     update: (tenant, threadId, runId, change) => write(updateRun, tenant, threadId, runId, change),
     due: guarded(async (at: number, limit: number) => sql.due.all(at, limit)),
     unfinished: guarded(async () => Object.fromEntries(sql.unfinished.all().map((row) => [row.status, row.n]))),
+    queue: sqliteRunQueue(db, write),
     steps: sqliteRunSteps(db, write, runSeq),
     messages: {
       create: (tenant, threadId, message) => write(createMessage, tenant, threadId, message),

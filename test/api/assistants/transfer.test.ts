@@ -73,7 +73,12 @@ test('round trip: every assistant of every tenant, equal, in order, before the t
   expect(await listed(source.app)).toEqual(seeded);
   const text = await exportToText(source.app);
   const [count, ...lines] = text.trim().split('\n');
-  expect(JSON.parse(count!)).toEqual({ threads: 1, messages: 1, assistants: 3 });
+  expect(JSON.parse(count!)).toEqual({
+    threads: 1,
+    messages: 1,
+    assistants: 3,
+    longest: { thread: expect.stringMatching(/^thread_/), bytes: expect.any(Number) },
+  });
   expect(lines.map((line) => JSON.parse(line).object)).toEqual(['assistant', 'assistant', 'assistant', 'thread']);
   expect(JSON.parse(lines[0]!)).toEqual({ ...seeded.alice[0], tenant: expect.any(String) });
 
@@ -92,7 +97,12 @@ test("one tenant's export, imported into another tenant", async () => {
   const aliceTenant = JSON.parse(linesOf(await exportToText(source.app))[0]!).tenant;
   const bobTenant = JSON.parse(linesOf(await exportToText(source.app))[2]!).tenant;
   const text = await exportToText(source.app, aliceTenant);
-  expect(JSON.parse(text.split('\n')[0]!)).toEqual({ threads: 1, messages: 1, assistants: 2 });
+  expect(JSON.parse(text.split('\n')[0]!)).toEqual({
+    threads: 1,
+    messages: 1,
+    assistants: 2,
+    longest: { thread: expect.stringMatching(/^thread_/), bytes: expect.any(Number) },
+  });
   await importThreads(target.app.store, Readable.from([linesOf(text).join('\n')]), { tenant: bobTenant });
   expect(await listed(target.app)).toEqual({ alice: [], bob: seeded.alice });
 });
@@ -172,6 +182,7 @@ test('copy moves every assistant, then every thread; a second copy skips them', 
     assistants: 3,
     skipped: 0,
     skippedAssistants: 0,
+    failed: [],
   });
   expect(await listed(target.app)).toEqual(seeded);
   expect(await copyThreads(source.app.store, target.app.store)).toMatchObject({ assistants: 0, skippedAssistants: 3 });

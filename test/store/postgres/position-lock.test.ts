@@ -24,7 +24,7 @@ describe('positions are taken under the thread row lock', () => {
    * the thread lock a message create takes first to check for an active run.
    */
   async function waitUntilBlocked() {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 800; i++) {
       // `holder` is inside its transaction, where pg_stat_activity is read once and kept: look afresh each time.
       await holder.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await holder.query(

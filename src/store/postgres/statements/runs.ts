@@ -12,10 +12,14 @@ export const RUN_SQL = {
   lockThread: 'SELECT seq FROM threads WHERE id = $1 AND tenant = $2 FOR UPDATE',
   threadSeq: 'SELECT seq FROM threads WHERE id = $1 AND tenant = $2',
   activeRun: `SELECT id FROM runs WHERE thread_seq = $1 AND ${UNFINISHED_SQL} LIMIT 1`,
-  insertRun: 'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run) VALUES ($1, $2, $3, $4, $5, $6)',
+  insertRun:
+    'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7)',
   run: `SELECT r.seq, r.run ${RUN_BY_ID}`,
   runForUpdate: `SELECT r.seq, r.run ${RUN_BY_ID} FOR UPDATE OF r`,
-  updateRun: 'UPDATE runs SET status = $1, expires_at = $2, run = $3 WHERE seq = $4',
+  /** $5: a reservation for a run back in the queue that no one holds (run-leases.ts), else null. */
+  updateRun: `UPDATE runs SET status = $1, expires_at = $2, run = $3,
+      lease_until = CASE WHEN owner IS NULL AND $5::bigint IS NOT NULL THEN $5::bigint ELSE lease_until END
+    WHERE seq = $4`,
   runCursor: 'SELECT seq FROM runs WHERE id = $1 AND thread_seq = $2',
   listRuns: (direction: Direction) =>
     `SELECT run FROM runs WHERE thread_seq = $1 AND seq > $2 AND seq < $3 ORDER BY seq ${direction} LIMIT $4`,

@@ -1,0 +1,50 @@
+import { afterEach, expect, test } from 'vitest';
+import type { RunRef } from '../../src/store/run-types.js';
+import { newRun } from '../../src/views/run-view.js';
+import { type RunsApp, startRunsApp } from '../helpers/runs.js';
+
+/*
+ * The sweep's recovery of runs a process that ended left behind, by status (docs/runs.md#restarts-crashes-and-replicas):
+ * here the process that ended is a lease written for an owner that never renews it.
+ */
+
+let t: RunsApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** The one tenant of a server without API keys. */
+const TENANT = '';
+
+/** A run in `status`, held by a process that stopped renewing its lease a moment ago. */
+async function leftBehind(app: RunsApp, status: 'queued' | 'cancelling'): Promise<RunRef> {
+  const assistant = await app.ok('/v1/assistants', { model: 'gpt-4o' });
+  const thread = await app.ok('/v1/threads', { messages: [{ role: 'user', content: 'hi' }] });
+  const run = newRun({ assistant_id: assistant.id }, assistant, thread.id, Math.floor(Date.now() / 1000), 600);
+  const ref = { tenant: TENANT, threadId: thread.id, runId: run.id };
+  const store = app.app.store;
+  await store.runs.create(TENANT, thread.id, run, []);
+  if (status === 'cancelling') await store.runs.update(TENANT, thread.id, run.id, { set: { status } });
+  expect(await store.runs.queue.claim(ref, 'a-process-that-ended', Date.now() - 1)).toEqual({ from: null });
+  return ref;
+}
+
+test('a queued run left behind is started by the sweep and answered once', async () => {
+  t = await startRunsApp([{ text: ['Hello'] }]);
+  const ref = await leftBehind(t, 'queued');
+  const run = await t.waitFor(ref.threadId, ref.runId, ['completed', 'failed']);
+  expect(run.status).toBe('completed');
+  const messages = (await t.get(`/v1/threads/${ref.threadId}/messages?order=asc`)).data;
+  expect(messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
+  expect(t.upstream.requests).toHaveLength(1);
+});
+
+test('a cancelling run left behind ends cancelled without asking the model', async () => {
+  t = await startRunsApp([{ text: ['Hello'] }]);
+  const ref = await leftBehind(t, 'cancelling');
+  const run = await t.waitFor(ref.threadId, ref.runId, ['cancelled']);
+  expect(run).toMatchObject({ status: 'cancelled', expires_at: null });
+  expect(run.cancelled_at).toEqual(expect.any(Number));
+  expect(t.upstream.requests).toHaveLength(0);
+});
