@@ -11,6 +11,7 @@ import {
   itemIdTaken,
   itemNotFound,
   messageNotFound,
+  messagesLockedByRun,
   routeNotFound,
   storeBusy,
   storeCannotWrite,
@@ -29,6 +30,7 @@ import {
   IdempotencyConflict,
   ItemIdTaken,
   ItemNotFound,
+  MessagesLockedByRun,
   StoreBusy,
   StoreCannotWrite,
   StoreError,
@@ -77,6 +79,7 @@ export function fromStore(error: StoreError, conversations: boolean): ApiError |
   if (error instanceof StoreBusy) return storeBusy();
   if (error instanceof StoreCannotWrite) return storeCannotWrite(error.reason);
   if (error instanceof ThreadRunActive) return threadHasActiveRun(error.threadId, error.runId);
+  if (error instanceof MessagesLockedByRun) return messagesLockedByRun(error.threadId, error.runId);
   if (error instanceof UnknownListCursor) return unknownRunCursor(error.param, error.kind, error.id);
   return internalError();
 }

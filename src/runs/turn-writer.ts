@@ -48,10 +48,14 @@ export class TurnWriter {
   async #startStep(details: RunStepObject['step_details']): Promise<RunStepObject> {
     const step = newStep(this.run, seconds(), details);
     await this.store.runs.steps.create(this.tenant, this.run.thread_id, step);
+    this.#stepStarted(step);
+    return step;
+  }
+
+  #stepStarted(step: RunStepObject) {
     this.#emit({ type: 'step.created', step });
     this.#emit({ type: 'step.status', step });
     this.#last = step;
-    return step;
   }
 
   async #setStep(step: RunStepObject, set: Partial<RunStepObject>): Promise<RunStepObject> {
@@ -84,12 +88,18 @@ export class TurnWriter {
     }
   }
 
-  /** Opens the turn's message and its step, unless one is open (a turn that said nothing still leaves a message). */
+  /**
+   * Opens the turn's message and its step, unless one is open (a turn that said nothing still leaves a
+   * message). The two writes go together (one commit on SQLite, side by side on PostgreSQL): they stand
+   * between the first token and its delta. Their events follow, step first, as the SDKs expect.
+   */
   async openMessage(): Promise<void> {
-    if (!this.#message) {
-      const id = newId('msg');
-      const step = await this.#startStep({ type: 'message_creation', message_creation: { message_id: id } });
-      const record = await this.store.runs.messages.create(this.tenant, this.run.thread_id, {
+    if (this.#message) return;
+    const id = newId('msg');
+    const step = newStep(this.run, seconds(), { type: 'message_creation', message_creation: { message_id: id } });
+    const [, record] = await Promise.all([
+      this.store.runs.steps.create(this.tenant, this.run.thread_id, step),
+      this.store.runs.messages.create(this.tenant, this.run.thread_id, {
         id,
         type: 'message',
         role: 'assistant',
@@ -100,13 +110,14 @@ export class TurnWriter {
         metadata: {},
         assistant_id: this.run.assistant_id,
         run_id: this.run.id,
-      });
-      if (!record) throw new Error(`thread ${this.run.thread_id} is gone`);
-      this.#message = { record, step, text: '', written: Date.now() };
-      const message = toMessage(record, this.run.thread_id);
-      this.#emit({ type: 'message.created', message });
-      this.#emit({ type: 'message.status', message });
-    }
+      }),
+    ]);
+    if (!record) throw new Error(`thread ${this.run.thread_id} is gone`);
+    this.#stepStarted(step);
+    this.#message = { record, step, text: '', written: Date.now() };
+    const message = toMessage(record, this.run.thread_id);
+    this.#emit({ type: 'message.created', message });
+    this.#emit({ type: 'message.status', message });
   }
 
   /** Closes the open message: completed, or incomplete for `reason`; its step completes (or fails/ends with the run). */

@@ -1,5 +1,6 @@
 import type { RunRecord, RunStatus, RunStepRecord } from './run-records.js';
 import type { ItemRecord, NewItem, Page, PageQuery } from './records.js';
+import type { IdempotencyKey } from './types.js';
 
 /** Where a run lives: enough to find it again from the store alone. */
 export interface RunRef {
@@ -65,15 +66,21 @@ export type RunMessageChanges = Partial<
 export interface RunStore {
   /**
    * Writes `messages` into the thread and then the run, atomically, unless a run of the thread is
-   * unfinished: throws `ThreadRunActive` then. `undefined` when the thread does not exist.
+   * unfinished: throws `ThreadRunActive` then. `undefined` when the thread does not exist. With an
+   * Idempotency-Key, the run is recorded in the same transaction, and a replay answers the recorded run
+   * (another id than `run`'s: nothing was written); throws `IdempotencyConflict` for another request.
    */
-  create(tenant: string, threadId: string, run: RunRecord, messages: NewItem[]): Promise<RunRecord | undefined>;
+  create(
+    tenant: string,
+    threadId: string,
+    run: RunRecord,
+    messages: NewItem[],
+    idempotency?: IdempotencyKey,
+  ): Promise<RunRecord | undefined>;
   get(tenant: string, threadId: string, runId: string): Promise<RunRecord | undefined>;
   /** Newest first by default; throws `UnknownListCursor`. `undefined` when the thread does not exist. */
   list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunRecord> | undefined>;
   update(tenant: string, threadId: string, runId: string, change: RunChange): Promise<RunUpdate | undefined>;
-  /** The id of the thread's unfinished run, if any. */
-  active(tenant: string, threadId: string): Promise<string | undefined>;
   /** Up to `limit` unfinished runs whose `expires_at` is at or before `now`, across tenants. */
   due(now: number, limit: number): Promise<RunRef[]>;
   /** How many runs are unfinished, by status, across tenants (statuses with none are left out). */

@@ -117,13 +117,23 @@ export class UnknownAssistantCursor extends StoreError {
   }
 }
 
-/** A write a thread's active run forbids: a new run, or a new message. */
+/** A write a thread's active run forbids: a new run. */
 export class ThreadRunActive extends StoreError {
   constructor(
     readonly threadId: string,
     readonly runId: string,
   ) {
     super(`thread ${threadId} has an active run ${runId}`);
+  }
+}
+
+/** A message added through the Assistants API while a run of its thread is unfinished. */
+export class MessagesLockedByRun extends StoreError {
+  constructor(
+    readonly threadId: string,
+    readonly runId: string,
+  ) {
+    super(`thread ${threadId} takes no messages while its run ${runId} is active`);
   }
 }
 

@@ -115,9 +115,16 @@ export interface Store {
   items: {
     /**
      * Writes the items after the thread's latest, atomically, in order. Throws `ItemIdTaken` when a supplied
-     * id is used in the tenant, `IdempotencyConflict`.
+     * id is used in the tenant, `IdempotencyConflict`. With `lockedByRun` (the Assistants API's messages),
+     * throws `MessagesLockedByRun` when a run of the thread is unfinished, checked in the same transaction.
      */
-    create(tenant: string, threadId: string, items: NewItem[], idempotency?: IdempotencyKey): Promise<ItemRecord[]>;
+    create(
+      tenant: string,
+      threadId: string,
+      items: NewItem[],
+      idempotency?: IdempotencyKey,
+      options?: { lockedByRun?: boolean },
+    ): Promise<ItemRecord[]>;
     get(tenant: string, threadId: string, itemId: string, view: ItemView): Promise<ItemRecord | undefined>;
     update(
       tenant: string,

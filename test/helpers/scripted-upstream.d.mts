@@ -12,6 +12,8 @@ export type ScriptedTurn =
       /** Default: prompt_tokens = the request's message count, completion_tokens = the chunks after the role chunk. */
       usage?: Usage;
       chunkDelayMs?: number;
+      /** After this many text chunks the connection is reset: a failure once text has started. */
+      faultAfter?: number;
     }
   | {
       /** Each call's arguments in fragments; `id` defaults to `call_<n>`. */

@@ -133,9 +133,14 @@ async function answer(res, seen, turn, index) {
   const usage = { ...counted, total_tokens: counted.prompt_tokens + counted.completion_tokens };
   if (seen.body.stream !== true) return sendJson(res, 200, completion(id, created, model, turn, finish, usage));
   openStream();
-  for (const delta of [...deltas, null]) {
+  for (const [index, delta] of [...deltas, null].entries()) {
     if (turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
     if (res.destroyed) return;
+    // The role chunk is deltas[0]: `faultAfter` text chunks have gone when the index reaches it past that.
+    if (turn.faultAfter !== undefined && index === turn.faultAfter + 1) {
+      await sleep(20); // lets the client read what came before the reset
+      return res.socket?.resetAndDestroy();
+    }
     write(delta === null ? chunk({}, finish) : chunk(delta));
   }
   if (seen.body.stream_options?.include_usage) {

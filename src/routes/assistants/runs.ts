@@ -7,6 +7,8 @@ import {
   toolOutputsNotAccepted,
   upstreamNotConfigured,
 } from '../../errors.js';
+import { IdempotencyHeaders, idempotencyOf } from '../../http/idempotency.js';
+import type { IdempotencyKey } from '../../store/types.js';
 import { cancelling, POLL_AFTER_MS } from '../../runs/lifecycle.js';
 import { submitToolOutputs } from '../../runs/tool-outputs.js';
 import { ThreadParams } from '../../schemas/threads.js';
@@ -25,6 +27,12 @@ import { toListResponse } from '../list-response.js';
 import { launchRun, planRun } from './run-start.js';
 import { streamRunEvents } from './run-stream.js';
 
+/**
+ * The key create-thread-and-run records its thread under: the client's key with a line feed, which no
+ * header value holds, so it cannot meet a key a client sends.
+ */
+const threadKeyOf = ({ key, fingerprint }: IdempotencyKey): IdempotencyKey => ({ key: `${key}\nthread`, fingerprint });
+
 export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/threads/:thread_id/runs',
@@ -32,6 +40,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'createRun',
         params: ThreadParams,
+        headers: IdempotencyHeaders,
         body: CreateRunRequest,
         response: { 200: RunObject },
       },
@@ -44,8 +53,9 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw threadNotFound(thread_id);
       const run = await planRun(app, request.tenant, body, thread_id);
       const messages = (additional_messages ?? []).map(fromCreateMessage);
-      const created = await app.store.runs.create(request.tenant, thread_id, run, messages);
+      const created = await app.store.runs.create(request.tenant, thread_id, run, messages, idempotencyOf(request));
       if (!created) throw threadNotFound(thread_id);
+      if (created.id !== run.id) return created; // a replay: the run as first created, as JSON even for a stream
       return launchRun(app, reply, request.tenant, created, body.stream === true);
     },
   );
@@ -55,6 +65,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         operationId: 'createThreadAndRun',
+        headers: IdempotencyHeaders,
         body: CreateThreadAndRunRequest,
         response: { 200: RunObject },
       },
@@ -64,14 +75,18 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!app.runner.scheduler) throw upstreamNotConfigured();
       // Planned against a placeholder thread id first: nothing is written when the run would be refused.
       await planRun(app, request.tenant, body, '');
-      const thread = await app.store.threads.create(request.tenant, {
+      const key = idempotencyOf(request);
+      const newThread = {
         metadata: given.metadata ?? {},
         tool_resources: tool_resources ?? given.tool_resources ?? {},
         items: (given.messages ?? []).map(fromCreateMessage),
-      });
+      };
+      // Two writes under one key: the thread's record answers a retry with the same thread, the run's with the run.
+      const thread = await app.store.threads.create(request.tenant, newThread, key && threadKeyOf(key));
       const run = await planRun(app, request.tenant, body, thread.id);
-      const created = await app.store.runs.create(request.tenant, thread.id, run, []);
+      const created = await app.store.runs.create(request.tenant, thread.id, run, [], key);
       if (!created) throw threadNotFound(thread.id);
+      if (created.id !== run.id) return created;
       return launchRun(app, reply, request.tenant, created, body.stream === true, [{ type: 'thread.created', thread }]);
     },
   );

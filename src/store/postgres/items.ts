@@ -8,7 +8,9 @@ import type { ItemPage, ItemRecord, ItemView, ItemViews, ListQuery, NewItem, Sto
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { SQL } from './statements/items.js';
 import { guard, unstorable } from './store-errors.js';
-import { ThreadNotFound, UnknownCursor } from '../store-errors.js';
+import { MessagesLockedByRun, ThreadNotFound, UnknownCursor } from '../store-errors.js';
+import { RUN_SQL } from './statements/runs.js';
+import { inTransaction } from './transaction.js';
 import { itemColumns, type ThreadRow } from './rows.js';
 
 export interface ItemRow {
@@ -75,6 +77,18 @@ export function postgresItems(
     ]);
     if (rows.length === 0) throw new ThreadNotFound(threadId);
     return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
+  }
+
+  /**
+   * The thread's row locked (as a run create locks it), then checked for an unfinished run, then the items:
+   * a run created meanwhile is seen, being committed before the lock was granted.
+   */
+  async function insertUnlessRunActive(client: pg.PoolClient, tenant: string, threadId: string, items: NewItem[]) {
+    const thread = (await client.query<{ seq: number }>(RUN_SQL.lockThread, [threadId, tenant])).rows[0];
+    if (!thread) throw new ThreadNotFound(threadId);
+    const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread.seq])).rows[0];
+    if (active) throw new MessagesLockedByRun(threadId, active.id);
+    return insertItems(client, tenant, threadId, items);
   }
 
   async function messageCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
@@ -161,11 +175,16 @@ export function postgresItems(
   }
 
   const store: Store['items'] = {
-    create: guard(async (tenant, threadId, items, idempotency) => {
+    create: guard(async (tenant, threadId, items, idempotency, options) => {
       if (unstorable(tenant, threadId)) throw new ThreadNotFound(threadId);
+      const locked = (client: pg.PoolClient) => insertUnlessRunActive(client, tenant, threadId, items);
       return idempotent(tenant, idempotency, {
         items,
-        write: (db) => insertItems(db, tenant, threadId, items),
+        write: (db) => {
+          if (!options?.lockedByRun) return insertItems(db, tenant, threadId, items);
+          // Without a key or supplied ids `idempotent` hands the pool: the check needs a transaction then.
+          return db === pool ? inTransaction(pool, locked) : locked(db as pg.PoolClient);
+        },
         // An items create's Idempotency-Key record follows every item it wrote (the thread, when it wrote none).
         objectOf: (created) => itemsOf(threadId, created),
         replayed: recordedItems,

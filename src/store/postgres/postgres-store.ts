@@ -40,7 +40,7 @@ export async function openPostgresStore(options: PostgresOptions & { views: Item
     threads: threads.store,
     assistants: assistants.store,
     items: postgresItems(pool, idempotency, threads.threadRow, options.views),
-    runs: postgresRuns(pool, options.views),
+    runs: postgresRuns(pool, options.views, idempotency),
     purgeExpiredIdempotencyKeys: idempotency.purgeExpired,
     stats: guard(
       async () => (await pool.query<{ threads: number; messages: number; assistants: number }>(SQL.stats)).rows[0]!,

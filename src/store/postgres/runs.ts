@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
+import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, RESERVATION_MS } from '../engine/run-row.js';
 import type { NewRunMessage, RunMessageChanges, RunStore } from '../run-types.js';
-import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
-import type { ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
-import type { Queryable } from './idempotency.js';
+import { ThreadNotFound, ThreadRunActive, UnknownListCursor } from '../store-errors.js';
+import type { IdempotencyKey, ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
+import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { type ItemRow, toRecord } from './items.js';
 import { itemColumns } from './rows.js';
 import { postgresRunLeases } from './run-leases.js';
@@ -43,7 +44,7 @@ async function insertItems(
 }
 
 /** Runs, their steps (run-steps.ts) and the messages they write; a write that reads first locks its row. */
-export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
+export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: PostgresIdempotency): RunStore {
   const runRow = async (db: Queryable, tenant: string, threadId: string, runId: string, lock = false) => {
     if (unstorable(tenant, threadId, runId)) return undefined;
     const { rows } = await db.query<{ seq: number; run: string }>(lock ? RUN_SQL.runForUpdate : RUN_SQL.run, [
@@ -92,6 +93,32 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
     return row.seq;
   }
 
+  /** The thread locked, then `messages` and the run, unless a run of the thread is unfinished (ThreadRunActive). */
+  async function createRun(
+    client: pg.PoolClient,
+    tenant: string,
+    threadId: string,
+    run: RunRecord,
+    messages: NewItem[],
+  ): Promise<RunRecord> {
+    const thread = await threadSeq(client, tenant, threadId, true);
+    if (thread === undefined) throw new ThreadNotFound(threadId);
+    const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
+    if (active) throw new ThreadRunActive(threadId, active.id);
+    if (messages.length > 0) await insertItems(client, views, tenant, threadId, messages, run.created_at);
+    const values = [
+      run.id,
+      tenant,
+      thread,
+      run.status,
+      run.expires_at,
+      JSON.stringify(run),
+      Date.now() + RESERVATION_MS,
+    ];
+    await client.query(RUN_SQL.insertRun, values);
+    return run;
+  }
+
   async function listRuns(tenant: string, threadId: string, query: PageQuery) {
     const thread = await threadSeq(pool, tenant, threadId);
     if (thread === undefined) return undefined;
@@ -104,24 +131,22 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
   }
 
   return {
-    create: guard((tenant: string, threadId: string, run: RunRecord, messages: NewItem[]) =>
-      inTransaction(pool, async (client) => {
-        const thread = await threadSeq(client, tenant, threadId, true);
-        if (thread === undefined) return undefined;
-        const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
-        if (active) throw new ThreadRunActive(threadId, active.id);
-        if (messages.length > 0) await insertItems(client, views, tenant, threadId, messages, run.created_at);
-        await client.query(RUN_SQL.insertRun, [
-          run.id,
-          tenant,
-          thread,
-          run.status,
-          run.expires_at,
-          JSON.stringify(run),
-          Date.now() + RESERVATION_MS,
-        ]);
-        return run;
-      }),
+    create: guard(
+      async (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], key?: IdempotencyKey) => {
+        const create = (client: pg.PoolClient) => createRun(client, tenant, threadId, run, messages);
+        try {
+          return await idempotent<RunRecord>(tenant, key, {
+            items: [],
+            // Without a key `idempotent` hands the pool: the thread's lock needs a transaction of its own then.
+            write: (db) => (db === pool ? inTransaction(pool, create) : create(db as pg.PoolClient)),
+            objectOf,
+            replayed: (response) => JSON.parse(response) as RunRecord,
+          });
+        } catch (error) {
+          if (error instanceof ThreadNotFound) return undefined;
+          throw error;
+        }
+      },
     ),
     get: guard(async (tenant: string, threadId: string, runId: string) => {
       const row = await runRow(pool, tenant, threadId, runId);
@@ -146,11 +171,6 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews): RunStore {
         return update;
       }),
     ),
-    active: guard(async (tenant: string, threadId: string) => {
-      const thread = await threadSeq(pool, tenant, threadId);
-      if (thread === undefined) return undefined;
-      return (await pool.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0]?.id;
-    }),
     due: guard(async (at: number, limit: number) => {
       const { rows } = await pool.query<{ tenant: string; threadId: string; runId: string }>(RUN_SQL.due, [at, limit]);
       return rows;

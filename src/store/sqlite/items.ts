@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { now } from '../engine/clock.js';
 import { itemsOf, recordedItems } from '../engine/idempotency-records.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../engine/item-row.js';
+import { UNFINISHED_SQL } from '../engine/run-row.js';
 import { rowsWithinBudget } from '../engine/page-budget.js';
 import { type Direction, readPage } from '../engine/read-page.js';
 import type {
@@ -21,7 +22,7 @@ import type { SqliteIdempotency } from './idempotency.js';
 import type { RowCounts } from './row-counts.js';
 import { ITEM_COLUMNS, type ItemRow, toRecord } from './item-rows.js';
 import { guarded } from './store-errors.js';
-import { ImportedIdTaken, ItemIdTaken, ThreadNotFound, UnknownCursor } from '../store-errors.js';
+import { ImportedIdTaken, ItemIdTaken, MessagesLockedByRun, ThreadNotFound, UnknownCursor } from '../store-errors.js';
 
 /**
  * What `insertItem` takes: an item row with its thread's seq for its own (which SQLite gives), then its
@@ -134,6 +135,9 @@ export function sqliteItems(
 ) {
   const sql = {
     threadSeq: db.prepare<[string, string], { seq: number }>('SELECT seq FROM threads WHERE id = ? AND tenant = ?'),
+    activeRun: db
+      .prepare<[number], string>(`SELECT id FROM runs WHERE thread_seq = ? AND ${UNFINISHED_SQL} LIMIT 1`)
+      .pluck(),
     /** Whether an item or a tombstone of the tenant has this id. */
     itemIdTaken: db.prepare<{ id: string; tenant: string }, { taken: number }>(
       `SELECT 1 AS taken FROM messages m JOIN threads t ON t.seq = m.thread_seq WHERE m.id = @id AND t.tenant = @tenant
@@ -211,15 +215,19 @@ export function sqliteItems(
   }
 
   /** An items create's Idempotency-Key record follows every item it wrote (the thread, when it wrote none). */
-  const createItems = db.transaction((tenant: string, threadId: string, items: NewItem[], key?: IdempotencyKey) => {
-    const recorded = idempotency.recorded(tenant, key);
-    if (recorded !== undefined) return recordedItems(recorded);
-    const thread = threadSeq(tenant, threadId);
-    if (thread === undefined) throw new ThreadNotFound(threadId);
-    const created = insertItems(tenant, { seq: thread, id: threadId }, items, now());
-    counts.added(0, created.length);
-    return idempotency.record(tenant, key, created, itemsOf(threadId, created));
-  });
+  const createItems = db.transaction(
+    (tenant: string, threadId: string, items: NewItem[], key?: IdempotencyKey, lockedByRun = false) => {
+      const recorded = idempotency.recorded(tenant, key);
+      if (recorded !== undefined) return recordedItems(recorded);
+      const thread = threadSeq(tenant, threadId);
+      if (thread === undefined) throw new ThreadNotFound(threadId);
+      const active = lockedByRun ? sql.activeRun.get(thread) : undefined;
+      if (active !== undefined) throw new MessagesLockedByRun(threadId, active);
+      const created = insertItems(tenant, { seq: thread, id: threadId }, items, now());
+      counts.added(0, created.length);
+      return idempotency.record(tenant, key, created, itemsOf(threadId, created));
+    },
+  );
 
   /** The thread view's answer shows the metadata: it is rendered again with it. */
   const updateItem = db.transaction(
@@ -308,7 +316,8 @@ export function sqliteItems(
   }
 
   const store: Store['items'] = {
-    create: (tenant, threadId, items, key) => write(createItems, tenant, threadId, items, key),
+    create: (tenant, threadId, items, key, options) =>
+      write(createItems, tenant, threadId, items, key, options?.lockedByRun === true),
     get: guarded(async (tenant: string, threadId: string, itemId: string, view: ItemView) => {
       const row = sql.item.get({ id: itemId, threadId, tenant, all: viewFlag(view) });
       if (row === undefined) throw new ThreadNotFound(threadId);

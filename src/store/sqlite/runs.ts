@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
+import { objectOf } from '../engine/idempotency-records.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, RESERVATION_MS, UNFINISHED_SQL } from '../engine/run-row.js';
 import type { RunChange, RunMessageChanges, RunStore, NewRunMessage } from '../run-types.js';
 import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
-import type { ItemViews, NewItem, PageQuery } from '../types.js';
+import type { IdempotencyKey, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { Write } from './group-commit.js';
+import type { SqliteIdempotency } from './idempotency.js';
 import { ITEM_BY_ID_COLUMNS, itemByIdSql, type sqliteItems } from './items.js';
 import { type ItemRow, toRecord } from './item-rows.js';
 import type { RowCounts } from './row-counts.js';
@@ -42,10 +44,11 @@ export interface RunParts {
   counts: RowCounts;
   items: ReturnType<typeof sqliteItems>;
   views: ItemViews;
+  idempotency: SqliteIdempotency;
 }
 
 /** Runs, their steps (run-steps.ts) and the messages they write, each write one short transaction. */
-export function sqliteRuns(db: Database.Database, { write, counts, items, views }: RunParts): RunStore {
+export function sqliteRuns(db: Database.Database, { write, counts, items, views, idempotency }: RunParts): RunStore {
   const sql = {
     threadSeq: db.prepare<[string, string], { seq: number }>('SELECT seq FROM threads WHERE id = ? AND tenant = ?'),
     activeRun: db
@@ -91,16 +94,20 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
 
   const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
 
-  const createRun = db.transaction((tenant: string, threadId: string, run: RunRecord, messages: NewItem[]) => {
-    const thread = threadSeq(tenant, threadId);
-    if (thread === undefined) return undefined;
-    const active = sql.activeRun.get(thread);
-    if (active !== undefined) throw new ThreadRunActive(threadId, active);
-    items.insertItems(tenant, { seq: thread, id: threadId }, messages, run.created_at);
-    counts.added(0, messages.length);
-    sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), reservation());
-    return run;
-  });
+  const createRun = db.transaction(
+    (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], key?: IdempotencyKey) => {
+      const recorded = idempotency.recorded(tenant, key);
+      if (recorded !== undefined) return JSON.parse(recorded) as RunRecord;
+      const thread = threadSeq(tenant, threadId);
+      if (thread === undefined) return undefined;
+      const active = sql.activeRun.get(thread);
+      if (active !== undefined) throw new ThreadRunActive(threadId, active);
+      items.insertItems(tenant, { seq: thread, id: threadId }, messages, run.created_at);
+      counts.added(0, messages.length);
+      sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), reservation());
+      return idempotency.record(tenant, key, run, objectOf(run));
+    },
+  );
 
   const updateRun = db.transaction((tenant: string, threadId: string, runId: string, change: RunChange) => {
     const row = sql.run.get({ tenant, threadId, runId });
@@ -179,17 +186,13 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views 
   const runSeq = (tenant: string, threadId: string, runId: string) => sql.run.get({ tenant, threadId, runId })?.seq;
 
   return {
-    create: (tenant, threadId, run, messages) => write(createRun, tenant, threadId, run, messages),
+    create: (tenant, threadId, run, messages, key) => write(createRun, tenant, threadId, run, messages, key),
     get: guarded(async (tenant: string, threadId: string, runId: string) => {
       const row = sql.run.get({ tenant, threadId, runId });
       return row && (JSON.parse(row.run) as RunRecord);
     }),
     list: guarded(listRuns),
     update: (tenant, threadId, runId, change) => write(updateRun, tenant, threadId, runId, change),
-    active: guarded(async (tenant: string, threadId: string) => {
-      const thread = threadSeq(tenant, threadId);
-      return thread === undefined ? undefined : sql.activeRun.get(thread);
-    }),
     due: guarded(async (at: number, limit: number) => sql.due.all(at, limit)),
     unfinished: guarded(async () => Object.fromEntries(sql.unfinished.all().map((row) => [row.status, row.n]))),
     queue: sqliteRunQueue(db, write),

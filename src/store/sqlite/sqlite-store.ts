@@ -55,7 +55,7 @@ export function openSqliteStore({
     threads: threads.store,
     assistants: assistants.store,
     items: items.store,
-    runs: sqliteRuns(db, { write, counts, items, views }),
+    runs: sqliteRuns(db, { write, counts, items, views, idempotency }),
     purgeExpiredIdempotencyKeys: () => write(idempotency.purgeExpired),
     stats: guarded(async () => ({ ...counts.read(), assistants: assistants.count() })),
     transfer: { ...sqliteTransfer(db, { write, counts, threads, items }), ...assistants.transfer },

@@ -20,15 +20,16 @@ describe('positions are taken under the thread row lock', () => {
   });
 
   /**
-   * Polls (bounded) until a statement of the app waits on a lock held by `holder`. `holder` is inside its
-   * transaction, where PostgreSQL keeps the first read of pg_stat_activity: each poll clears that snapshot.
+   * Polls (bounded) until a statement of the app waits on a lock held by `holder`: the position's update, or
+   * the thread lock a message create takes first to check for an active run.
    */
   async function waitUntilBlocked() {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 800; i++) {
+      // `holder` is inside its transaction, where pg_stat_activity is read once and kept: look afresh each time.
       await holder.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await holder.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND query LIKE '%last_position%'`,
+         WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)) AND (query LIKE '%last_position%' OR query LIKE '%FROM threads%FOR UPDATE%')`,
       );
       if (rows[0].n > 0) return;
       await sleep(25);
