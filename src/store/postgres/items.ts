@@ -49,6 +49,35 @@ export function toRecord(row: ItemRow): ItemRecord {
   };
 }
 
+/**
+ * Writes `items` after the thread's latest, in `db`'s transaction, with `at` as their time (the statement
+ * item and run creates share); none when the thread is not the tenant's.
+ */
+export async function appendItems(
+  db: Queryable,
+  views: ItemViews,
+  tenant: string,
+  threadId: string,
+  items: NewItem[],
+  at: number,
+): Promise<ItemRecord[]> {
+  const columns = itemColumns(items, views);
+  const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
+    threadId,
+    tenant,
+    columns.ids,
+    columns.types,
+    columns.roles,
+    columns.bodies,
+    columns.contents,
+    columns.attachments,
+    columns.metadata,
+    columns.statuses,
+    at,
+  ]);
+  return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
+}
+
 /** A thread's items: created, read, changed and deleted inside their thread, which the tenant must own. */
 export function postgresItems(
   pool: pg.Pool,
@@ -61,22 +90,9 @@ export function postgresItems(
       if (await threadRow(tenant, threadId)) return [];
       throw new ThreadNotFound(threadId);
     }
-    const columns = itemColumns(items, views);
-    const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
-      threadId,
-      tenant,
-      columns.ids,
-      columns.types,
-      columns.roles,
-      columns.bodies,
-      columns.contents,
-      columns.attachments,
-      columns.metadata,
-      columns.statuses,
-      now(),
-    ]);
-    if (rows.length === 0) throw new ThreadNotFound(threadId);
-    return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
+    const created = await appendItems(db, views, tenant, threadId, items, now());
+    if (created.length === 0) throw new ThreadNotFound(threadId);
+    return created;
   }
 
   /**

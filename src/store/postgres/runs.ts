@@ -8,40 +8,12 @@ import type { NewRunMessage, RunMessageChanges, RunStore } from '../run-types.js
 import { ThreadNotFound, ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
-import { type ItemRow, toRecord } from './items.js';
-import { itemColumns } from './rows.js';
+import { appendItems, type ItemRow, toRecord } from './items.js';
 import { postgresRunLeases } from './run-leases.js';
 import { postgresRunSteps } from './run-steps.js';
 import { RUN_SQL } from './statements/runs.js';
-import { SQL } from './statements/items.js';
 import { guard, unstorable } from './store-errors.js';
 import { inTransaction } from './transaction.js';
-
-/** Items written after the thread's latest, in the caller's transaction (the statement threads.ts and items.ts use). */
-async function insertItems(
-  db: Queryable,
-  views: ItemViews,
-  tenant: string,
-  threadId: string,
-  items: NewItem[],
-  at: number,
-) {
-  const columns = itemColumns(items, views);
-  const { rows } = await db.query<ItemRow & { position: number }>(SQL.createItems, [
-    threadId,
-    tenant,
-    columns.ids,
-    columns.types,
-    columns.roles,
-    columns.bodies,
-    columns.contents,
-    columns.attachments,
-    columns.metadata,
-    columns.statuses,
-    at,
-  ]);
-  return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
-}
 
 /** Runs, their steps (run-steps.ts) and the messages they write; a write that reads first locks its row. */
 export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: PostgresIdempotency): RunStore {
@@ -105,7 +77,7 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     if (thread === undefined) throw new ThreadNotFound(threadId);
     const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
     if (active) throw new ThreadRunActive(threadId, active.id);
-    if (messages.length > 0) await insertItems(client, views, tenant, threadId, messages, run.created_at);
+    if (messages.length > 0) await appendItems(client, views, tenant, threadId, messages, run.created_at);
     const values = [
       run.id,
       tenant,
@@ -189,7 +161,7 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
         inTransaction(pool, async (client) => {
           const thread = await threadSeq(client, tenant, threadId);
           if (thread === undefined) return undefined;
-          const [created] = await insertItems(client, views, tenant, threadId, [message], now());
+          const [created] = await appendItems(client, views, tenant, threadId, [message], now());
           return rewriteMessage(client, thread, created!.id, {
             assistant_id: message.assistant_id,
             run_id: message.run_id,
