@@ -49,3 +49,24 @@ export async function fuzzRequests(
   );
   return statuses;
 }
+
+/**
+ * Headers for the fuzzing of the OpenAI-Beta routes (assistants, runs): mostly the caller's key, sometimes a
+ * wrong one; JSON or not; each `OpenAI-Beta` value; Idempotency-Keys that repeat, and any printable ones.
+ */
+export const betaRouteHeaders = (key: string) =>
+  fc.record(
+    {
+      authorization: fc.oneof(
+        { weight: 8, arbitrary: fc.constant(`Bearer ${key}`) },
+        { weight: 1, arbitrary: fc.constant('Bearer nope') },
+      ),
+      'content-type': fc.oneof(
+        { weight: 6, arbitrary: fc.constant('application/json') },
+        { weight: 1, arbitrary: fc.constantFrom('text/plain', 'APPLICATION/JSON') },
+      ),
+      'openai-beta': fc.constantFrom('assistants=v2', 'assistants=v1', 'x'),
+      'idempotency-key': fc.oneof(fc.constantFrom('k1', 'k2'), fc.stringMatching(/^[\x20-\x7e]{0,300}$/)),
+    },
+    { requiredKeys: ['authorization'] },
+  );

@@ -8,6 +8,7 @@ import { testEngine } from '../helpers/app.js';
 import { createTestSchema } from '../helpers/postgres.js';
 import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 import { builtServerWithScratch, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { runProcessClient } from '../helpers/run-process-client.js';
 import { weatherTool } from '../helpers/runs.js';
 
 const built = builtServerWithScratch('crash-recovery');
@@ -53,40 +54,13 @@ async function kill(server: ServerProcess) {
   expect(await server.exited).toBe('SIGKILL');
 }
 
-function client(server: ServerProcess) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.baseURL}/v1${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
-  const ok = async (path: string, body: unknown = {}) => {
-    const res = await call('POST', path, body);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body;
-  };
-  const get = async (path: string) => (await call('GET', path)).body;
-  const waitFor = async (thread: string, run: string, statuses: string[], withinMs: number) => {
-    const deadline = Date.now() + withinMs;
-    for (;;) {
-      const now = await get(`/threads/${thread}/runs/${run}`);
-      if (statuses.includes(now.status)) return now;
-      if (Date.now() > deadline) throw new Error(`run ${run} is ${now.status} after ${withinMs} ms`);
-      await sleep(50);
-    }
-  };
-  return { call, ok, get, waitFor };
-}
-
 const WORDS = Array.from({ length: 30 }, (_, i) => `w${i} `);
 
 test('killed mid-stream: after the restart the run fails as restarted, its message kept once and incomplete', async () => {
   upstream = await startScriptedUpstream([{ text: WORDS, chunkDelayMs: 100 }]);
   const database = await databaseUrl();
   const first = await start(database);
-  const api = client(first);
+  const api = runProcessClient(first);
   const assistant = await api.ok('/assistants', { model: 'gpt-4o' });
   const thread = await api.ok('/threads', { messages: [{ role: 'user', content: 'Count' }] });
   const res = await fetch(`${first.baseURL}/v1/threads/${thread.id}/runs`, {
@@ -104,7 +78,7 @@ test('killed mid-stream: after the restart the run fails as restarted, its messa
   await kill(first);
 
   const restarted = await start(database);
-  const second = client(restarted);
+  const second = runProcessClient(restarted);
   const run = await second.waitFor(thread.id, runId, ['failed'], RECOVERY_MS);
   const metrics = await (await fetch(`${restarted.baseURL}/metrics`)).text();
   expect(metrics).toMatch(/^threadstore_run_leases_taken_over_total 1$/m);
@@ -133,14 +107,14 @@ test('killed while a run waits for tool outputs: requires_action survives unchan
     { text: ['Sunny', ' in Paris'] },
   ]);
   const database = await databaseUrl();
-  const first = client(await start(database));
+  const first = runProcessClient(await start(database));
   const assistant = await first.ok('/assistants', { model: 'gpt-4o', tools: [weatherTool] });
   const thread = await first.ok('/threads', { messages: [{ role: 'user', content: 'Weather?' }] });
   const created = await first.ok(`/threads/${thread.id}/runs`, { assistant_id: assistant.id });
   const waiting = await first.waitFor(thread.id, created.id, ['requires_action'], 5_000);
   await kill(servers[0]!);
 
-  const second = client(await start(database));
+  const second = runProcessClient(await start(database));
   // Past the lease and several sweeps: still waiting, exactly as before.
   await sleep(RECOVERY_MS);
   expect(await second.get(`/threads/${thread.id}/runs/${created.id}`)).toEqual(waiting);
@@ -169,7 +143,7 @@ test.each([
     upstream = await startScriptedUpstream([{ text: WORDS, chunkDelayMs: 100 }]);
     const database = await databaseUrl();
     const first = await start(database, { RUN_SHUTDOWN_GRACE_SECONDS: grace });
-    const api = client(first);
+    const api = runProcessClient(first);
     const assistant = await api.ok('/assistants', { model: 'gpt-4o' });
     const thread = await api.ok('/threads', { messages: [{ role: 'user', content: 'Count' }] });
     const run = await api.ok(`/threads/${thread.id}/runs`, { assistant_id: assistant.id });
@@ -178,7 +152,7 @@ test.each([
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
-    const second = client(await start(database));
+    const second = runProcessClient(await start(database));
     const ended = await second.get(`/threads/${thread.id}/runs/${run.id}`);
     expect(ended.status).toBe(outcome);
     const [, answer] = (await second.get(`/threads/${thread.id}/messages?order=asc`)).data;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { fuzzRequests } from '../../helpers/fuzz-requests.js';
+import { betaRouteHeaders, fuzzRequests } from '../../helpers/fuzz-requests.js';
 
 /*
  * Property-based fuzzing of the five assistants routes, as test/fuzz.test.ts does for the others: generated
@@ -211,21 +211,7 @@ const query = (f: Fixture) =>
         .join('&'),
     );
 
-const headers = fc.record(
-  {
-    authorization: fc.oneof(
-      { weight: 8, arbitrary: fc.constant(`Bearer ${KEY}`) },
-      { weight: 1, arbitrary: fc.constant('Bearer nope') },
-    ),
-    'content-type': fc.oneof(
-      { weight: 6, arbitrary: fc.constant('application/json') },
-      { weight: 1, arbitrary: fc.constantFrom('text/plain', 'APPLICATION/JSON') },
-    ),
-    'openai-beta': fc.constantFrom('assistants=v2', 'assistants=v1', 'x'),
-    'idempotency-key': fc.oneof(fc.constantFrom('k1', 'k2'), fc.stringMatching(/^[\x20-\x7e]{0,300}$/)),
-  },
-  { requiredKeys: ['authorization'] },
-);
+const headers = betaRouteHeaders(KEY);
 
 interface Route {
   name: string;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fuzzRequests } from '../../helpers/fuzz-requests.js';
+import { betaRouteHeaders, fuzzRequests } from '../../helpers/fuzz-requests.js';
 import { scriptedModel } from '../../helpers/run-script.js';
 import { type RunsApp, startRunsApp, weatherTool } from '../../helpers/runs.js';
 
@@ -247,21 +247,7 @@ const query = (f: Fixture) =>
         .join('&'),
     );
 
-const headers = fc.record(
-  {
-    authorization: fc.oneof(
-      { weight: 8, arbitrary: fc.constant(`Bearer ${KEY}`) },
-      { weight: 1, arbitrary: fc.constant('Bearer nope') },
-    ),
-    'content-type': fc.oneof(
-      { weight: 6, arbitrary: fc.constant('application/json') },
-      { weight: 1, arbitrary: fc.constantFrom('text/plain', 'APPLICATION/JSON') },
-    ),
-    'openai-beta': fc.constantFrom('assistants=v2', 'assistants=v1', 'x'),
-    'idempotency-key': fc.oneof(fc.constantFrom('k1', 'k2'), fc.stringMatching(/^[\x20-\x7e]{0,300}$/)),
-  },
-  { requiredKeys: ['authorization'] },
-);
+const headers = betaRouteHeaders(KEY);
 
 interface Route {
   name: string;

@@ -3,6 +3,7 @@
 // executing on the other (docs/runs.md#restarts-crashes-and-replicas). Separate processes, as in test/store/postgres/replicas.test.ts.
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { runProcessClient } from '../../helpers/run-process-client.js';
 import { weatherTool } from '../../helpers/runs.js';
 import { startScriptedUpstream, type ScriptedUpstream } from '../../helpers/scripted-upstream.mjs';
 import { buildServer, type BuiltServer, type ServerProcess, startServerProcess } from '../../helpers/server-process.js';
@@ -55,34 +56,11 @@ async function twoReplicas() {
 }
 
 function client(server: ServerProcess) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.baseURL}/v1${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
-  const ok = async (path: string, body: unknown = {}) => {
-    const res = await call('POST', path, body);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body;
-  };
-  const get = async (path: string) => (await call('GET', path)).body;
-  const waitFor = async (thread: string, run: string, statuses: string[], withinMs: number) => {
-    const deadline = Date.now() + withinMs;
-    for (;;) {
-      const now = await get(`/threads/${thread}/runs/${run}`);
-      if (statuses.includes(now.status)) return now;
-      if (Date.now() > deadline) throw new Error(`run ${run} is ${now.status} after ${withinMs} ms`);
-      await sleep(50);
-    }
-  };
   const metric = async (name: string) => {
     const text = await (await fetch(`${server.baseURL}/metrics`)).text();
     return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
   };
-  return { call, ok, get, waitFor, metric };
+  return { ...runProcessClient(server), metric };
 }
 
 test('runs created across both replicas, one killed: every run ends, each turn asked once', async () => {
