@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RESERVATION_MS } from '../store/engine/run-row.js';
-import type { RunRef } from '../store/run-types.js';
+import type { RunLease, RunRef } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import type { Executor, StopReason } from './executor.js';
 import type { RunBus } from './run-bus.js';
@@ -82,7 +82,17 @@ export class Scheduler {
     this.#launch(ref, 'execute');
   }
 
-  #launch(ref: RunRef, work: Work): Running | undefined {
+  /** The lease a run is created under when this process is to execute it: its first turn needs no claim. */
+  newLease(): RunLease {
+    return { owner: this.owner, until: Date.now() + this.options.leaseMs };
+  }
+
+  /** Starts the first turn of a run created here under `newLease()`. */
+  startCreated(ref: RunRef): void {
+    this.#launch(ref, 'execute', true);
+  }
+
+  #launch(ref: RunRef, work: Work, held = false): Running | undefined {
     if (this.#closed) return undefined;
     const current = this.#running.get(ref.runId);
     if (current) {
@@ -90,7 +100,7 @@ export class Scheduler {
       return current;
     }
     const running: Running = { controller: new AbortController(), done: Promise.resolve() };
-    running.done = this.#hold(ref, running, work)
+    running.done = this.#hold(ref, running, work, held)
       .catch((error: unknown) => this.options.log.error({ err: error, runId: ref.runId }, 'run execution failed'))
       .finally(() => {
         this.#running.delete(ref.runId);
@@ -100,10 +110,10 @@ export class Scheduler {
     return running;
   }
 
-  /** Does the work while holding the run's lease; nothing when a live process holds it. */
-  async #hold(ref: RunRef, running: Running, work: Work): Promise<void> {
+  /** Does the work while holding the run's lease (claimed first unless `held`); nothing when a live process holds it. */
+  async #hold(ref: RunRef, running: Running, work: Work, held: boolean): Promise<void> {
     const queue = this.store.runs.queue;
-    const claim = await queue.claim(ref, this.owner, Date.now() + this.options.leaseMs);
+    const claim = held ? { from: null } : await queue.claim(ref, this.owner, Date.now() + this.options.leaseMs);
     if (!claim) return;
     if (claim.from !== null) this.options.tookOver?.();
     running.held = true;

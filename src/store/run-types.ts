@@ -9,6 +9,12 @@ export interface RunRef {
   runId: string;
 }
 
+/** A run's lease: the process that holds it (`owner`) and until when, in milliseconds since the epoch. */
+export interface RunLease {
+  owner: string;
+  until: number;
+}
+
 /** A change to a run: `set` merged into it, only while its status is one of `from` (any when absent). */
 export interface RunChange {
   set: Partial<RunRecord>;
@@ -69,12 +75,14 @@ export interface RunStore {
    * unfinished: throws `ThreadRunActive` then. `undefined` when the thread does not exist. With an
    * Idempotency-Key, the run is recorded in the same transaction, and a replay answers the recorded run
    * (another id than `run`'s: nothing was written); throws `IdempotencyConflict` for another request.
+   * The new run is held under `lease`: the process that creates it executes it without a claim of its own.
    */
   create(
     tenant: string,
     threadId: string,
     run: RunRecord,
     messages: NewItem[],
+    lease: RunLease,
     idempotency?: IdempotencyKey,
   ): Promise<RunRecord | undefined>;
   get(tenant: string, threadId: string, runId: string): Promise<RunRecord | undefined>;

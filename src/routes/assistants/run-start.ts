@@ -50,7 +50,7 @@ export async function planRun(
 }
 
 /**
- * Starts a stored run and answers: the run as created (queued), or with `stream` its events from the first
+ * Starts a run stored under the scheduler's `newLease()` and answers: the run as created (queued), or with `stream` its events from the first
  * (`opening`, e.g. `thread.created`, then `thread.run.created`, `thread.run.queued`) on.
  */
 export async function launchRun(
@@ -65,7 +65,7 @@ export async function launchRun(
   const streaming = stream ? streamRunEvents(reply, bus, run.id) : undefined;
   for (const event of [...opening, { type: 'run.created', run } as const, { type: 'run.status', run } as const])
     bus.emit(run.id, event);
-  scheduler!.start({ tenant, threadId: run.thread_id, runId: run.id });
+  scheduler!.startCreated({ tenant, threadId: run.thread_id, runId: run.id });
   if (streaming) return streaming.then(() => reply);
   return run;
 }

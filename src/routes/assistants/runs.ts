@@ -48,12 +48,16 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { thread_id } = request.params;
       const { additional_messages, ...body } = request.body;
-      // The thread is the outer resource: its 404 answers before the assistant's.
-      if (app.runner.scheduler && !(await app.store.threads.get(request.tenant, thread_id)))
-        throw threadNotFound(thread_id);
-      const run = await planRun(app, request.tenant, body, thread_id);
+      const run = await planRun(app, request.tenant, body, thread_id).catch(async (error: unknown) => {
+        // The thread is the outer resource: its 404 answers before any refusal of the run's own.
+        if (app.runner.scheduler && !(await app.store.threads.get(request.tenant, thread_id)))
+          throw threadNotFound(thread_id);
+        throw error;
+      });
       const messages = (additional_messages ?? []).map(fromCreateMessage);
-      const created = await app.store.runs.create(request.tenant, thread_id, run, messages, idempotencyOf(request));
+      const lease = app.runner.scheduler!.newLease();
+      const key = idempotencyOf(request);
+      const created = await app.store.runs.create(request.tenant, thread_id, run, messages, lease, key);
       if (!created) throw threadNotFound(thread_id);
       if (created.id !== run.id) return created; // a replay: the run as first created, as JSON even for a stream
       return launchRun(app, reply, request.tenant, created, body.stream === true);
@@ -84,7 +88,14 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Two writes under one key: the thread's record answers a retry with the same thread, the run's with the run.
       const thread = await app.store.threads.create(request.tenant, newThread, key && threadKeyOf(key));
       const run = await planRun(app, request.tenant, body, thread.id);
-      const created = await app.store.runs.create(request.tenant, thread.id, run, [], key);
+      const created = await app.store.runs.create(
+        request.tenant,
+        thread.id,
+        run,
+        [],
+        app.runner.scheduler.newLease(),
+        key,
+      );
       if (!created) throw threadNotFound(thread.id);
       if (created.id !== run.id) return created;
       return launchRun(app, reply, request.tenant, created, body.stream === true, [{ type: 'thread.created', thread }]);

@@ -4,7 +4,7 @@ import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, RESERVATION_MS } from '../engine/run-row.js';
-import type { NewRunMessage, RunMessageChanges, RunStore } from '../run-types.js';
+import type { NewRunMessage, RunLease, RunMessageChanges, RunStore } from '../run-types.js';
 import { ThreadNotFound, ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
@@ -72,21 +72,14 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     threadId: string,
     run: RunRecord,
     messages: NewItem[],
+    lease: RunLease,
   ): Promise<RunRecord> {
     const thread = await threadSeq(client, tenant, threadId, true);
     if (thread === undefined) throw new ThreadNotFound(threadId);
     const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
     if (active) throw new ThreadRunActive(threadId, active.id);
     if (messages.length > 0) await appendItems(client, views, tenant, threadId, messages, run.created_at);
-    const values = [
-      run.id,
-      tenant,
-      thread,
-      run.status,
-      run.expires_at,
-      JSON.stringify(run),
-      Date.now() + RESERVATION_MS,
-    ];
+    const values = [run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), lease.owner, lease.until];
     await client.query(RUN_SQL.insertRun, values);
     return run;
   }
@@ -104,8 +97,15 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
 
   return {
     create: guard(
-      async (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], key?: IdempotencyKey) => {
-        const create = (client: pg.PoolClient) => createRun(client, tenant, threadId, run, messages);
+      async (
+        tenant: string,
+        threadId: string,
+        run: RunRecord,
+        messages: NewItem[],
+        lease: RunLease,
+        key?: IdempotencyKey,
+      ) => {
+        const create = (client: pg.PoolClient) => createRun(client, tenant, threadId, run, messages, lease);
         try {
           return await idempotent<RunRecord>(tenant, key, {
             items: [],

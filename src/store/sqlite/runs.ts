@@ -4,7 +4,7 @@ import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, RESERVATION_MS, UNFINISHED_SQL } from '../engine/run-row.js';
-import type { RunChange, RunMessageChanges, RunStore, NewRunMessage } from '../run-types.js';
+import type { NewRunMessage, RunChange, RunLease, RunMessageChanges, RunStore } from '../run-types.js';
 import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { Write } from './group-commit.js';
@@ -54,8 +54,8 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     activeRun: db
       .prepare<[number], string>(`SELECT id FROM runs WHERE thread_seq = ? AND ${UNFINISHED_SQL} LIMIT 1`)
       .pluck(),
-    insertRun: db.prepare<[string, string, number, string, number | null, string, number]>(
-      'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    insertRun: db.prepare<[string, string, number, string, number | null, string, string, number]>(
+      'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     run: db.prepare<RunLookup, { seq: number; run: string }>(`SELECT r.seq, r.run ${RUN_BY_ID}`),
     updateRun: db.prepare<{
@@ -95,7 +95,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
   const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
 
   const createRun = db.transaction(
-    (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], key?: IdempotencyKey) => {
+    (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], lease: RunLease, key?: IdempotencyKey) => {
       const recorded = idempotency.recorded(tenant, key);
       if (recorded !== undefined) return JSON.parse(recorded) as RunRecord;
       const thread = threadSeq(tenant, threadId);
@@ -104,7 +104,8 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
       if (active !== undefined) throw new ThreadRunActive(threadId, active);
       items.insertItems(tenant, { seq: thread, id: threadId }, messages, run.created_at);
       counts.added(0, messages.length);
-      sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), reservation());
+      const { owner, until } = lease;
+      sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), owner, until);
       return idempotency.record(tenant, key, run, objectOf(run));
     },
   );
@@ -186,7 +187,8 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
   const runSeq = (tenant: string, threadId: string, runId: string) => sql.run.get({ tenant, threadId, runId })?.seq;
 
   return {
-    create: (tenant, threadId, run, messages, key) => write(createRun, tenant, threadId, run, messages, key),
+    create: (tenant, threadId, run, messages, lease, key) =>
+      write(createRun, tenant, threadId, run, messages, lease, key),
     get: guarded(async (tenant: string, threadId: string, runId: string) => {
       const row = sql.run.get({ tenant, threadId, runId });
       return row && (JSON.parse(row.run) as RunRecord);

@@ -13,7 +13,7 @@ export const RUN_SQL = {
   threadSeq: 'SELECT seq FROM threads WHERE id = $1 AND tenant = $2',
   activeRun: `SELECT id FROM runs WHERE thread_seq = $1 AND ${UNFINISHED_SQL} LIMIT 1`,
   insertRun:
-    'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    'INSERT INTO runs (id, tenant, thread_seq, status, expires_at, run, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
   run: `SELECT r.seq, r.run ${RUN_BY_ID}`,
   runForUpdate: `SELECT r.seq, r.run ${RUN_BY_ID} FOR UPDATE OF r`,
   /** $5: a reservation for a run back in the queue that no one holds (run-leases.ts), else null. */
