@@ -61,7 +61,9 @@ export async function buildApp(config: Config, options: AppOptions = {}) {
     compileValidator(schema as Record<string, unknown>, { coerceStrings: httpPart !== 'body' }),
   );
 
-  app.setSerializerCompiler(({ schema }) => compileSerializer(schema as Record<string, unknown>));
+  app.setSerializerCompiler(({ schema, contentType }) =>
+    compileSerializer(schema as Record<string, unknown>, contentType),
+  );
 
   let closing = false;
   app.addHook('preClose', async () => {

@@ -32,8 +32,9 @@ async function openapi(app: FastifyInstance) {
         title: 'threadstore',
         version,
         description:
-          "A self-hosted, wire-compatible server for OpenAI's Assistants v2 Threads and Messages API " +
-          'and its Conversations API, over one store. ' +
+          "A self-hosted, wire-compatible server for OpenAI's Assistants v2 API (assistants, threads, messages, " +
+          'and runs executed on a Chat Completions upstream you configure, streamed as server-sent events with ' +
+          '`stream: true`) and its Conversations API, over one store. ' +
           'Every path also answers under /openai (for Azure clients) and without the /v1 prefix.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
@@ -41,6 +42,7 @@ async function openapi(app: FastifyInstance) {
         { name: 'Assistants', description: 'Assistants: a model, instructions and tools that runs use.' },
         { name: 'Threads', description: 'Threads hold messages.' },
         { name: 'Messages', description: 'Messages within a thread.' },
+        { name: 'Runs', description: 'Runs execute an assistant on a thread; run steps record what a run did.' },
         {
           name: 'Conversations',
           description: 'Manage conversations and conversation items (the same store as threads).',

@@ -1,5 +1,6 @@
 import type { MessageObject } from '../schemas/messages.js';
 import type { RunStepObject } from '../schemas/run-steps.js';
+import type { FunctionToolCallDelta } from '../schemas/run-stream-events.js';
 import type { RunObject } from '../schemas/runs.js';
 import type { ThreadObject } from '../schemas/threads.js';
 
@@ -12,7 +13,7 @@ export type RunEvent =
   | { type: 'step.created'; step: RunStepObject }
   /** The step entered `step.status`. */
   | { type: 'step.status'; step: RunStepObject }
-  | { type: 'step.delta'; stepId: string; toolCall: Record<string, unknown> }
+  | { type: 'step.delta'; stepId: string; toolCall: FunctionToolCallDelta }
   | { type: 'message.created'; message: MessageObject }
   /** The message entered `message.status`. */
   | { type: 'message.status'; message: MessageObject }

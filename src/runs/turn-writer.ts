@@ -170,7 +170,12 @@ export class TurnWriter {
       this.bus.emit(this.run.id, {
         type: 'step.delta',
         stepId: step.id,
-        toolCall: { index, id: call.id, type: 'function', function: { ...call.function } },
+        toolCall: {
+          index,
+          id: call.id,
+          type: 'function',
+          function: { name: call.function.name, arguments: call.function.arguments, output: null },
+        },
       });
       return;
     }

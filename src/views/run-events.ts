@@ -1,10 +1,8 @@
 import type { RunEvent } from '../runs/run-bus.js';
+import type { AssistantStreamEvent } from '../schemas/run-stream-events.js';
 
-/** One server-sent event as it goes out: `event: <name>` and `data: <json>`. */
-export interface WireEvent {
-  event: string;
-  data: unknown;
-}
+/** One server-sent event as it goes out (`event: <name>`, `data: <json>`), as the document describes it. */
+export type WireEvent = Exclude<AssistantStreamEvent, { event: 'done' }>;
 
 /**
  * The one place a run's events become the hosted API's stream events (RUNS.md, Streams): lifecycle events

@@ -9,6 +9,7 @@ export type OpenApiDocument = {
 };
 export type OpenApiOperation = {
   operationId: string;
+  tags?: string[];
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }> }>;
   'x-oaiMeta'?: { examples?: unknown };
@@ -56,14 +57,19 @@ export class DocumentValidator {
     return operation;
   }
 
-  /** Errors of `body` against the JSON response schema of `operationId` for `status` (null when it conforms). */
-  response(operationId: string, status: number, body: unknown): ErrorObject[] | null {
+  /**
+   * Errors of `body` against the response schema of `operationId` for `status` and `mediaType` (null when it
+   * conforms); for `text/event-stream`, `body` is one event, `{ event, data }`.
+   */
+  response(operationId: string, status: number, body: unknown, mediaType = 'application/json'): ErrorObject[] | null {
     const { method, path, responses } = this.operation(operationId);
     const response = responses[String(status)];
     if (!response) throw new Error(`${this.name}: ${operationId} declares no ${status} response`);
+    if (!response.$ref && !response.content?.[mediaType])
+      throw new Error(`${this.name}: ${operationId} ${status} declares no ${mediaType} content`);
     const ref = response.$ref
-      ? `${this.name}${response.$ref}/content/application~1json/schema`
-      : `${this.name}#/${pointer('paths', path, method, 'responses', String(status), 'content', 'application/json', 'schema')}`;
+      ? `${this.name}${response.$ref}/${pointer('content', mediaType, 'schema')}`
+      : `${this.name}#/${pointer('paths', path, method, 'responses', String(status), 'content', mediaType, 'schema')}`;
     return this.check(ref, body);
   }
 

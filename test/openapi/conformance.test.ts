@@ -7,6 +7,8 @@ import {
   operationsOf,
   type OpenApiDocument,
 } from '../helpers/openapi-documents.js';
+import { parseEvents, type RunsApp, startRunsApp, weatherTool } from '../helpers/runs.js';
+import { runsSpec } from '../helpers/runs-schemas.js';
 
 /*
  * What we serve, checked against two definitions: the document our code generates, and OpenAI's own
@@ -171,5 +173,114 @@ describe("OpenAI's own curl examples work against us", () => {
     const response = await call(method, url, body);
     expect(response.status).toBe(200);
     expectConforms(operationId, response);
+  });
+});
+
+/*
+ * A run's stream: each event a `text/event-stream` answer sends is one `{ event, data }` of our
+ * AssistantStreamEvent; OpenAI's spec has that component, though its operations do not refer to it.
+ */
+describe("stream events: OpenAI's AssistantStreamEvent, limited to the events we send", () => {
+  type Schemas = Record<string, any>;
+  const GROUPS = ['ThreadStreamEvent', 'RunStreamEvent', 'RunStepStreamEvent', 'MessageStreamEvent'];
+  const DELTAS = [
+    'MessageDeltaObject',
+    'MessageDeltaContentTextObject',
+    'RunStepDeltaObject',
+    'RunStepDeltaStepDetailsToolCallsObject',
+    'RunStepDeltaStepDetailsToolCallsFunctionObject',
+  ];
+  const theirs: Schemas = runsSpec.spec.components.schemas;
+  const oursOf = (): Schemas => (t.app.swagger() as unknown as OpenApiDocument).components.schemas as Schemas;
+
+  /** Each event a group describes: its name, and the component its data is. */
+  const eventsOf = (schemas: Schemas, group: string): Record<string, string> =>
+    Object.fromEntries(
+      schemas[group].oneOf.map((variant: Schemas) => [variant.properties.event.enum[0], variant.properties.data.$ref]),
+    );
+
+  test("each event we document is OpenAI's of that name, with the same data component; only `error` is left out", () => {
+    const ours = oursOf();
+    expect(ours.AssistantStreamEvent.oneOf).toEqual(
+      theirs.AssistantStreamEvent.oneOf.filter((ref: Schemas) => ref.$ref !== '#/components/schemas/ErrorEvent'),
+    );
+    for (const group of GROUPS) {
+      expect(eventsOf(ours, group), group).toEqual(eventsOf(theirs, group));
+      expect(Object.keys(ours[group].oneOf[0].properties), group).toEqual(['event', 'data']);
+    }
+    const constants = (schema: Schemas) => ({
+      event: schema.properties.event.enum,
+      data: schema.properties.data.enum,
+      required: schema.required,
+    });
+    expect(constants(ours.DoneEvent)).toEqual(constants(theirs.DoneEvent));
+  });
+
+  test("the delta objects keep to OpenAI's members, and require at least what OpenAI's do", () => {
+    const ours = oursOf();
+    for (const name of DELTAS) {
+      expect(Object.keys(theirs[name].properties), name).toEqual(
+        expect.arrayContaining(Object.keys(ours[name].properties)),
+      );
+      expect(ours[name].required, name).toEqual(expect.arrayContaining(theirs[name].required));
+    }
+  });
+
+  describe('real streams of the three operations validate against both', () => {
+    let runs: RunsApp;
+    let ours: DocumentValidator;
+    beforeAll(async () => {
+      runs = await startRunsApp([
+        { text: ['Hel', 'lo'] },
+        { toolCalls: [{ name: 'get_weather', arguments: ['{"city":', '"Paris"}'], id: 'call_1' }] },
+        { text: ['Sunny'] },
+      ]);
+      ours = new DocumentValidator('ours', runs.app.swagger() as unknown as OpenApiDocument);
+    });
+    afterAll(async () => runs.close());
+
+    async function stream(operationId: string, url: string, payload: object) {
+      const res = await runs.call('POST', url, { ...payload, stream: true });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('text/event-stream');
+      const events = parseEvents(res.body);
+      for (const event of events) {
+        expect(ours.response(operationId, 200, event, 'text/event-stream'), `ours: ${event.event}`).toBeNull();
+        runsSpec.expectConformsTo('AssistantStreamEvent', event);
+      }
+      return events;
+    }
+
+    test('create-thread-and-run, create run, submit tool outputs', async () => {
+      const asst = await runs.ok('/v1/assistants', { model: 'gpt-4o', tools: [weatherTool] });
+      const text = await stream('createThreadAndRun', '/v1/threads/runs', {
+        assistant_id: asst.id,
+        thread: { messages: [{ role: 'user', content: 'Hi' }] },
+      });
+      const thread = text[0]!.data;
+      expect(text.map((e) => e.event)).toContain('thread.message.delta');
+      const calls = await stream('createRun', `/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
+      expect(calls.map((e) => e.event)).toContain('thread.run.step.delta');
+      const waiting = calls.at(-2)!.data;
+      expect(waiting.status).toBe('requires_action');
+      const resumed = await stream(
+        'submitToolOuputsToRun',
+        `/v1/threads/${thread.id}/runs/${waiting.id}/submit_tool_outputs`,
+        {
+          tool_outputs: [{ tool_call_id: 'call_1', output: '20C' }],
+        },
+      );
+      expect(resumed.at(-2)!.event).toBe('thread.run.completed');
+    });
+
+    test("both reject a name paired with the wrong data; only OpenAI's has the `error` event", async () => {
+      const thread = await runs.ok('/v1/threads', { messages: [{ role: 'user', content: 'Hi' }] });
+      const mismatched = { event: 'thread.run.created', data: thread };
+      expect(ours.response('createRun', 200, mismatched, 'text/event-stream')).not.toBeNull();
+      expect(runsSpec.validatorFor('AssistantStreamEvent')(mismatched)).toBe(false);
+      const error = { event: 'error', data: { type: 'server_error', message: 'Down', param: null, code: null } };
+      expect(ours.response('createRun', 200, error, 'text/event-stream')).not.toBeNull();
+      runsSpec.expectConformsTo('AssistantStreamEvent', error);
+    });
   });
 });

@@ -133,6 +133,27 @@ describe('the document', () => {
     });
   });
 
+  test('lists every tag its operations use, and says what it serves', () => {
+    const { tags, info } = document as unknown as { tags: { name: string }[]; info: { description: string } };
+    const used = new Set([...operationsOf(document).values()].flatMap((op) => op.tags ?? []));
+    expect(tags.map((tag) => tag.name).sort()).toEqual([...used].sort());
+    expect(tags.map((tag) => tag.name)).toContain('Runs');
+    expect(info.description).toMatch(/assistants.*runs/s);
+  });
+
+  test('answers a run create, create-thread-and-run and a tool-outputs submit as JSON or as an event stream', () => {
+    const streamed = [...operationsOf(document)]
+      .filter(([, op]) => op.responses['200']?.content?.['text/event-stream'])
+      .map(([id]) => id);
+    expect(streamed.sort()).toEqual(['createRun', 'createThreadAndRun', 'submitToolOuputsToRun']);
+    for (const id of streamed) {
+      expect(operationsOf(document).get(id)!.responses['200']!.content).toEqual({
+        'application/json': { schema: { $ref: '#/components/schemas/RunObject' } },
+        'text/event-stream': { schema: { $ref: '#/components/schemas/AssistantStreamEvent' } },
+      });
+    }
+  });
+
   test('declares every error status with the error envelope', () => {
     for (const [id, operation] of operationsOf(document)) {
       for (const status of ERROR_STATUSES) {

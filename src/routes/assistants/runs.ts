@@ -11,6 +11,7 @@ import { IdempotencyHeaders, idempotencyOf } from '../../http/idempotency.js';
 import type { IdempotencyKey } from '../../store/types.js';
 import { cancelling, POLL_AFTER_MS } from '../../runs/lifecycle.js';
 import { submitToolOutputs } from '../../runs/tool-outputs.js';
+import { RunOrEventStream } from '../../schemas/run-stream-events.js';
 import { ThreadParams } from '../../schemas/threads.js';
 import {
   CreateRunRequest,
@@ -42,7 +43,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: ThreadParams,
         headers: IdempotencyHeaders,
         body: CreateRunRequest,
-        response: { 200: RunObject },
+        response: { 200: RunOrEventStream },
       },
     },
     async (request, reply) => {
@@ -71,7 +72,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createThreadAndRun',
         headers: IdempotencyHeaders,
         body: CreateThreadAndRunRequest,
-        response: { 200: RunObject },
+        response: { 200: RunOrEventStream },
       },
     },
     async (request, reply) => {
@@ -188,7 +189,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'submitToolOuputsToRun',
         params: RunParams,
         body: SubmitToolOutputsRequest,
-        response: { 200: RunObject },
+        response: { 200: RunOrEventStream },
       },
     },
     async (request, reply) => {

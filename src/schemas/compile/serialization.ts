@@ -35,11 +35,17 @@ export function forSerialization(schema: JsonSchema): JsonSchema {
 
 const compiled = new WeakMap<object, (data: unknown) => string>();
 
+/** A `text/event-stream` answer is a stream body, which Fastify sends as it is: its schema only documents the events. */
+function streamedAsIs(): string {
+  throw new Error('a text/event-stream answer is sent as a stream, never serialised');
+}
+
 /**
  * Fastify's serializer compiler: fast-json-stringify on the rewritten schema, compiled once per schema
  * object, so the routes mounted under every API prefix share their serializers and start-up compiles half.
  */
-export function compileSerializer(schema: JsonSchema): (data: unknown) => string {
+export function compileSerializer(schema: JsonSchema, contentType?: string): (data: unknown) => string {
+  if (contentType === 'text/event-stream') return streamedAsIs;
   let serialize = compiled.get(schema);
   if (!serialize) {
     serialize = fastJson(forSerialization(schema));

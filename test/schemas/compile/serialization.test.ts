@@ -1,6 +1,7 @@
 import fastJson from 'fast-json-stringify';
 import { describe, expect, it } from 'vitest';
 import { ListMessagesResponse, MessageObject } from '../../../src/schemas/messages.js';
+import { AssistantStreamEvent } from '../../../src/schemas/run-stream-events.js';
 import { ThreadObject } from '../../../src/schemas/threads.js';
 import { compileSerializer, forSerialization } from '../../../src/schemas/compile/serialization.js';
 
@@ -82,5 +83,10 @@ describe('response serialisation', () => {
 
   it('compiles each schema once', () => {
     expect(compileSerializer(MessageObject as any)).toBe(compileSerializer(MessageObject as any));
+  });
+
+  it('compiles nothing for a text/event-stream answer: a stream is sent as it is', () => {
+    const serialize = compileSerializer(AssistantStreamEvent as any, 'text/event-stream');
+    expect(() => serialize({ event: 'done', data: '[DONE]' })).toThrow('never serialised');
   });
 });
