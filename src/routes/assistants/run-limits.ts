@@ -10,13 +10,14 @@ const tooManyRuns = (what: string, limit: number) =>
     `Rate limit reached for active runs ${what}: limit ${limit}. Please try again in ${RETRY_AFTER_SECONDS}s.`,
     null,
     'rate_limit_exceeded',
-    'rate_limit_exceeded',
+    'requests',
     { 'retry-after': String(RETRY_AFTER_SECONDS) },
   );
 
 /**
  * Refuses a new run past RUNS_PER_REPLICA runs executing in this replica, or RUNS_PER_TENANT unfinished
- * runs of the tenant (across replicas): 429 `rate_limit_exceeded` with a Retry-After, which the SDKs retry.
+ * runs of the tenant (across replicas): 429 `rate_limit_exceeded` with a Retry-After, which the SDKs retry;
+ * its type `requests`, as the request rate limit's and the hosted API's.
  */
 export async function checkRunLimits(app: FastifyInstance, tenant: string): Promise<void> {
   const { scheduler, limits } = app.runner;

@@ -27,7 +27,7 @@ function expectRunLimit(res: Awaited<ReturnType<RunsApp['call']>>, message: RegE
   expect(res.statusCode, res.body).toBe(429);
   expect(res.headers['retry-after']).toBe('5');
   const { error } = res.json();
-  expect(error).toMatchObject({ type: 'rate_limit_exceeded', code: 'rate_limit_exceeded', param: null });
+  expect(error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded', param: null });
   expect(error.message).toMatch(message);
 }
 
