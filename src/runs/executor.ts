@@ -117,8 +117,8 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
   async function execute(ref: RunRef, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {
     const queued = await store.runs.get(ref.tenant, ref.threadId, ref.runId);
     if (queued?.status !== 'queued') return settleIfCancelling(ref, queued && { run: queued, applied: false });
-    // The in_progress write commits while the prompt is read and sent: the upstream gets the request one
-    // commit sooner. No chunk is taken before it has applied; when it does not (a cancel won), the call is aborted.
+    // The prompt is read while the in_progress write commits; the request goes out once that write has applied
+    // (when it does not, a cancel won): a run still queued after its process died was never asked of the model.
     const starting = transition(ref, start(seconds()));
     // A run that never started has no steps yet: its first turn skips the read.
     const steps = queued.started_at === null ? [] : await stepsOf(ref);
@@ -129,31 +129,11 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
     if (budgets.completion !== undefined && budgets.completion <= 0)
       return endOutOfBudget(ref, await starting, incomplete('max_completion_tokens', spent));
 
-    const call = new AbortController();
-    const stopCall = () => call.abort(signal.reason);
-    signal.addEventListener('abort', stopCall, { once: true });
-    if (signal.aborted) stopCall();
-    let chunks: AsyncIterator<ChatCompletionChunk> | undefined;
-    let first: Promise<IteratorResult<ChatCompletionChunk>> | undefined;
-    let unsent: unknown;
-    try {
-      const messages = await readAll<ItemRecord>((after) =>
-        store.items.list(ref.tenant, ref.threadId, { limit: PAGE, order: 'asc', after, view: 'thread' }),
-      );
-      const model = upstream.model(queued.model);
-      const request = chatRequestOf({ run: queued, messages, steps, model, spent });
-      chunks = upstream.stream(request, { signal: call.signal })[Symbol.asyncIterator]();
-      first = chunks.next(); // sends the request
-      first.catch(() => undefined); // its failure is taken below, once the run has started
-    } catch (error) {
-      unsent = error;
-    }
-    let started: RunUpdate | undefined;
-    try {
-      started = await starting;
-    } finally {
-      if (!started?.applied) call.abort(new Error('the run did not start'));
-    }
+    const reading = readAll<ItemRecord>((after) =>
+      store.items.list(ref.tenant, ref.threadId, { limit: PAGE, order: 'asc', after, view: 'thread' }),
+    );
+    reading.catch(() => undefined); // its failure is taken below, once the run has started
+    const started = await starting;
     if (!started?.applied) return settleIfCancelling(ref, started);
     const run = started.run;
 
@@ -161,8 +141,15 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
     let usage: RunUsage = NO_USAGE;
     let finish: string | null = null;
     try {
-      if (!chunks || !first) throw unsent;
-      for (let next = await first; !next.done; next = await chunks.next()) {
+      const request = chatRequestOf({
+        run: queued,
+        messages: await reading,
+        steps,
+        model: upstream.model(queued.model),
+        spent,
+      });
+      const chunks = upstream.stream(request, { signal })[Symbol.asyncIterator]();
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
         const chunk = next.value;
         if (chunk.usage) usage = chunk.usage;
         finish = (await take(writer, chunk)) ?? finish;
@@ -176,8 +163,6 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
       await writer.end('failed', usage, 'run_failed', lastError);
       const failed = await transition(ref, fail(seconds(), lastError, addUsage(spent, usage)));
       return settleIfCancelling(ref, failed);
-    } finally {
-      signal.removeEventListener('abort', stopCall);
     }
     await finishTurn(ref, run, writer, { finish, usage, spent });
   }

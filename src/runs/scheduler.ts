@@ -153,13 +153,15 @@ export class Scheduler {
    * another process took, or that another process settled, is stopped and left as the store has it.
    */
   async heartbeat(): Promise<void> {
-    if (![...this.#running.values()].some((running) => running.held)) return;
+    // Only leases held before the renewal is sent are judged by its answer: one claimed meanwhile is not in it.
+    const held = [...this.#running].filter(([, running]) => running.held);
+    if (held.length === 0) return;
     try {
       const renewed = await this.store.runs.queue.renew(this.owner, Date.now() + this.options.leaseMs);
-      const held = new Map(renewed.map((run) => [run.runId, run.status]));
-      for (const [runId, running] of this.#running) {
+      const statuses = new Map(renewed.map((run) => [run.runId, run.status]));
+      for (const [runId, running] of held) {
         if (!running.held || running.stop !== undefined) continue;
-        const status = held.get(runId);
+        const status = statuses.get(runId);
         if (status === 'cancelling') this.#abort(running, 'cancel');
         else if (status === undefined || status === 'cancelled' || status === 'expired') this.#abort(running, 'close');
       }
