@@ -4,7 +4,6 @@ import type { ItemRecord } from '../store/records.js';
 import type { RunChange, RunRef, RunUpdate } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import { chatRequestOf, remainingBudgets } from '../views/chat-prompt.js';
-import { toMessage } from '../views/thread-view.js';
 import type { ChatUpstream } from '../upstream/chat-completions.js';
 import type { ChatCompletionChunk } from '../upstream/chat-types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
@@ -20,6 +19,8 @@ import {
   requireAction,
   start,
 } from './lifecycle.js';
+import { endOpenTurn } from './open-turn.js';
+import { readAll } from './read-all.js';
 import type { RunBus } from './run-bus.js';
 import { TurnWriter } from './turn-writer.js';
 
@@ -36,20 +37,6 @@ export interface ExecutorDeps {
 }
 
 const PAGE = 100;
-
-/** Every page of a list, oldest first. */
-export async function readAll<T extends { id: string }>(
-  page: (after: string | undefined) => Promise<{ data: T[]; has_more: boolean } | undefined>,
-): Promise<T[]> {
-  const all: T[] = [];
-  for (let after: string | undefined; ; ) {
-    const next = await page(after);
-    if (!next) return all;
-    all.push(...next.data);
-    if (!next.has_more || next.data.length === 0) return all;
-    after = next.data.at(-1)!.id;
-  }
-}
 
 const usageOf = (steps: RunStepObject[]) => steps.reduce((sum, step) => addUsage(sum, step.usage), NO_USAGE);
 
@@ -86,25 +73,12 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
 
   /** Ends a run that was cancelled or expired: its steps still in progress end with it, then the run. */
   async function settle(ref: RunRef, reason: 'cancel' | 'expire'): Promise<void> {
-    const steps = await stepsOf(ref);
     const at = seconds();
-    for (const step of steps.filter((s) => s.status === 'in_progress')) {
-      const set: Partial<RunStepObject> =
-        reason === 'cancel' ? { status: 'cancelled', cancelled_at: at } : { status: 'expired', expired_at: at };
-      const messageId = step.step_details.message_creation?.message_id;
-      // A message left open (its turn ended elsewhere: a server that stopped) ends with the run.
-      if (messageId !== undefined) {
-        const why = reason === 'cancel' ? 'run_cancelled' : 'run_expired';
-        const closed = await store.runs.messages.update(ref.tenant, ref.threadId, messageId, {
-          status: 'incomplete',
-          incomplete_at: at,
-          incomplete_details: { reason: why },
-        });
-        if (closed) bus.emit(ref.runId, { type: 'message.status', message: toMessage(closed, ref.threadId) });
-      }
-      const ended = await store.runs.steps.update(ref.tenant, ref.threadId, ref.runId, step.id, set);
-      if (ended) bus.emit(ref.runId, { type: 'step.status', step: ended });
-    }
+    // A message or step left open (its turn ended elsewhere: a server that stopped) ends with the run.
+    const steps =
+      reason === 'cancel'
+        ? await endOpenTurn(store, bus, ref, 'run_cancelled', { status: 'cancelled', cancelled_at: at })
+        : await endOpenTurn(store, bus, ref, 'run_expired', { status: 'expired', expired_at: at });
     const usage = usageOf(steps);
     await transition(ref, reason === 'cancel' ? cancelled(at, usage) : expire(usage));
   }

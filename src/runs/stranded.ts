@@ -1,9 +1,7 @@
-import type { RunStepObject } from '../schemas/run-steps.js';
 import type { RunRef } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
-import { toMessage } from '../views/thread-view.js';
-import { readAll } from './executor.js';
 import { addUsage, fail, NO_USAGE, type RunError } from './lifecycle.js';
+import { endOpenTurn } from './open-turn.js';
 import type { RunBus } from './run-bus.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -23,27 +21,12 @@ export async function failStranded(
   ref: RunRef,
   error: RunError & { code: 'server_error' },
 ): Promise<void> {
-  const steps = await readAll<RunStepObject>((after) =>
-    store.runs.steps.list(ref.tenant, ref.threadId, ref.runId, { limit: 100, order: 'asc', after }),
-  );
   const at = seconds();
-  for (const step of steps.filter((s) => s.status === 'in_progress')) {
-    const messageId = step.step_details.message_creation?.message_id;
-    if (messageId !== undefined) {
-      const closed = await store.runs.messages.update(ref.tenant, ref.threadId, messageId, {
-        status: 'incomplete',
-        incomplete_at: at,
-        incomplete_details: { reason: 'run_failed' },
-      });
-      if (closed) bus.emit(ref.runId, { type: 'message.status', message: toMessage(closed, ref.threadId) });
-    }
-    const failed = await store.runs.steps.update(ref.tenant, ref.threadId, ref.runId, step.id, {
-      status: 'failed',
-      failed_at: at,
-      last_error: error,
-    });
-    if (failed) bus.emit(ref.runId, { type: 'step.status', step: failed });
-  }
+  const steps = await endOpenTurn(store, bus, ref, 'run_failed', {
+    status: 'failed',
+    failed_at: at,
+    last_error: error,
+  });
   const usage = steps.reduce((sum, step) => addUsage(sum, step.usage), NO_USAGE);
   const update = await store.runs.update(ref.tenant, ref.threadId, ref.runId, fail(at, error, usage));
   if (update?.applied) bus.emit(ref.runId, { type: 'run.status', run: update.run });

@@ -1,6 +1,9 @@
 import { withClient } from './postgres.js';
 
-/** One change of a run's lease holder: a claim (`to` set), a release (`to` null) or a takeover (both set). */
+/**
+ * One change of a run's lease holder: a claim or a run created held (`to` set), a release (`to` null) or a
+ * takeover (both set).
+ */
 export interface LeaseChange {
   runId: string;
   from: string | null;
@@ -23,11 +26,14 @@ export async function recordLeaseChanges(databaseUrl: string): Promise<{ read():
       );
       CREATE FUNCTION log_lease_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          INSERT INTO lease_changes (run_id, from_owner, to_owner) VALUES (NEW.id, OLD.owner, NEW.owner);
+          INSERT INTO lease_changes (run_id, from_owner, to_owner)
+            VALUES (NEW.id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.owner END, NEW.owner);
           RETURN NEW;
         END $$;
       CREATE TRIGGER lease_changes AFTER UPDATE OF owner ON runs
         FOR EACH ROW WHEN (OLD.owner IS DISTINCT FROM NEW.owner) EXECUTE FUNCTION log_lease_change();
+      CREATE TRIGGER lease_changes_at_create AFTER INSERT ON runs
+        FOR EACH ROW WHEN (NEW.owner IS NOT NULL) EXECUTE FUNCTION log_lease_change();
     `),
   );
   return {

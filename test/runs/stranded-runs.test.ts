@@ -18,14 +18,14 @@ afterEach(async () => {
 const TENANT = '';
 
 /** A run in `status`, held by a process that stopped renewing its lease a moment ago. */
-async function leftBehind(app: RunsApp, status: 'queued' | 'cancelling'): Promise<RunRef> {
+async function leftBehind(app: RunsApp, status: 'queued' | 'in_progress' | 'cancelling'): Promise<RunRef> {
   const assistant = await app.ok('/v1/assistants', { model: 'gpt-4o' });
   const thread = await app.ok('/v1/threads', { messages: [{ role: 'user', content: 'hi' }] });
   const run = newRun({ assistant_id: assistant.id }, assistant, thread.id, Math.floor(Date.now() / 1000), 600);
   const ref = { tenant: TENANT, threadId: thread.id, runId: run.id };
   const store = app.app.store;
   await store.runs.create(TENANT, thread.id, run, [], { owner: 'a-process-that-ended', until: Date.now() - 1 });
-  if (status === 'cancelling') await store.runs.update(TENANT, thread.id, run.id, { set: { status } });
+  if (status !== 'queued') await store.runs.update(TENANT, thread.id, run.id, { set: { status } });
   return ref;
 }
 
@@ -45,5 +45,29 @@ test('a cancelling run left behind ends cancelled without asking the model', asy
   const run = await t.waitFor(ref.threadId, ref.runId, ['cancelled']);
   expect(run).toMatchObject({ status: 'cancelled', expires_at: null });
   expect(run.cancelled_at).toEqual(expect.any(Number));
+  expect(t.upstream.requests).toHaveLength(0);
+});
+
+test('a message its process wrote without its step (killed between the two commits) ends incomplete with the run', async () => {
+  t = await startRunsApp([{ text: ['Hello'] }]);
+  const ref = await leftBehind(t, 'in_progress');
+  const run = await t.get(`/v1/threads/${ref.threadId}/runs/${ref.runId}`);
+  // PostgreSQL writes a turn's message and its message-creation step side by side: here only the message landed.
+  await t.app.store.runs.messages.create(TENANT, ref.threadId, {
+    id: 'msg_orphan',
+    type: 'message',
+    role: 'assistant',
+    item: null,
+    content: [],
+    status: 'in_progress',
+    attachments: [],
+    metadata: {},
+    assistant_id: run.assistant_id,
+    run_id: ref.runId,
+  });
+  const failed = await t.waitFor(ref.threadId, ref.runId, ['failed']);
+  expect(failed.last_error).toEqual({ code: 'server_error', message: 'The server restarted during the run.' });
+  const message = await t.get(`/v1/threads/${ref.threadId}/messages/msg_orphan`);
+  expect(message).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'run_failed' } });
   expect(t.upstream.requests).toHaveLength(0);
 });
