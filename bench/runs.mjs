@@ -30,7 +30,7 @@ const plan = (quick) => ({
 const modelOf = ({ fragments, delayMs }) => `bench-${fragments}x${delayMs}`;
 
 async function startUpstream(core) {
-  const [file, args] = command(core, ['bench/scripted-upstream-server.mjs']);
+  const [file, args] = command(core, ['test/helpers/scripted-upstream-server.mjs']);
   const child = spawn(file, args, { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await Promise.race([
     once(createInterface({ input: child.stdout }), 'line'),

@@ -22,6 +22,7 @@ import {
 import { endOpenTurn } from './open-turn.js';
 import { readAll } from './read-all.js';
 import type { RunBus } from './run-bus.js';
+import { nextSlice } from './time-slices.js';
 import { TurnWriter } from './turn-writer.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -124,6 +125,7 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
       });
       const chunks = upstream.stream(request, { signal })[Symbol.asyncIterator]();
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        await nextSlice();
         const chunk = next.value;
         if (chunk.usage) usage = chunk.usage;
         finish = (await take(writer, chunk)) ?? finish;

@@ -6,6 +6,7 @@ import type { Store } from '../store/types.js';
 import type { Executor, StopReason } from './executor.js';
 import type { RunBus } from './run-bus.js';
 import { failStranded, SERVER_RESTARTED, SERVER_SHUT_DOWN } from './stranded.js';
+import { nextSlice } from './time-slices.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
@@ -118,6 +119,8 @@ export class Scheduler {
     if (claim.from !== null) this.options.tookOver?.();
     running.held = true;
     try {
+      // Claims are committed together (a burst of runs started at once): their turns begin a slice at a time.
+      await nextSlice();
       if (work === 'fail') return await failStranded(this.store, this.bus, ref, SERVER_RESTARTED);
       if (work !== 'execute') return await this.executor.settle(ref, work);
       await this.executor.execute(ref, running.controller.signal, () => running.stop);

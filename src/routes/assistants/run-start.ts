@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, assistantNotFound, missingParameter, unsupportedTool, upstreamNotConfigured } from '../../errors.js';
 import type { RunEvent } from '../../runs/run-bus.js';
+import { nextSlice } from '../../runs/time-slices.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import { newRun } from '../../views/run-view.js';
 import { checkRunLimits } from './run-limits.js';
@@ -22,6 +23,8 @@ export async function planRun(
   threadId: string,
 ): Promise<RunObject> {
   if (!app.runner.scheduler) throw upstreamNotConfigured();
+  // Many creates at once (each is followed by opening its stream and starting its run): a slice at a time.
+  await nextSlice();
   const choice = body.tool_choice;
   if (typeof choice === 'object' && choice !== null) {
     if (HOSTED_ONLY.has(choice.type)) throw unsupportedTool(choice.type, 'tool_choice');

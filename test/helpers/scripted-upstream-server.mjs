@@ -1,7 +1,8 @@
-// The scripted Chat Completions server (test/helpers/scripted-upstream.mjs) as a process of its own for the
-// runs benchmark: prints its base URL on one line, then answers until it is stopped. A request's model
-// says its turn: `bench-<n>x<ms>` streams n text fragments, each after a pause of ms milliseconds.
-import { startScriptedUpstream } from '../test/helpers/scripted-upstream.mjs';
+// The scripted Chat Completions server (scripted-upstream.mjs) as a process of its own, for the runs
+// benchmark and the tests under load, so its CPU is not on their event loop: prints its base URL on one
+// line, then answers until it is stopped. A request's model says its turn: `bench-<n>x<ms>` streams n text
+// fragments (` word0`, ` word1`, …), each after a pause of ms milliseconds.
+import { startScriptedUpstream } from './scripted-upstream.mjs';
 
 const MODEL = /^bench-(\d+)x(\d+)$/;
 
