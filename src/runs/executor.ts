@@ -20,7 +20,7 @@ import {
   start,
 } from './lifecycle.js';
 import { endOpenTurn } from './open-turn.js';
-import { readAll } from './read-all.js';
+import { PAGE, readAll } from './read-all.js';
 import type { RunBus } from './run-bus.js';
 import { nextSlice } from './time-slices.js';
 import { TurnWriter } from './turn-writer.js';
@@ -36,8 +36,6 @@ export interface ExecutorDeps {
   bus: RunBus;
   log: { warn(details: object, message: string): void };
 }
-
-const PAGE = 100;
 
 const usageOf = (steps: RunStepObject[]) => steps.reduce((sum, step) => addUsage(sum, step.usage), NO_USAGE);
 

@@ -3,10 +3,8 @@ import type { ItemRecord } from '../store/records.js';
 import type { RunRef } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import { toMessage } from '../views/thread-view.js';
-import { readAll } from './read-all.js';
+import { PAGE, readAll } from './read-all.js';
 import type { RunBus } from './run-bus.js';
-
-const PAGE = 100;
 
 /**
  * Ends what a turn that stopped left open: each message of the run still `in_progress` ends `incomplete`

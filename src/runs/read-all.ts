@@ -1,3 +1,6 @@
+/** How many rows each page of a whole read asks for. */
+export const PAGE = 100;
+
 /** Every page of a list, oldest first. */
 export async function readAll<T extends { id: string }>(
   page: (after: string | undefined) => Promise<{ data: T[]; has_more: boolean } | undefined>,

@@ -167,7 +167,7 @@ export class TurnWriter {
         function: { name: fragment.name ?? '', arguments: fragment.arguments ?? '', output: null },
       };
       calls[index] = call;
-      this.bus.emit(this.run.id, {
+      this.#emit({
         type: 'step.delta',
         stepId: step.id,
         toolCall: {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { fuzzRequests } from '../helpers/fuzz-requests.js';
+import { FUZZ_BYSTANDER_KEY, FUZZ_ENV, FUZZ_KEY, fuzzRequests } from '../helpers/fuzz-requests.js';
 
 /*
  * Property-based fuzzing of all 17 routes (threads, messages, conversations, items): generated bodies (valid-looking, random JSON, broken text and
@@ -10,11 +10,6 @@ import { fuzzRequests } from '../helpers/fuzz-requests.js';
  * FUZZ_RUNS sets the cases per route (default 2,000).
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
-
-const KEY = 'sk-fuzz-caller-000000000000';
-const OTHER_KEY = 'sk-fuzz-bystander-0000000000';
-// The fuzzer sends wrong keys on purpose: the per-address limit on them (tested in auth/failure-limit) stays out of its way.
-const ENV = { API_KEYS: `${KEY},${OTHER_KEY}`, AUTH_FAILURES_PER_MINUTE: '1000000000' };
 
 interface Fixture {
   t: TestApp;
@@ -28,7 +23,7 @@ interface Fixture {
 }
 
 async function readProtected(t: TestApp, threadId: string) {
-  const headers = { authorization: `Bearer ${OTHER_KEY}` };
+  const headers = { authorization: `Bearer ${FUZZ_BYSTANDER_KEY}` };
   const thread = await t.app.inject({ method: 'GET', url: `/v1/threads/${threadId}`, headers });
   const messages = await t.app.inject({
     method: 'GET',
@@ -44,7 +39,7 @@ async function readProtected(t: TestApp, threadId: string) {
 }
 
 async function setUp(): Promise<Fixture> {
-  const t = await buildTestApp(ENV);
+  const t = await buildTestApp(FUZZ_ENV);
   const create = async (key: string) => {
     const res = await t.app.inject({
       method: 'POST',
@@ -66,8 +61,8 @@ async function setUp(): Promise<Fixture> {
     });
     return { threadId, messageIds: list.json().data.map((m: { id: string }) => m.id) as string[] };
   };
-  const own = await Promise.all(Array.from({ length: 10 }, () => create(KEY)));
-  const bystander = await create(OTHER_KEY);
+  const own = await Promise.all(Array.from({ length: 10 }, () => create(FUZZ_KEY)));
+  const bystander = await create(FUZZ_BYSTANDER_KEY);
   return {
     t,
     threadIds: own.map((o) => o.threadId),
@@ -301,8 +296,8 @@ const headerText = fc.stringMatching(/^[\x20-\x7e]{0,40}$/);
 const headers = fc.record(
   {
     authorization: fc.oneof(
-      { weight: 8, arbitrary: fc.constant(`Bearer ${KEY}`) },
-      { weight: 1, arbitrary: fc.constant(`Bearer ${OTHER_KEY}x`) },
+      { weight: 8, arbitrary: fc.constant(`Bearer ${FUZZ_KEY}`) },
+      { weight: 1, arbitrary: fc.constant(`Bearer ${FUZZ_BYSTANDER_KEY}x`) },
       { weight: 1, arbitrary: headerText },
     ),
     'content-type': fc.oneof(

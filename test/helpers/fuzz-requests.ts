@@ -70,3 +70,47 @@ export const betaRouteHeaders = (key: string) =>
     },
     { requiredKeys: ['authorization'] },
   );
+
+/** The fuzzing app's keys: requests are sent as the caller; the bystander's data must come out unchanged. */
+export const FUZZ_KEY = 'sk-fuzz-caller-000000000000';
+export const FUZZ_BYSTANDER_KEY = 'sk-fuzz-bystander-0000000000';
+// The fuzzer sends wrong keys on purpose: the per-address limit on them (tested in auth/failure-limit) stays out of its way.
+export const FUZZ_ENV = { API_KEYS: `${FUZZ_KEY},${FUZZ_BYSTANDER_KEY}`, AUTH_FAILURES_PER_MINUTE: '1000000000' };
+
+/** Any text, and the strings that have broken parsers before; `prefixes` adds the route's id prefixes. */
+export const fuzzText = (...prefixes: string[]) =>
+  fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('', '\u0000', '\ud800', '__proto__', 'constructor', ...prefixes, 'null', '1e400', '😀'),
+  );
+
+/** Any JSON-ish value of `text` and the scalars. */
+export const fuzzAnything = (text: fc.Arbitrary<string>) =>
+  fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
+
+/** What goes on the wire: JSON of a generated value, a raw string, raw bytes or nothing. */
+export const wireBody = (shape: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 6, arbitrary: shape.map((v) => JSON.stringify(v) ?? '') },
+    { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
+    { weight: 1, arbitrary: fc.constantFrom('', '{', '[]', 'null', '{"__proto__":{"x":1}}', '\ufeff{}') },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+
+const wellFormed = (text: string) => text.replace(/[\ud800-\udfff]/g, 'x');
+
+/** An id no one holds: well formed, made of `text` (escaped for a path), or any path-safe characters. */
+export const unknownId = (prefix: string, text: fc.Arbitrary<string>) =>
+  fc.oneof(
+    fc.stringMatching(/^[0-9A-Za-z]{24}$/).map((rest) => `${prefix}_${rest}`),
+    text.map((s) => encodeURIComponent(`${prefix}_${wellFormed(s)}`)),
+    fc.stringMatching(/^[A-Za-z0-9_%.~-]{1,40}$/),
+  );
+
+/** A query string of the generated parameters, each value escaped. */
+export const queryString = (params: Record<string, string>) =>
+  Object.entries(params)
+    .map(([name, value]) => `${name}=${encodeURIComponent(wellFormed(value))}`)
+    .join('&');

@@ -11,8 +11,9 @@ export const UNFINISHED_SQL = `status IN (${UNFINISHED.map((status) => `'${statu
 export const EXECUTABLE_SQL = "status IN ('queued', 'in_progress', 'cancelling')";
 
 /**
- * How long a new run, or one given its tool outputs, is kept from the sweeps for the process that took
- * the request: it starts the run at once, so that it streams the run's events from its own bus.
+ * How long a run given its tool outputs (back in `queued`, held by no one) is kept from the sweeps for the
+ * process that took the request: it starts the run at once, so that it streams the run's events from its own
+ * bus. A new run needs none: it is created held by that process (RunStore.create's lease).
  */
 export const RESERVATION_MS = 5_000;
 

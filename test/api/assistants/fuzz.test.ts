@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { betaRouteHeaders, fuzzRequests } from '../../helpers/fuzz-requests.js';
+import {
+  betaRouteHeaders,
+  FUZZ_BYSTANDER_KEY,
+  FUZZ_ENV,
+  FUZZ_KEY,
+  fuzzAnything,
+  fuzzRequests,
+  fuzzText,
+  queryString,
+  unknownId,
+  wireBody,
+} from '../../helpers/fuzz-requests.js';
 
 /*
  * Property-based fuzzing of the five assistants routes, as test/fuzz.test.ts does for the others: generated
@@ -10,10 +21,6 @@ import { betaRouteHeaders, fuzzRequests } from '../../helpers/fuzz-requests.js';
  * tenant's assistant is unchanged. FUZZ_RUNS sets the cases per route (default 2,000).
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
-
-const KEY = 'sk-fuzz-caller-000000000000';
-const OTHER_KEY = 'sk-fuzz-bystander-0000000000';
-const ENV = { API_KEYS: `${KEY},${OTHER_KEY}`, AUTH_FAILURES_PER_MINUTE: '1000000000' };
 
 interface Fixture {
   t: TestApp;
@@ -27,12 +34,12 @@ const readBystander = async (t: TestApp, id: string) =>
     await t.app.inject({
       method: 'GET',
       url: `/v1/assistants/${id}`,
-      headers: { authorization: `Bearer ${OTHER_KEY}` },
+      headers: { authorization: `Bearer ${FUZZ_BYSTANDER_KEY}` },
     })
   ).json();
 
 async function setUp(): Promise<Fixture> {
-  const t = await buildTestApp(ENV);
+  const t = await buildTestApp(FUZZ_ENV);
   const create = async (key: string, name: string) =>
     (
       await t.app.inject({
@@ -42,26 +49,15 @@ async function setUp(): Promise<Fixture> {
         payload: { model: 'm', name, tools: [{ type: 'function', function: { name: 'f' } }], metadata: { k: 'v' } },
       })
     ).json().id as string;
-  const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => create(KEY, `own ${i}`)));
-  const bystander = await create(OTHER_KEY, 'bystander');
+  const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => create(FUZZ_KEY, `own ${i}`)));
+  const bystander = await create(FUZZ_BYSTANDER_KEY, 'bystander');
   return { t, ids, bystander, snapshot: await readBystander(t, bystander) };
 }
 
 // ---- generators -------------------------------------------------------------------------------------
 
-const text = fc.oneof(
-  fc.string(),
-  fc.string({ unit: 'binary' }),
-  fc.constantFrom('', '\u0000', '\ud800', '__proto__', 'constructor', 'asst_', 'null', '1e400', '😀'),
-);
-const anything = fc.oneof(
-  text,
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.jsonValue({ maxDepth: 3 }),
-);
+const text = fuzzText('asst_');
+const anything = fuzzAnything(text);
 const nested = fc.letrec((tie) => ({
   node: fc.oneof(
     { depthSize: 'small' },
@@ -174,23 +170,11 @@ const validSettings = fc.record(
   { requiredKeys: ['model'] },
 );
 
-/** What goes on the wire: JSON of a generated value, a raw string, raw bytes or nothing. */
-const body = (shape: fc.Arbitrary<unknown>) =>
-  fc.oneof(
-    { weight: 6, arbitrary: shape.map((v) => JSON.stringify(v) ?? '') },
-    { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '[]', 'null', '{"__proto__":{"x":1}}', '\ufeff{}') },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-  );
-
 const id = (f: Fixture) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...f.ids) },
     { weight: 1, arbitrary: fc.constant(f.bystander) },
-    { weight: 1, arbitrary: fc.stringMatching(/^[0-9A-Za-z]{24}$/).map((rest) => `asst_${rest}`) },
-    { weight: 1, arbitrary: text.map((s) => encodeURIComponent(`asst_${s.replace(/[\ud800-\udfff]/g, 'x')}`)) },
-    { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_%.~-]{1,40}$/) },
+    { weight: 3, arbitrary: unknownId('asst', text) },
   );
 
 const query = (f: Fixture) =>
@@ -205,13 +189,9 @@ const query = (f: Fixture) =>
       },
       { requiredKeys: [] },
     )
-    .map((q) =>
-      Object.entries(q)
-        .map(([k, v]) => `${k}=${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, 'x'))}`)
-        .join('&'),
-    );
+    .map(queryString);
 
-const headers = betaRouteHeaders(KEY);
+const headers = betaRouteHeaders(FUZZ_KEY);
 
 interface Route {
   name: string;
@@ -246,7 +226,7 @@ describe(`fuzzing the 5 assistants routes (${RUNS} cases each)`, () => {
           path: route.path(f),
           query: route.query ? query(f) : fc.constant(''),
           headers,
-          payload: body(route.body),
+          payload: wireBody(route.body),
         });
         // What a success stored reads back: no success leaves a row a later read cannot answer.
         const statuses = await fuzzRequests(f.t.app, route.method, request, RUNS, async (status, r) => {

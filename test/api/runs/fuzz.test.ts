@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { betaRouteHeaders, fuzzRequests } from '../../helpers/fuzz-requests.js';
+import {
+  betaRouteHeaders,
+  FUZZ_BYSTANDER_KEY,
+  FUZZ_ENV,
+  FUZZ_KEY,
+  fuzzAnything,
+  fuzzRequests,
+  fuzzText,
+  queryString,
+  unknownId,
+  wireBody,
+} from '../../helpers/fuzz-requests.js';
 import { scriptedModel } from '../../helpers/run-script.js';
 import { type RunsApp, startRunsApp, weatherTool } from '../../helpers/runs.js';
 
@@ -12,10 +23,6 @@ import { type RunsApp, startRunsApp, weatherTool } from '../../helpers/runs.js';
  * the default is a modest 150 cases a route (FUZZ_RUNS sets it).
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
-
-const KEY = 'sk-fuzz-caller-000000000000';
-const OTHER_KEY = 'sk-fuzz-bystander-0000000000';
-const ENV = { API_KEYS: `${KEY},${OTHER_KEY}`, AUTH_FAILURES_PER_MINUTE: '1000000000' };
 
 interface Fixture {
   t: RunsApp;
@@ -32,15 +39,15 @@ interface Fixture {
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
 const readBystander = async (f: Pick<Fixture, 't' | 'bystander'>) =>
-  f.t.get(`/v1/threads/${f.bystander.thread}/runs/${f.bystander.run}`, as(OTHER_KEY));
+  f.t.get(`/v1/threads/${f.bystander.thread}/runs/${f.bystander.run}`, as(FUZZ_BYSTANDER_KEY));
 
 async function setUp(): Promise<Fixture> {
   // A fuzzed run may have no message at all: it gets a greeting.
   const t = await startRunsApp(
     (request) => (request.body.messages.length === 0 ? { text: ['Hi'] } : scriptedModel(request)),
-    ENV,
+    FUZZ_ENV,
   );
-  const assistant = await t.ok('/v1/assistants', { model: 'gpt-4o', tools: [weatherTool] }, as(KEY));
+  const assistant = await t.ok('/v1/assistants', { model: 'gpt-4o', tools: [weatherTool] }, as(FUZZ_KEY));
   const threads: string[] = [];
   const pairs: [string, string][] = [];
   const steps: string[] = [];
@@ -49,23 +56,23 @@ async function setUp(): Promise<Fixture> {
     const run = await t.ok(
       '/v1/threads/runs',
       { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content }] } },
-      as(KEY),
+      as(FUZZ_KEY),
     );
-    await t.waitFor(run.thread_id, run.id, ['completed', 'requires_action'], as(KEY));
-    const listed = await t.get(`/v1/threads/${run.thread_id}/runs/${run.id}/steps`, as(KEY));
+    await t.waitFor(run.thread_id, run.id, ['completed', 'requires_action'], as(FUZZ_KEY));
+    const listed = await t.get(`/v1/threads/${run.thread_id}/runs/${run.id}/steps`, as(FUZZ_KEY));
     steps.push(...listed.data.map((step: { id: string }) => step.id));
     threads.push(run.thread_id);
     pairs.push([run.thread_id, run.id]);
   }
-  threads.push((await t.ok('/v1/threads', {}, as(KEY))).id);
-  const other = await t.ok('/v1/assistants', { model: 'gpt-4o' }, as(OTHER_KEY));
+  threads.push((await t.ok('/v1/threads', {}, as(FUZZ_KEY))).id);
+  const other = await t.ok('/v1/assistants', { model: 'gpt-4o' }, as(FUZZ_BYSTANDER_KEY));
   const otherRun = await t.ok(
     '/v1/threads/runs',
     { assistant_id: other.id, thread: { messages: [{ role: 'user', content: 'Hello' }] } },
-    as(OTHER_KEY),
+    as(FUZZ_BYSTANDER_KEY),
   );
   const bystander = { thread: otherRun.thread_id, run: otherRun.id };
-  await t.waitFor(bystander.thread, bystander.run, ['completed'], as(OTHER_KEY));
+  await t.waitFor(bystander.thread, bystander.run, ['completed'], as(FUZZ_BYSTANDER_KEY));
   return {
     t,
     assistants: [assistant.id, other.id],
@@ -80,19 +87,8 @@ async function setUp(): Promise<Fixture> {
 
 // ---- generators -------------------------------------------------------------------------------------
 
-const text = fc.oneof(
-  fc.string(),
-  fc.string({ unit: 'binary' }),
-  fc.constantFrom('', '\u0000', '\ud800', '__proto__', 'constructor', 'run_', 'thread_', 'null', '1e400', '😀'),
-);
-const anything = fc.oneof(
-  text,
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.jsonValue({ maxDepth: 3 }),
-);
+const text = fuzzText('run_', 'thread_');
+const anything = fuzzAnything(text);
 
 const tool = fc.oneof(
   fc.constant(weatherTool),
@@ -197,24 +193,8 @@ const toolOutputs = fc.record(
   { requiredKeys: [] },
 );
 
-/** What goes on the wire: JSON of a generated value, a raw string, raw bytes or nothing. */
-const body = (shape: fc.Arbitrary<unknown>) =>
-  fc.oneof(
-    { weight: 6, arbitrary: shape.map((v) => JSON.stringify(v) ?? '') },
-    { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '[]', 'null', '{"__proto__":{"x":1}}', '\ufeff{}') },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-  );
-
-const oddId = (prefix: string) =>
-  fc.oneof(
-    fc.stringMatching(/^[0-9A-Za-z]{24}$/).map((rest) => `${prefix}_${rest}`),
-    text.map((s) => encodeURIComponent(`${prefix}_${s.replace(/[\ud800-\udfff]/g, 'x')}`)),
-    fc.stringMatching(/^[A-Za-z0-9_%.~-]{1,40}$/),
-  );
 const pick = (ids: string[], prefix: string) =>
-  fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: oddId(prefix) });
+  fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: unknownId(prefix, text) });
 
 const thread = (f: Fixture) => pick(f.threads, 'thread');
 /** A run under its own thread mostly, else mixed or made up. */
@@ -241,13 +221,9 @@ const query = (f: Fixture) =>
     )
     // Half the lists ask for the first page, which the handler answers.
     .chain((q) => fc.constantFrom(q, { limit: q.limit ?? '20', order: q.order ?? 'desc' }))
-    .map((q) =>
-      Object.entries(q)
-        .map(([k, v]) => `${k}=${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, 'x'))}`)
-        .join('&'),
-    );
+    .map(queryString);
 
-const headers = betaRouteHeaders(KEY);
+const headers = betaRouteHeaders(FUZZ_KEY);
 
 interface Route {
   name: string;
@@ -316,7 +292,7 @@ describe(`fuzzing the 9 run routes (${RUNS} cases each)`, () => {
           path: route.path(f),
           query: route.query ? query(f) : fc.constant(''),
           headers,
-          payload: body(route.body(f)),
+          payload: wireBody(route.body(f)),
         });
         const statuses = await fuzzRequests(f.t.app, route.method, request, RUNS);
         const health = await f.t.app.inject({ method: 'GET', url: '/health' });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { expectError } from '../../helpers/api.js';
-import { type RunsApp, startRunsApp, weatherTool } from '../../helpers/runs.js';
+import { parseEvents, type RunsApp, startRunsApp, weatherTool } from '../../helpers/runs.js';
 import { expectRunConformsTo } from '../../helpers/runs-schemas.js';
 
 let t: RunsApp;
@@ -126,6 +126,54 @@ describe('function tools', () => {
     ]);
     // Unlocked again.
     await t.ok(`/v1/threads/${thread.id}/messages`, { role: 'user', content: 'thanks' });
+  });
+
+  test('the variants upstreams send (id and name on every chunk; no index, no id) stream as one clean call each', async () => {
+    const { asst, thread } = await setUp([
+      {
+        toolCalls: [{ name: 'get_weather', arguments: ['{"city":', '"Paris"}'], id: 'call_p' }],
+        repeatIdAndName: true,
+      },
+      { text: ['Sunny.'] },
+      { toolCalls: [{ name: 'get_weather', arguments: ['{"city":', '"Rome"}'] }], omitIndex: true, omitId: true },
+    ]);
+    const deltasOf = (body: string) =>
+      parseEvents(body)
+        .filter((e) => e.event === 'thread.run.step.delta')
+        .map((e) => e.data.delta.step_details.tool_calls);
+    const callsOf = (body: string) =>
+      parseEvents(body).find((e) => e.event === 'thread.run.requires_action')!.data.required_action.submit_tool_outputs
+        .tool_calls;
+
+    // RUNS.md: id, type and name in a call's first delta only; later deltas carry index, type and arguments.
+    const first = await t.call('POST', `/v1/threads/${thread.id}/runs`, { assistant_id: asst.id, stream: true });
+    const run = parseEvents(first.body)[0]!.data;
+    expect(deltasOf(first.body)).toEqual([
+      [{ index: 0, id: 'call_p', type: 'function', function: { name: 'get_weather', arguments: '', output: null } }],
+      [{ index: 0, type: 'function', function: { arguments: '{"city":' } }],
+      [{ index: 0, type: 'function', function: { arguments: '"Paris"}' } }],
+    ]);
+    expect(callsOf(first.body)).toEqual([
+      { id: 'call_p', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
+    await t.ok(`/v1/threads/${thread.id}/runs/${run.id}/submit_tool_outputs`, {
+      tool_outputs: [{ tool_call_id: 'call_p', output: 'sunny' }],
+    });
+    await t.waitFor(thread.id, run.id, ['completed']);
+
+    // No index and no id: the call gets index 0 and an id of ours, the same in the deltas and required_action.
+    const second = await t.call('POST', `/v1/threads/${thread.id}/runs`, { assistant_id: asst.id, stream: true });
+    const [opening, ...rest] = deltasOf(second.body);
+    const id = opening![0].id;
+    expect(id).toMatch(/^call_/);
+    expect([opening, ...rest]).toEqual([
+      [{ index: 0, id, type: 'function', function: { name: 'get_weather', arguments: '', output: null } }],
+      [{ index: 0, type: 'function', function: { arguments: '{"city":' } }],
+      [{ index: 0, type: 'function', function: { arguments: '"Rome"}' } }],
+    ]);
+    expect(callsOf(second.body)).toEqual([
+      { id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+    ]);
   });
 
   test('tool_choice forcing a function, or none, goes to the upstream; a function not among the tools is a 400', async () => {
