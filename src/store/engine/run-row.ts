@@ -4,10 +4,13 @@ import type { RunChange, RunUpdate } from '../run-types.js';
 /** The statuses of a run that holds its thread's lock and can still expire. */
 const UNFINISHED: readonly RunStatus[] = ['queued', 'in_progress', 'requires_action', 'cancelling'];
 
-/** UNFINISHED as SQL, for both engines' statements (the partial indexes of migration 010 say the same). */
+/** UNFINISHED as SQL, for both engines' statements (the partial indexes of migrations 010 and 012 say the same). */
 export const UNFINISHED_SQL = `status IN (${UNFINISHED.map((status) => `'${status}'`).join(', ')})`;
 
-/** The statuses in which a run needs a process to execute or settle it: a sweep recovers those no one holds. */
+/**
+ * The statuses in which a run needs a process to execute or settle it: a sweep recovers those no one holds
+ * (the partial index of migration 012 says the same).
+ */
 export const EXECUTABLE_SQL = "status IN ('queued', 'in_progress', 'cancelling')";
 
 /**

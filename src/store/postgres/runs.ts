@@ -56,11 +56,11 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     return record;
   }
 
-  async function cursor(param: 'after' | 'before', id: string | undefined, thread: number) {
+  async function cursor(param: 'after' | 'before', id: string | undefined, tenant: string, thread: number) {
     if (id === undefined) return undefined;
     const row = unstorable(id)
       ? undefined
-      : (await pool.query<{ seq: number }>(RUN_SQL.runCursor, [id, thread])).rows[0];
+      : (await pool.query<{ seq: number }>(RUN_SQL.runCursor, [tenant, id, thread])).rows[0];
     if (!row) throw new UnknownListCursor(param, id, 'run');
     return row.seq;
   }
@@ -87,8 +87,8 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
   async function listRuns(tenant: string, threadId: string, query: PageQuery) {
     const thread = await threadSeq(pool, tenant, threadId);
     if (thread === undefined) return undefined;
-    const after = await cursor('after', query.after, thread);
-    const before = await cursor('before', query.before, thread);
+    const after = await cursor('after', query.after, tenant, thread);
+    const before = await cursor('before', query.before, tenant, thread);
     const page = await readPage(query, after, before, async (direction, low, high, limit) =>
       whole((await pool.query<{ run: string }>(RUN_SQL.listRuns(direction), [thread, low, high, limit])).rows),
     );

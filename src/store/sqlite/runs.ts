@@ -33,6 +33,9 @@ const runListSql = (direction: Direction) => `
 const RUN_BY_ID = `FROM runs r JOIN threads t ON t.seq = r.thread_seq
   WHERE r.id = @runId AND r.tenant = @tenant AND t.id = @threadId AND t.tenant = @tenant`;
 
+/** A list cursor's run, by the tenant's unique run id: not by reading the thread's every run for it. */
+export const RUN_CURSOR_SQL = 'SELECT seq FROM runs WHERE tenant = ? AND id = ? AND thread_seq = ?';
+
 interface RunLookup {
   tenant: string;
   threadId: string;
@@ -69,7 +72,7 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
          lease_until = CASE WHEN owner IS NULL AND @reserve IS NOT NULL THEN @reserve ELSE lease_until END
        WHERE seq = @seq`,
     ),
-    runCursor: db.prepare<[string, number], { seq: number }>('SELECT seq FROM runs WHERE id = ? AND thread_seq = ?'),
+    runCursor: db.prepare<[string, string, number], { seq: number }>(RUN_CURSOR_SQL),
     listAscending: db.prepare<RunRange, { run: string }>(runListSql('ASC')),
     listDescending: db.prepare<RunRange, { run: string }>(runListSql('DESC')),
     due: db.prepare<[number, number], { tenant: string; threadId: string; runId: string }>(
@@ -166,9 +169,9 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
       rewriteMessage(tenant, threadId, messageId, changes),
   );
 
-  function runCursor(param: 'after' | 'before', id: string | undefined, thread: number) {
+  function runCursor(param: 'after' | 'before', id: string | undefined, tenant: string, thread: number) {
     if (id === undefined) return undefined;
-    const row = sql.runCursor.get(id, thread);
+    const row = sql.runCursor.get(tenant, id, thread);
     if (!row) throw new UnknownListCursor(param, id, 'run');
     return row.seq;
   }
@@ -176,8 +179,8 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
   async function listRuns(tenant: string, threadId: string, query: PageQuery) {
     const thread = threadSeq(tenant, threadId);
     if (thread === undefined) return undefined;
-    const after = runCursor('after', query.after, thread);
-    const before = runCursor('before', query.before, thread);
+    const after = runCursor('after', query.after, tenant, thread);
+    const before = runCursor('before', query.before, tenant, thread);
     const page = await readPage(query, after, before, (direction, low, high, limit) =>
       whole((direction === 'ASC' ? sql.listAscending : sql.listDescending).all({ thread, low, high, limit })),
     );

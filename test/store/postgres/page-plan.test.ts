@@ -9,24 +9,13 @@ import { SQL } from '../../../src/store/postgres/statements/items.js';
 import type { ItemView } from '../../../src/store/records.js';
 import { newId } from '../../../src/ids.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
+import { executedPlan } from '../../helpers/postgres-plans.js';
 import { importedItem, userMessage } from '../../helpers/store-items.js';
 
 const LIMIT = 21;
 const MESSAGES = 25;
 const CALLS_EACH = 1_000;
 const LONG = 30_000;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Alias?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
 
 describe('page plans on PostgreSQL', () => {
   let t: TestApp;
@@ -83,17 +72,9 @@ describe('page plans on PostgreSQL', () => {
     runId?: string,
   ) {
     await client.query(`SET plan_cache_mode = ${mode}`);
-    await client.query(`PREPARE page AS ${SQL.listPage(direction, runId !== undefined, view)}`);
-    try {
-      const values = [threadId, '', low, high, LIMIT, 1024 * 1024, ...(runId === undefined ? [] : [runId])].map((v) =>
-        v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v}'`,
-      );
-      const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE page(${values.join(', ')})`);
-      const plan = rows[0]['QUERY PLAN'][0].Plan as PlanNode;
-      return nodes(plan).filter((node) => node['Relation Name'] === 'messages' && node.Alias === 'm');
-    } finally {
-      await client.query('DEALLOCATE page');
-    }
+    const values = [threadId, '', low, high, LIMIT, 1024 * 1024, ...(runId === undefined ? [] : [runId])];
+    const plan = await executedPlan(client, SQL.listPage(direction, runId !== undefined, view), values);
+    return plan.filter((node) => node['Relation Name'] === 'messages' && node.Alias === 'm');
   }
 
   const pages = () =>

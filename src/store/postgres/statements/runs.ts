@@ -20,7 +20,8 @@ export const RUN_SQL = {
   updateRun: `UPDATE runs SET status = $1, expires_at = $2, run = $3,
       lease_until = CASE WHEN owner IS NULL AND $5::bigint IS NOT NULL THEN $5::bigint ELSE lease_until END
     WHERE seq = $4`,
-  runCursor: 'SELECT seq FROM runs WHERE id = $1 AND thread_seq = $2',
+  /** By the tenant's ($1) unique run id ($2), not by reading the thread's ($3) every run for it. */
+  runCursor: 'SELECT seq FROM runs WHERE tenant = $1 AND id = $2 AND thread_seq = $3',
   listRuns: (direction: Direction) =>
     `SELECT run FROM runs WHERE thread_seq = $1 AND seq > $2 AND seq < $3 ORDER BY seq ${direction} LIMIT $4`,
   due: `SELECT r.tenant, t.id AS "threadId", r.id AS "runId" FROM runs r JOIN threads t ON t.seq = r.thread_seq
