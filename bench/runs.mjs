@@ -16,6 +16,7 @@ const ADDED_TTFT_MS = 2;
 const CHUNK_RATE = 0.9;
 const CONCURRENT = 200;
 const HEALTH_EVERY_MS = 10;
+const WARM_UPS = 5;
 
 /**
  * `quick`: a few short runs, for CI. One stream: runs one after the other, each beside a direct call; a
@@ -56,7 +57,10 @@ export async function benchRuns({ engine, dir, quick, rounds, logLevel, step }) 
   const upstream = await startUpstream(1);
   let server;
   try {
-    const { databaseUrl, threads } = await engine.prepare(dir, 'runs', Array(concurrent.count + 1).fill(1));
+    // A thread of one message per run: each run's prompt is what the direct call sends (one user message), not
+    // a history grown by the runs before it.
+    const threadCount = WARM_UPS + single.count + concurrent.count;
+    const { databaseUrl, threads } = await engine.prepare(dir, 'runs', Array(threadCount).fill(1));
     server = await startServer({
       args: ['dist/server.js'],
       env: {
@@ -92,29 +96,33 @@ export async function benchRuns({ engine, dir, quick, rounds, logLevel, step }) 
       return timed;
     };
 
-    const [lone, ...spread] = threads;
+    const fresh = threads[Symbol.iterator]();
+    const nextThread = () => fresh.next().value;
     const warm = { ...single, fragments: 10 };
-    for (let i = 0; i < 5; i++) await Promise.all([direct(warm), run(warm, lone)]);
+    for (let i = 0; i < WARM_UPS; i++) await Promise.all([direct(warm), run(warm, nextThread())]);
 
     // CPU per run of threadstore, and of the upstream process (which writes the same chunks in both cases).
     const ones = { direct: [], own: [] };
     const cpu = () => [cpuSeconds(server.child.pid), cpuSeconds(upstream.child.pid)];
     const cpuBefore = cpu();
+    // In turn, each side first: neither always starts while the other's last stream is being torn down.
     for (let i = 0; i < single.count; i++) {
-      ones.direct.push(await direct(single));
-      ones.own.push(await run(single, lone));
+      if (i % 2 === 0) ones.direct.push(await direct(single));
+      ones.own.push(await run(single, nextThread()));
+      if (i % 2 === 1) ones.direct.push(await direct(single));
     }
     const [serverCpu, upstreamCpu] = cpu().map((after, i) => ((after - cpuBefore[i]) * 1000) / single.count);
     ones.cpuMsPerRun = { server: serverCpu, upstream: upstreamCpu / 2 };
     step(`runs: ${single.count} streamed runs one at a time, each beside the upstream called directly`);
 
+    const batch = Array.from({ length: concurrent.count }, nextThread);
     const rounds200 = [];
     for (let round = 0; round < rounds; round++) {
       const alone = await allAtOnce(concurrent.count, () => direct(concurrent));
       const rssBefore = rssMb(server.child.pid);
       const cpuBefore = cpuSeconds(server.child.pid);
       const health = pingUntil(`${server.url}/health`, HEALTH_EVERY_MS);
-      const own = await allAtOnce(concurrent.count, (i) => run(concurrent, spread[i]));
+      const own = await allAtOnce(concurrent.count, (i) => run(concurrent, batch[i]));
       const pings = await health.stop();
       const chunks = concurrent.count * concurrent.fragments;
       rounds200.push({

@@ -87,46 +87,50 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
     if (update && !update.applied && update.run.status === 'cancelling') await settle(ref, 'cancel');
   }
 
-  async function execute(ref: RunRef, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {
-    const queued = await store.runs.get(ref.tenant, ref.threadId, ref.runId);
-    if (queued?.status !== 'queued') return settleIfCancelling(ref, queued && { run: queued, applied: false });
-    // The prompt is read while the in_progress write commits; the request goes out once that write has applied
-    // (when it does not, a cancel won): a run still queued after its process died was never asked of the model.
-    const starting = transition(ref, start(seconds()));
-    // A run that never started has no steps yet: its first turn skips the read.
-    const steps = queued.started_at === null ? [] : await stepsOf(ref);
-    const spent = usageOf(steps);
-    const budgets = remainingBudgets(queued, spent);
-    if (budgets.prompt !== undefined && budgets.prompt <= 0)
-      return endOutOfBudget(ref, await starting, incomplete('max_prompt_tokens', spent));
-    if (budgets.completion !== undefined && budgets.completion <= 0)
-      return endOutOfBudget(ref, await starting, incomplete('max_completion_tokens', spent));
-
+  /**
+   * The run's next turn. `created`: the run was just created here, stored started (its first turn); else it is
+   * taken from `queued` to `in_progress` first. Either way the request goes out only once the run is stored
+   * `in_progress`: a run found `queued` after its process died was never asked of the model.
+   */
+  async function execute(
+    ref: RunRef,
+    signal: AbortSignal,
+    stopReason: () => StopReason | undefined,
+    created?: RunObject,
+  ): Promise<void> {
+    // The prompt is read while the run starts; when it does not (a cancel won), the read is left unused.
     const reading = readAll<ItemRecord>((after) =>
       store.items.list(ref.tenant, ref.threadId, { limit: PAGE, order: 'asc', after, view: 'thread' }),
     );
     reading.catch(() => undefined); // its failure is taken below, once the run has started
-    const started = await starting;
-    if (!started?.applied) return settleIfCancelling(ref, started);
-    const run = started.run;
+    const turn = created ? { run: created, steps: [] } : await startQueued(ref);
+    if (!turn) return;
+    const { run, steps } = turn;
+    const spent = usageOf(steps);
+    const budgets = remainingBudgets(run, spent);
+    if (budgets.prompt !== undefined && budgets.prompt <= 0)
+      return settleIfCancelling(ref, await transition(ref, incomplete('max_prompt_tokens', spent)));
+    if (budgets.completion !== undefined && budgets.completion <= 0)
+      return settleIfCancelling(ref, await transition(ref, incomplete('max_completion_tokens', spent)));
 
     const writer = new TurnWriter(store, bus, ref.tenant, run);
     let usage: RunUsage = NO_USAGE;
     let finish: string | null = null;
     try {
       const request = chatRequestOf({
-        run: queued,
+        run,
         messages: await reading,
         steps,
-        model: upstream.model(queued.model),
+        model: upstream.model(run.model),
         spent,
       });
+      const mayCallTools = (request.tools?.length ?? 0) > 0 && request.tool_choice !== 'none';
       const chunks = upstream.stream(request, { signal })[Symbol.asyncIterator]();
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
         await nextSlice();
         const chunk = next.value;
         if (chunk.usage) usage = chunk.usage;
-        finish = (await take(writer, chunk)) ?? finish;
+        finish = (await take(writer, chunk, mayCallTools)) ?? finish;
       }
       if (signal.aborted) throw signal.reason;
     } catch (error) {
@@ -141,17 +145,37 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
     await finishTurn(ref, run, writer, { finish, usage, spent });
   }
 
-  /** A run whose budget was spent before the turn: it ends `incomplete`, once it has started. */
-  async function endOutOfBudget(ref: RunRef, started: RunUpdate | undefined, change: RunChange) {
-    if (!started?.applied) return settleIfCancelling(ref, started);
-    await transition(ref, change);
+  /** A run back in `queued` (its tool outputs given) taken to `in_progress`, with its steps so far; else undefined. */
+  async function startQueued(ref: RunRef): Promise<{ run: RunObject; steps: RunStepObject[] } | undefined> {
+    const queued = await store.runs.get(ref.tenant, ref.threadId, ref.runId);
+    if (queued?.status !== 'queued') {
+      await settleIfCancelling(ref, queued && { run: queued, applied: false });
+      return undefined;
+    }
+    const starting = transition(ref, start(seconds()));
+    const steps = await stepsOf(ref);
+    const started = await starting;
+    if (started?.applied) return { run: started.run, steps };
+    await settleIfCancelling(ref, started);
+    return undefined;
   }
 
-  /** One chunk into the writer; the choice's finish reason when it gives one. */
-  async function take(writer: TurnWriter, chunk: ChatCompletionChunk): Promise<string | null | undefined> {
+  /**
+   * One chunk into the writer; the choice's finish reason when it gives one. A turn the upstream opens with
+   * empty text has its message written ahead of the text, and shown at once when the turn cannot call tools.
+   */
+  async function take(
+    writer: TurnWriter,
+    chunk: ChatCompletionChunk,
+    mayCallTools: boolean,
+  ): Promise<string | null | undefined> {
     const choice = chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
     if (!choice) return undefined;
-    if (typeof choice.delta?.content === 'string') await writer.text(choice.delta.content);
+    const content = choice.delta?.content;
+    if (content === '' && !choice.delta?.tool_calls?.length) {
+      if (writer.prepareMessage() && !mayCallTools) await writer.openMessage();
+    }
+    if (typeof content === 'string') await writer.text(content);
     for (const fragment of choice.delta?.tool_calls ?? []) {
       await writer.toolCall(indexOf(fragment, writer.toolCalls), {
         id: fragment.id,
@@ -163,7 +187,8 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
   }
 
   async function stopped(ref: RunRef, writer: TurnWriter, stop: StopReason, usage: RunUsage) {
-    if (stop === 'close') return;
+    // Left as it is for whoever takes the run over; a message written ahead and never shown is not kept.
+    if (stop === 'close') return writer.withdrawUnshown();
     await writer.end(
       stop === 'cancel' ? 'cancelled' : 'expired',
       usage,

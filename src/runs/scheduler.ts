@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RESERVATION_MS } from '../store/engine/run-row.js';
+import type { RunObject } from '../schemas/runs.js';
 import type { RunLease, RunRef } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import type { Executor, StopReason } from './executor.js';
@@ -88,12 +89,18 @@ export class Scheduler {
     return { owner: this.owner, until: Date.now() + this.options.leaseMs };
   }
 
-  /** Starts the first turn of a run created here under `newLease()`. */
-  startCreated(ref: RunRef): void {
-    this.#launch(ref, 'execute', true);
+  /** Starts the first turn of `run`, created here under `newLease()` and stored started. */
+  startCreated(ref: RunRef, run: RunObject): void {
+    // A create that raced the shutdown: its run is held here and started, so it fails as any other cut off.
+    if (this.#closed) void failStranded(this.store, this.bus, ref, SERVER_SHUT_DOWN).catch(this.#logFailure(ref));
+    else this.#launch(ref, 'execute', run);
   }
 
-  #launch(ref: RunRef, work: Work, held = false): Running | undefined {
+  #logFailure = (ref: RunRef) => (error: unknown) =>
+    this.options.log.error({ err: error, runId: ref.runId }, 'run execution failed');
+
+  /** `created`: a run created here, held and started already; its first turn needs no claim. */
+  #launch(ref: RunRef, work: Work, created?: RunObject): Running | undefined {
     if (this.#closed) return undefined;
     const current = this.#running.get(ref.runId);
     if (current) {
@@ -101,8 +108,8 @@ export class Scheduler {
       return current;
     }
     const running: Running = { controller: new AbortController(), done: Promise.resolve() };
-    running.done = this.#hold(ref, running, work, held)
-      .catch((error: unknown) => this.options.log.error({ err: error, runId: ref.runId }, 'run execution failed'))
+    running.done = this.#hold(ref, running, work, created)
+      .catch(this.#logFailure(ref))
       .finally(() => {
         this.#running.delete(ref.runId);
         if (running.again && running.stop === undefined) this.start(ref);
@@ -111,10 +118,10 @@ export class Scheduler {
     return running;
   }
 
-  /** Does the work while holding the run's lease (claimed first unless `held`); nothing when a live process holds it. */
-  async #hold(ref: RunRef, running: Running, work: Work, held: boolean): Promise<void> {
+  /** Does the work while holding the run's lease (claimed first unless `created` here); nothing when a live process holds it. */
+  async #hold(ref: RunRef, running: Running, work: Work, created: RunObject | undefined): Promise<void> {
     const queue = this.store.runs.queue;
-    const claim = held ? { from: null } : await queue.claim(ref, this.owner, Date.now() + this.options.leaseMs);
+    const claim = created ? { from: null } : await queue.claim(ref, this.owner, Date.now() + this.options.leaseMs);
     if (!claim) return;
     if (claim.from !== null) this.options.tookOver?.();
     running.held = true;
@@ -123,7 +130,7 @@ export class Scheduler {
       await nextSlice();
       if (work === 'fail') return await failStranded(this.store, this.bus, ref, SERVER_RESTARTED);
       if (work !== 'execute') return await this.executor.settle(ref, work);
-      await this.executor.execute(ref, running.controller.signal, () => running.stop);
+      await this.executor.execute(ref, running.controller.signal, () => running.stop, created);
       if (running.shutdown) await failStranded(this.store, this.bus, ref, SERVER_SHUT_DOWN);
     } finally {
       running.held = false;

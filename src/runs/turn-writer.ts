@@ -15,13 +15,24 @@ const PARTIAL_WRITE_MS = 500;
 
 type IncompleteReason = NonNullable<MessageObject['incomplete_details']>['reason'];
 
+interface OpenMessage {
+  record: ItemRecord;
+  step: RunStepObject;
+  text: string;
+  written: number;
+  /** Its events have been sent: written ahead of the turn's text (`prepareMessage`), it is not until the text. */
+  shown: boolean;
+}
+
 /**
  * What one model turn writes, in the order the SDKs need (RUNS.md, Streams): at most one open message
  * (with its message-creation step) or one open tool-calls step at a time; every write goes to the store,
  * then to the run's listeners.
  */
 export class TurnWriter {
-  #message?: { record: ItemRecord; step: RunStepObject; text: string; written: number };
+  #message?: OpenMessage;
+  /** The message written ahead of the text (`prepareMessage`): resolves once written, to the error if that failed. */
+  #writing?: Promise<unknown>;
   #tools?: { step: RunStepObject; calls: FunctionToolCall[] };
   /** The step that ends the turn: it carries the turn's usage. */
   #last?: RunStepObject;
@@ -37,10 +48,6 @@ export class TurnWriter {
 
   get toolCalls(): FunctionToolCall[] {
     return this.#tools?.calls ?? [];
-  }
-
-  get wroteAnything(): boolean {
-    return this.#last !== undefined;
   }
 
   #emit = (event: Parameters<RunBus['emit']>[1]) => this.bus.emit(this.run.id, event);
@@ -76,7 +83,7 @@ export class TurnWriter {
   /** Text from the model: opens the message (and its step) on the first. */
   async text(value: string): Promise<void> {
     if (value === '') return;
-    await this.openMessage();
+    if (!this.#message?.shown) await this.openMessage();
     const open = this.#message!;
     this.#emit({ type: 'message.delta', messageId: open.record.id, text: value, first: open.text === '' });
     open.text += value;
@@ -89,12 +96,59 @@ export class TurnWriter {
   }
 
   /**
+   * The upstream opened the turn with empty text (a role chunk, which servers send before the model's first
+   * token): the turn's message and step are written now, while the model works, rather than between its
+   * first token and that token's delta. They are shown with the first text; a turn that turns out to be tool
+   * calls, or ends without a word, withdraws them unseen. False when the turn had begun: nothing is written.
+   */
+  prepareMessage(): boolean {
+    if (this.#message || this.#writing || this.#tools || this.#last) return false;
+    this.#writing = this.#writeMessage().then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('the message could not be written'),
+    );
+    return true;
+  }
+
+  /** Waits for a message written ahead; the error when that write failed. */
+  async #prepared(): Promise<unknown> {
+    const writing = this.#writing;
+    this.#writing = undefined;
+    return writing && (await writing);
+  }
+
+  /** Deletes the message written ahead and its step, unless its text has been shown. */
+  async withdrawUnshown(): Promise<void> {
+    await this.#prepared();
+    const open = this.#message;
+    if (!open || open.shown) return;
+    this.#message = undefined;
+    const { tenant, run } = this;
+    await Promise.all([
+      this.store.items.delete(tenant, run.thread_id, open.record.id, 'thread'),
+      this.store.runs.steps.delete(tenant, run.thread_id, run.id, open.step.id),
+    ]);
+  }
+
+  /**
    * Opens the turn's message and its step, unless one is open (a turn that said nothing still leaves a
-   * message). The two writes go together (one commit on SQLite, side by side on PostgreSQL): they stand
-   * between the first token and its delta. Their events follow, step first, as the SDKs expect.
+   * message), and shows them: their events, step first, as the SDKs expect. Written here unless written
+   * ahead, the two writes go together (one commit on SQLite, side by side on PostgreSQL).
    */
   async openMessage(): Promise<void> {
-    if (this.#message) return;
+    const failed = await this.#prepared();
+    if (failed) throw failed;
+    if (!this.#message) await this.#writeMessage();
+    const open = this.#message!;
+    if (open.shown) return;
+    open.shown = true;
+    this.#stepStarted(open.step);
+    const message = toMessage(open.record, this.run.thread_id);
+    this.#emit({ type: 'message.created', message });
+    this.#emit({ type: 'message.status', message });
+  }
+
+  async #writeMessage(): Promise<void> {
     const id = newId('msg');
     const step = newStep(this.run, seconds(), { type: 'message_creation', message_creation: { message_id: id } });
     const [, record] = await Promise.all([
@@ -113,11 +167,7 @@ export class TurnWriter {
       }),
     ]);
     if (!record) throw new Error(`thread ${this.run.thread_id} is gone`);
-    this.#stepStarted(step);
-    this.#message = { record, step, text: '', written: Date.now() };
-    const message = toMessage(record, this.run.thread_id);
-    this.#emit({ type: 'message.created', message });
-    this.#emit({ type: 'message.status', message });
+    this.#message = { record, step, text: '', written: Date.now(), shown: false };
   }
 
   /** Closes the open message: completed, or incomplete for `reason`; its step completes (or fails/ends with the run). */
@@ -156,6 +206,7 @@ export class TurnWriter {
 
   /** A fragment of a tool call; `index` says which call (RUNS.md: ids and names go in a call's first delta only). */
   async toolCall(index: number, fragment: { id?: string; name?: string; arguments?: string }): Promise<void> {
+    if (!this.#tools) await this.withdrawUnshown();
     if (this.#message) await this.closeMessage();
     if (!this.#tools) this.#tools = { step: await this.#startStep({ type: 'tool_calls', tool_calls: [] }), calls: [] };
     const { calls, step } = this.#tools;
@@ -211,6 +262,7 @@ export class TurnWriter {
         code: failure.code === 'rate_limit_exceeded' ? 'rate_limit_exceeded' : 'server_error',
         message: failure.message,
       };
+    await this.withdrawUnshown();
     const lastIsMessage = this.#message !== undefined && this.#last === this.#message.step;
     await this.closeMessage({ reason, stepStatus: status, usage: lastIsMessage ? usage : undefined });
     if (this.#tools) {

@@ -75,7 +75,9 @@ export interface RunStore {
    * unfinished: throws `ThreadRunActive` then. `undefined` when the thread does not exist. With an
    * Idempotency-Key, the run is recorded in the same transaction, and a replay answers the recorded run
    * (another id than `run`'s: nothing was written); throws `IdempotencyConflict` for another request.
-   * The new run is held under `lease`: the process that creates it executes it without a claim of its own.
+   * The new run is stored started (`startedRun`) and held under `lease`: the process that creates it sends its
+   * first turn without a claim or a status write of its own. The answer, and what the key records, is `run` as
+   * given: queued, as the hosted API answered a create.
    */
   create(
     tenant: string,
@@ -104,6 +106,8 @@ export interface RunStore {
       set: Partial<RunStepRecord>,
     ): Promise<RunStepRecord | undefined>;
     get(tenant: string, threadId: string, runId: string, stepId: string): Promise<RunStepRecord | undefined>;
+    /** Deletes a step no one was told of (its turn's message was withdrawn); false when there was none. */
+    delete(tenant: string, threadId: string, runId: string, stepId: string): Promise<boolean>;
     /** `undefined` when the run does not exist; throws `UnknownListCursor`. */
     list(tenant: string, threadId: string, runId: string, query: PageQuery): Promise<Page<RunStepRecord> | undefined>;
   };

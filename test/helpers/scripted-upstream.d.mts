@@ -14,6 +14,8 @@ export type ScriptedTurn =
       chunkDelayMs?: number;
       /** After this many text chunks the connection is reset: a failure once text has started. */
       faultAfter?: number;
+      /** The text waits for this after the role chunk has gone: the model still working on its first token. */
+      holdAfterRole?: Promise<unknown>;
     }
   | {
       /** Each call's arguments in fragments; `id` defaults to `call_<n>`. */
@@ -28,6 +30,8 @@ export type ScriptedTurn =
       omitId?: boolean;
       /** As Ollama does: the first arguments fragment rides in the chunk that names the call. */
       argumentsWithName?: boolean;
+      /** As vLLM does: the role chunk carries empty text (`''`), as a text turn's does, rather than null. */
+      roleContent?: '';
     }
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | {

@@ -66,7 +66,7 @@ function sendJson(res, status, body, headers = {}) {
 /** The chunks of a text or tool-call turn: what a streamed answer sends, in order. */
 function turnDeltas(turn) {
   if ('text' in turn) return [{ role: 'assistant', content: '' }, ...turn.text.map((content) => ({ content }))];
-  const deltas = [{ role: 'assistant', content: null }];
+  const deltas = [{ role: 'assistant', content: turn.roleContent ?? null }];
   turn.toolCalls.forEach((call, index) => {
     const id = call.id ?? `call_${index}`;
     const named = (extra = {}) => ({
@@ -142,6 +142,7 @@ async function answer(res, seen, turn, index) {
       return res.socket?.resetAndDestroy();
     }
     write(delta === null ? chunk({}, finish) : chunk(delta));
+    if (index === 0 && turn.holdAfterRole) await turn.holdAfterRole;
   }
   if (seen.body.stream_options?.include_usage) {
     write({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, choices: [], usage });

@@ -5,7 +5,7 @@ import { newId } from '../../src/ids.js';
 import type { MessageObject } from '../../src/schemas/messages.js';
 import type { ItemRecord } from '../../src/store/records.js';
 import { SQL } from '../../src/store/postgres/statements/items.js';
-import { itemListSql } from '../../src/store/sqlite/items.js';
+import { itemListSql, itemRange } from '../../src/store/sqlite/items.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { importedItem } from '../helpers/store-items.js';
 import { type BuiltServer, buildServer, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
@@ -273,7 +273,7 @@ describe('bounded work', () => {
         const db = new Database(seed.dbPath, { readonly: true });
         const plan = db
           .prepare(`EXPLAIN QUERY PLAN ${itemListSql('DESC', true)}`)
-          .all({ thread: 1, runId: 'run_x', low: 0, high: 10, limit: 21 });
+          .all(...itemRange(1, 'run_x', 0, 10, 21));
         db.close();
         expect(JSON.stringify(plan)).toContain('USING INDEX messages_by_run');
       } else {

@@ -117,6 +117,32 @@ test('a client that goes away: onClose fires, closed turns true, later calls do 
   expect(sendsAfter).toBe(1);
 });
 
+test('a stream opened after its client went away is over at once: onClose fires, nothing throws', async () => {
+  app = await buildApp(loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent' }));
+  let resolveOpened!: (stream: EventStream) => void;
+  const opened = new Promise<EventStream>((resolve) => {
+    resolveOpened = resolve;
+  });
+  app.get('/stream', async (_request, reply) => {
+    await new Promise((gone) => reply.raw.once('close', gone));
+    const stream = openEventStream(reply);
+    resolveOpened(stream);
+    return reply;
+  });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = new URL('/stream', base);
+  const client = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, agent: false });
+  client.on('error', () => undefined).end();
+  await sleep(50);
+  client.destroy();
+  const stream = await opened;
+  const closed = new Promise<void>((resolve) => stream.onClose(resolve));
+  await stream.send('late', {});
+  stream.done();
+  await closed;
+  expect(stream.closed).toBe(true);
+});
+
 test('send waits for the client to take more (back-pressure), and resolves when it does', async () => {
   const piece = 'x'.repeat(256 * 1024);
   let sent = 0;

@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { buildTestApp, startTestServer, type TestApp } from '../helpers/app.js';
 import { startScriptedUpstream, type ScriptedUpstream } from '../helpers/scripted-upstream.mjs';
+import { startedRun } from '../../src/store/engine/run-row.js';
+import { newRun } from '../../src/views/run-view.js';
 
 /*
  * Closing (SIGTERM) takes no new runs (the 503 envelope every route answers while closing) and lets the runs
@@ -72,3 +74,29 @@ test('a run in flight when closing begins completes within the grace; a run crea
   expect(message).toMatchObject({ status: 'completed', content: [{ text: { value: 'one two three four five' } }] });
   expect((await get(`/v1/threads/${other.id}/runs`)).data).toHaveLength(1);
 }, 30_000);
+
+test('a run whose create finished after closing began fails as shut down, never asked of the model', async () => {
+  upstream = await startScriptedUpstream([{ text: ['never asked'] }]);
+  const t = await buildTestApp({ UPSTREAM_BASE_URL: upstream.url });
+  apps.push(t);
+  const ok = async (url: string, payload: object) => {
+    const res = await t.app.inject({ method: 'POST', url, payload });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const assistant = await ok('/v1/assistants', { model: 'gpt-4o' });
+  const thread = await ok('/v1/threads', { messages: [{ role: 'user', content: 'Hi' }] });
+  const scheduler = t.app.runner.scheduler!;
+  const run = newRun({ assistant_id: assistant.id }, assistant, thread.id, Math.floor(Date.now() / 1000), 600);
+  // The create's write, as the route makes it, lands after the scheduler has closed.
+  await t.app.store.runs.create('', thread.id, run, [], scheduler.newLease());
+  await scheduler.close();
+  scheduler.startCreated({ tenant: '', threadId: thread.id, runId: run.id }, startedRun(run));
+  let stored = await t.app.store.runs.get('', thread.id, run.id);
+  while (stored?.status === 'in_progress') {
+    await sleep(5);
+    stored = await t.app.store.runs.get('', thread.id, run.id);
+  }
+  expect(stored).toMatchObject({ status: 'failed', last_error: { message: 'The server shut down during the run.' } });
+  expect(upstream.requests).toHaveLength(0);
+});

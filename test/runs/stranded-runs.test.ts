@@ -25,7 +25,8 @@ async function leftBehind(app: RunsApp, status: 'queued' | 'in_progress' | 'canc
   const ref = { tenant: TENANT, threadId: thread.id, runId: run.id };
   const store = app.app.store;
   await store.runs.create(TENANT, thread.id, run, [], { owner: 'a-process-that-ended', until: Date.now() - 1 });
-  if (status !== 'queued') await store.runs.update(TENANT, thread.id, run.id, { set: { status } });
+  // Created started, as every run is: a run back in the queue has been given its tool outputs.
+  if (status !== 'in_progress') await store.runs.update(TENANT, thread.id, run.id, { set: { status } });
   return ref;
 }
 

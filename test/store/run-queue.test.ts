@@ -17,7 +17,7 @@ const TENANT = '';
 const LEASE_MS = 10_000;
 
 /** A new run, created as the server creates one: held by the process that is to execute it, here `p1`. */
-async function queuedRun(): Promise<RunRef> {
+async function createdRun(): Promise<RunRef> {
   const thread = (await t.app.inject({ method: 'POST', url: '/v1/threads', payload: {} })).json();
   const assistant = {
     id: 'asst_x',
@@ -38,9 +38,9 @@ const strandedIds = async (owner: string, now: number) =>
   (await queue().stranded(owner, now, 100)).map((run) => run.runId);
 
 test('a new run is held by its creator from the start: renewed by it, a sweep elsewhere finds it once it lapses', async () => {
-  const ref = await queuedRun();
+  const ref = await createdRun();
   expect(await strandedIds('p1', Date.now())).not.toContain(ref.runId);
-  expect(await queue().renew('p1', Date.now() + LEASE_MS)).toEqual([{ runId: ref.runId, status: 'queued' }]);
+  expect(await queue().renew('p1', Date.now() + LEASE_MS)).toEqual([{ runId: ref.runId, status: 'in_progress' }]);
   expect(await queue().claim(ref, 'p1', Date.now() + LEASE_MS)).toEqual({ from: null });
   // SQLite: a file is served by one process, so a holder other than the sweeper is one that ended.
   const lapsed = testEngine === 'postgres' ? Date.now() + LEASE_MS + 1_000 : Date.now();
@@ -49,9 +49,9 @@ test('a new run is held by its creator from the start: renewed by it, a sweep el
 });
 
 test('a live lease is renewed by its holder and kept from others (PostgreSQL); SQLite takes it', async () => {
-  const ref = await queuedRun();
+  const ref = await createdRun();
   await queue().claim(ref, 'p1', Date.now() + LEASE_MS);
-  expect(await queue().renew('p1', Date.now() + LEASE_MS)).toEqual([{ runId: ref.runId, status: 'queued' }]);
+  expect(await queue().renew('p1', Date.now() + LEASE_MS)).toEqual([{ runId: ref.runId, status: 'in_progress' }]);
   expect(await queue().renew('p2', Date.now() + LEASE_MS)).toEqual([]);
   if (testEngine === 'postgres') {
     expect(await queue().claim(ref, 'p2', Date.now() + LEASE_MS)).toBeUndefined();
@@ -63,7 +63,7 @@ test('a live lease is renewed by its holder and kept from others (PostgreSQL); S
 });
 
 test('a lease not renewed in time is stranded and taken over, naming its holder', async () => {
-  const ref = await queuedRun();
+  const ref = await createdRun();
   await queue().claim(ref, 'p1', Date.now() - 1);
   expect(await strandedIds('p2', Date.now())).toContain(ref.runId);
   expect(await queue().claim(ref, 'p2', Date.now() + LEASE_MS)).toEqual({ from: 'p1' });
@@ -71,7 +71,9 @@ test('a lease not renewed in time is stranded and taken over, naming its holder'
 });
 
 test('released, a queued run is reserved again; a finished run cannot be claimed', async () => {
-  const ref = await queuedRun();
+  const ref = await createdRun();
+  // Back in the queue, as a run given its tool outputs is.
+  await t.app.store.runs.update(ref.tenant, ref.threadId, ref.runId, { set: { status: 'queued' } });
   await queue().claim(ref, 'p1', Date.now() + LEASE_MS);
   await queue().release(ref, 'p1', Date.now() + RESERVATION_MS);
   expect(await queue().renew('p1', Date.now() + LEASE_MS)).toEqual([]);
@@ -82,8 +84,8 @@ test('released, a queued run is reserved again; a finished run cannot be claimed
 });
 
 test("activeOf counts the tenant's unfinished runs only", async () => {
-  await queuedRun();
-  await queuedRun();
+  await createdRun();
+  await createdRun();
   expect(await queue().activeOf(TENANT)).toBe(2);
   expect(await queue().activeOf('someone-else')).toBe(0);
 });

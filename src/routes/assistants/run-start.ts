@@ -3,6 +3,7 @@ import { ApiError, assistantNotFound, missingParameter, unsupportedTool, upstrea
 import type { RunEvent } from '../../runs/run-bus.js';
 import { nextSlice } from '../../runs/time-slices.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
+import { startedRun } from '../../store/engine/run-row.js';
 import { newRun } from '../../views/run-view.js';
 import { checkRunLimits } from './run-limits.js';
 import { streamRunEvents } from './run-stream.js';
@@ -53,8 +54,9 @@ export async function planRun(
 }
 
 /**
- * Starts a run stored under the scheduler's `newLease()` and answers: the run as created (queued), or with `stream` its events from the first
- * (`opening`, e.g. `thread.created`, then `thread.run.created`, `thread.run.queued`) on.
+ * Starts a run just created under the scheduler's `newLease()` (stored already started: `startedRun`) and
+ * answers: the run as created (queued), or with `stream` its events from the first (`opening`, e.g.
+ * `thread.created`, then `thread.run.created`, `thread.run.queued`, `thread.run.in_progress`) on.
  */
 export async function launchRun(
   app: FastifyInstance,
@@ -66,9 +68,15 @@ export async function launchRun(
 ) {
   const { bus, scheduler } = app.runner;
   const streaming = stream ? streamRunEvents(reply, bus, run.id) : undefined;
-  for (const event of [...opening, { type: 'run.created', run } as const, { type: 'run.status', run } as const])
-    bus.emit(run.id, event);
-  scheduler!.startCreated({ tenant, threadId: run.thread_id, runId: run.id });
+  const started = startedRun(run);
+  const events: RunEvent[] = [
+    ...opening,
+    { type: 'run.created', run },
+    { type: 'run.status', run },
+    { type: 'run.status', run: started },
+  ];
+  for (const event of events) bus.emit(run.id, event);
+  scheduler!.startCreated({ tenant, threadId: run.thread_id, runId: run.id }, started);
   if (streaming) return streaming.then(() => reply);
   return run;
 }

@@ -1,32 +1,38 @@
 import type { FastifyReply } from 'fastify';
 import { STREAM_ENDS } from '../../runs/lifecycle.js';
 import type { RunBus, RunEvent } from '../../runs/run-bus.js';
-import { openEventStream } from '../../http/sse.js';
+import { type EventStream, openEventStream } from '../../http/sse.js';
 import { toWireEvent } from '../../views/run-events.js';
 
 /**
  * Answers with the run's events as `text/event-stream`, from the moment this is called (call it before
  * anything happens to the run) until the run finishes or needs action, then `done`. A client that goes
  * away only stops the stream: the run goes on, and can be polled.
+ *
+ * The response opens on the next turn of the event loop, its events kept until then: a run created or
+ * resumed in this turn sends its request to the model first, so that the model's time to first token starts
+ * before the stream's first writes rather than after them.
  */
 export function streamRunEvents(reply: FastifyReply, bus: RunBus, runId: string): Promise<void> {
-  const stream = openEventStream(reply);
-  let sending = Promise.resolve();
   return new Promise<void>((resolve) => {
+    let stream: EventStream | undefined;
+    let sending = new Promise<void>((opened) => setImmediate(opened)).then(() => {
+      stream = openEventStream(reply);
+      stream.onClose(() => {
+        unsubscribe();
+        resolve();
+      });
+    });
     const unsubscribe = bus.subscribe(runId, (event: RunEvent) => {
       const wire = toWireEvent(event);
       sending = sending.then(async () => {
-        await stream.send(wire.event, wire.data);
+        await stream!.send(wire.event, wire.data);
         if (event.type === 'run.status' && STREAM_ENDS.includes(event.run.status)) {
           unsubscribe();
-          stream.done();
+          stream!.done();
           resolve();
         }
       });
-    });
-    stream.onClose(() => {
-      unsubscribe();
-      resolve();
     });
   });
 }

@@ -20,6 +20,17 @@ export const EXECUTABLE_SQL = "status IN ('queued', 'in_progress', 'cancelling')
  */
 export const RESERVATION_MS = 5_000;
 
+/**
+ * A new run as it is stored: already started (`in_progress` since it was created), so that the process
+ * creating it sends its first turn to the model with no write in between; a run found `in_progress` with no
+ * live holder may have been asked, and is failed rather than asked again.
+ */
+export const startedRun = (run: RunRecord): RunRecord => ({
+  ...run,
+  status: 'in_progress',
+  started_at: run.created_at,
+});
+
 /** A run with a change applied, when its status allows it. */
 export function applyRunChange(run: RunRecord, change: RunChange): RunUpdate {
   if (change.from !== undefined && !change.from.includes(run.status)) return { run, applied: false };

@@ -44,6 +44,11 @@ export function postgresRunSteps(pool: pg.Pool, runSeq: RunSeq): RunStore['steps
         return step;
       }),
     ),
+    delete: guard(async (tenant: string, threadId: string, runId: string, stepId: string) => {
+      const run = await runSeq(pool, tenant, threadId, runId);
+      if (run === undefined || unstorable(stepId)) return false;
+      return ((await pool.query(RUN_SQL.deleteStep, [stepId, run])).rowCount ?? 0) > 0;
+    }),
     get: guard(async (tenant: string, threadId: string, runId: string, stepId: string) => {
       const run = await runSeq(pool, tenant, threadId, runId);
       const row = run === undefined ? undefined : await stepRow(pool, stepId, run);

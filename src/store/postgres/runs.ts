@@ -3,7 +3,7 @@ import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
-import { applyRunChange, RESERVATION_MS } from '../engine/run-row.js';
+import { applyRunChange, RESERVATION_MS, startedRun } from '../engine/run-row.js';
 import type { NewRunMessage, RunLease, RunMessageChanges, RunStore } from '../run-types.js';
 import { ThreadNotFound, ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
@@ -79,7 +79,9 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
     if (active) throw new ThreadRunActive(threadId, active.id);
     if (messages.length > 0) await appendItems(client, views, tenant, threadId, messages, run.created_at);
-    const values = [run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), lease.owner, lease.until];
+    const started = startedRun(run);
+    const { owner, until } = lease;
+    const values = [run.id, tenant, thread, started.status, run.expires_at, JSON.stringify(started), owner, until];
     await client.query(RUN_SQL.insertRun, values);
     return run;
   }

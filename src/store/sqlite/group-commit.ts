@@ -38,9 +38,12 @@ export function groupCommit(db: Database.Database) {
   );
   const runOne = db.transaction(({ write, args }: Pending) => write(...args));
 
+  /** One write in a transaction of its own: a `db.transaction` function as its own transaction, not a savepoint in one. */
   function runAlone(pending: Pending) {
+    const { write, args } = pending;
     try {
-      pending.resolve(runOne.immediate(pending));
+      const alone = (write as Partial<Database.Transaction>).immediate;
+      pending.resolve(alone ? alone(...args) : runOne.immediate(pending));
     } catch (error) {
       pending.reject(error);
     }
@@ -51,6 +54,7 @@ export function groupCommit(db: Database.Database) {
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
+    if (batch.length === 1) return runAlone(batch[0]!);
     let outcomes: ReturnType<typeof runAll.immediate>;
     try {
       outcomes = runAll.immediate(batch);

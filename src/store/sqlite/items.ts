@@ -91,13 +91,12 @@ export const ITEM_BY_ID_COLUMNS = {
   json: VIEW_JSON.replace(/(\w+_json)/g, 'm.$1'),
 };
 
-interface ItemRange {
-  thread: number;
-  runId?: string;
-  low: number;
-  high: number;
-  limit: number;
-}
+/** A page statement's values, in the order of its parameters: thread, run (with `run_id` only), low, high, limit. */
+type ItemRange = [number, ...(string | number)[]];
+
+/** The values of a page statement: positional, which better-sqlite3 binds about three times faster than named. */
+export const itemRange = (thread: number, runId: string | undefined, low: number, high: number, limit: number) =>
+  (runId === undefined ? [thread, low, high, limit] : [thread, runId, low, high, limit]) as ItemRange;
 
 type ListRead = 'rows' | 'sizes' | 'json';
 
@@ -120,8 +119,8 @@ export const itemListSql = (
 ) => `
   SELECT ${read === 'sizes' ? 'coalesce(octet_length(item), 0) + octet_length(content) + octet_length(attachments) + octet_length(metadata)' : read === 'json' ? `id, ${view === 'all' ? 'item_json' : 'thread_json'}` : ITEM_COLUMNS}
   FROM messages INDEXED BY ${listIndex(byRun, view)}
-  WHERE thread_seq = @thread AND ${byRun ? 'run_id = @runId AND ' : ''}seq > @low AND seq < @high${view === 'thread' ? ` AND ${THREAD_VIEW_SQL}` : ''}
-  ORDER BY seq ${direction} LIMIT @limit`;
+  WHERE thread_seq = ? AND ${byRun ? 'run_id = ? AND ' : ''}seq > ? AND seq < ?${view === 'thread' ? ` AND ${THREAD_VIEW_SQL}` : ''}
+  ORDER BY seq ${direction} LIMIT ?`;
 
 const viewFlag = (view: ItemView) => (view === 'all' ? 1 : 0);
 
@@ -295,11 +294,11 @@ export function sqliteItems(
     const statement = runId === undefined ? 'list' : 'run';
     return readPage(query, after, before, (direction, low, high, limit) => {
       // The sizes first (from the row headers), so a page never reads content it will not send.
-      const found = SIZES[query.view][direction][statement].all({ thread, runId, low, high, limit });
+      const found = SIZES[query.view][direction][statement].all(...itemRange(thread, runId, low, high, limit));
       const fit = rowsWithinBudget(found);
       const list = reads[query.view][direction][statement];
       return {
-        rows: fit === 0 ? [] : list.all({ thread, runId, low, high, limit: fit }),
+        rows: fit === 0 ? [] : list.all(...itemRange(thread, runId, low, high, fit)),
         cut: fit < found.length,
       };
     });

@@ -29,6 +29,7 @@ export function sqliteRunSteps(
       'SELECT seq, step FROM run_steps WHERE id = ? AND run_seq = ?',
     ),
     update: db.prepare<[string, number]>('UPDATE run_steps SET step = ? WHERE seq = ?'),
+    delete: db.prepare<[string, number]>('DELETE FROM run_steps WHERE id = ? AND run_seq = ?'),
     listAscending: db.prepare<StepRange, { step: string }>(stepListSql('ASC')),
     listDescending: db.prepare<StepRange, { step: string }>(stepListSql('DESC')),
   };
@@ -49,6 +50,11 @@ export function sqliteRunSteps(
     },
   );
 
+  const deleteStep = db.transaction((tenant: string, threadId: string, runId: string, stepId: string) => {
+    const run = runSeq(tenant, threadId, runId);
+    return run !== undefined && sql.delete.run(stepId, run).changes > 0;
+  });
+
   function cursor(param: 'after' | 'before', id: string | undefined, run: number) {
     if (id === undefined) return undefined;
     const row = sql.step.get(id, run);
@@ -59,6 +65,7 @@ export function sqliteRunSteps(
   return {
     create: (tenant, threadId, step) => write(createStep, tenant, threadId, step),
     update: (tenant, threadId, runId, stepId, set) => write(updateStep, tenant, threadId, runId, stepId, set),
+    delete: (tenant, threadId, runId, stepId) => write(deleteStep, tenant, threadId, runId, stepId),
     get: guarded(async (tenant: string, threadId: string, runId: string, stepId: string) => {
       const run = runSeq(tenant, threadId, runId);
       const row = run === undefined ? undefined : sql.step.get(stepId, run);

@@ -3,7 +3,7 @@ import type { RunRecord, RunStatus } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
-import { applyRunChange, RESERVATION_MS, UNFINISHED_SQL } from '../engine/run-row.js';
+import { applyRunChange, RESERVATION_MS, startedRun, UNFINISHED_SQL } from '../engine/run-row.js';
 import type { NewRunMessage, RunChange, RunLease, RunMessageChanges, RunStore } from '../run-types.js';
 import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemViews, NewItem, PageQuery } from '../types.js';
@@ -105,10 +105,13 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
       if (thread === undefined) return undefined;
       const active = sql.activeRun.get(thread);
       if (active !== undefined) throw new ThreadRunActive(threadId, active);
-      items.insertItems(tenant, { seq: thread, id: threadId }, messages, run.created_at);
-      counts.added(0, messages.length);
+      if (messages.length > 0) {
+        items.insertItems(tenant, { seq: thread, id: threadId }, messages, run.created_at);
+        counts.added(0, messages.length);
+      }
       const { owner, until } = lease;
-      sql.insertRun.run(run.id, tenant, thread, run.status, run.expires_at, JSON.stringify(run), owner, until);
+      const started = startedRun(run);
+      sql.insertRun.run(run.id, tenant, thread, started.status, run.expires_at, JSON.stringify(started), owner, until);
       return idempotency.record(tenant, key, run, objectOf(run));
     },
   );

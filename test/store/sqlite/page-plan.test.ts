@@ -3,7 +3,7 @@
 // item of other types lying between its messages (0.65-0.73 s per page over 800,000 function calls).
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
-import { itemListSql } from '../../../src/store/sqlite/items.js';
+import { itemListSql, itemRange } from '../../../src/store/sqlite/items.js';
 import { migrate } from '../../../src/store/sqlite/migrate.js';
 
 const cases = (['ASC', 'DESC'] as const).flatMap((direction) =>
@@ -17,7 +17,7 @@ test.each(cases)('a page ($direction, $read, view $view) is one range of its ind
   migrate(db);
   const plan = db
     .prepare(`EXPLAIN QUERY PLAN ${itemListSql(direction, false, read, view)}`)
-    .all({ thread: 1, low: 0, high: 10, limit: 21 }) as { detail: string }[];
+    .all(...itemRange(1, undefined, 0, 10, 21)) as { detail: string }[];
   db.close();
   const index = view === 'thread' ? 'messages_in_thread_view' : 'messages_by_thread';
   expect(plan.map((step) => step.detail)).toEqual([

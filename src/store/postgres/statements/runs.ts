@@ -31,6 +31,7 @@ export const RUN_SQL = {
   step: 'SELECT seq, step FROM run_steps WHERE id = $1 AND run_seq = $2',
   stepForUpdate: 'SELECT seq, step FROM run_steps WHERE id = $1 AND run_seq = $2 FOR UPDATE',
   updateStep: 'UPDATE run_steps SET step = $1 WHERE seq = $2',
+  deleteStep: 'DELETE FROM run_steps WHERE id = $1 AND run_seq = $2',
   listSteps: (direction: Direction) =>
     `SELECT step FROM run_steps WHERE run_seq = $1 AND seq > $2 AND seq < $3 ORDER BY seq ${direction} LIMIT $4`,
   /** A message of the thread ($1 thread seq), locked for its rewrite. */
