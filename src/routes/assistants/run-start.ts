@@ -31,9 +31,15 @@ export async function planRun(
     if (HOSTED_ONLY.has(choice.type)) throw unsupportedTool(choice.type, 'tool_choice');
     if (!choice.function) throw missingParameter('tool_choice.function');
   }
-  const assistant = await app.store.assistants.get(tenant, body.assistant_id);
+  // Read side by side (two round trips at once on PostgreSQL); a missing assistant answers before a limit.
+  const [found, limits] = await Promise.allSettled([
+    app.store.assistants.get(tenant, body.assistant_id),
+    checkRunLimits(app, tenant),
+  ]);
+  if (found.status === 'rejected') throw found.reason;
+  const assistant = found.value;
   if (!assistant) throw assistantNotFound(body.assistant_id);
-  await checkRunLimits(app, tenant);
+  if (limits.status === 'rejected') throw limits.reason;
   const run = newRun(body, assistant, threadId, Math.floor(Date.now() / 1000), app.runner.expirySeconds);
   const hosted = run.tools.find((tool) => HOSTED_ONLY.has(String(tool.type)));
   if (hosted) throw unsupportedTool(String(hosted.type));
