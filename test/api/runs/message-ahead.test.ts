@@ -1,6 +1,7 @@
 // A turn's message and its step are written when the upstream's role chunk says the turn starts with text,
-// while the model works on its first token, and shown (their events) with the first text; a turn that turns
-// out to be tool calls, or fails before a word, withdraws them unseen (docs/runs.md, "The first token").
+// while the model works on its first token, and shown (their events) with the first text, or at once when the
+// run cannot call tools; a turn that turns out to be tool calls, or fails before a word, withdraws them unseen
+// (docs/runs.md#how-a-run-is-stored).
 import { afterEach, expect, test } from 'vitest';
 import { parseEvents, type RunsApp, startRunsApp, weatherTool } from '../../helpers/runs.js';
 
