@@ -124,7 +124,8 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
         model: upstream.model(run.model),
         spent,
       });
-      const mayCallTools = (request.tools?.length ?? 0) > 0 && request.tool_choice !== 'none';
+      // Only a request without tools cannot get tool calls back: an upstream may ignore `tool_choice: none`.
+      const mayCallTools = (request.tools?.length ?? 0) > 0;
       const chunks = upstream.stream(request, { signal })[Symbol.asyncIterator]();
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
         await nextSlice();
@@ -188,7 +189,10 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
 
   async function stopped(ref: RunRef, writer: TurnWriter, stop: StopReason, usage: RunUsage) {
     // Left as it is for whoever takes the run over; a message written ahead and never shown is not kept.
-    if (stop === 'close') return writer.withdrawUnshown();
+    if (stop === 'close')
+      return writer.withdrawUnshown().catch((error: unknown) => {
+        log.warn({ err: error, runId: ref.runId }, 'a message written ahead could not be withdrawn');
+      });
     await writer.end(
       stop === 'cancel' ? 'cancelled' : 'expired',
       usage,

@@ -148,12 +148,14 @@ export class TurnWriter {
     this.#emit({ type: 'message.status', message });
   }
 
+  /** Writes the message and its step; when either write fails, the other is deleted again and the error thrown. */
   async #writeMessage(): Promise<void> {
+    const { tenant, run } = this;
     const id = newId('msg');
-    const step = newStep(this.run, seconds(), { type: 'message_creation', message_creation: { message_id: id } });
-    const [, record] = await Promise.all([
-      this.store.runs.steps.create(this.tenant, this.run.thread_id, step),
-      this.store.runs.messages.create(this.tenant, this.run.thread_id, {
+    const step = newStep(run, seconds(), { type: 'message_creation', message_creation: { message_id: id } });
+    const [stepWrite, messageWrite] = await Promise.allSettled([
+      this.store.runs.steps.create(tenant, run.thread_id, step),
+      this.store.runs.messages.create(tenant, run.thread_id, {
         id,
         type: 'message',
         role: 'assistant',
@@ -162,12 +164,22 @@ export class TurnWriter {
         status: 'in_progress',
         attachments: [],
         metadata: {},
-        assistant_id: this.run.assistant_id,
-        run_id: this.run.id,
+        assistant_id: run.assistant_id,
+        run_id: run.id,
       }),
     ]);
-    if (!record) throw new Error(`thread ${this.run.thread_id} is gone`);
-    this.#message = { record, step, text: '', written: Date.now(), shown: false };
+    const record = messageWrite.status === 'fulfilled' ? messageWrite.value : undefined;
+    if (stepWrite.status === 'fulfilled' && record) {
+      this.#message = { record, step, text: '', written: Date.now(), shown: false };
+      return;
+    }
+    await Promise.allSettled([
+      stepWrite.status === 'fulfilled' && this.store.runs.steps.delete(tenant, run.thread_id, run.id, step.id),
+      record && this.store.items.delete(tenant, run.thread_id, record.id, 'thread'),
+    ]);
+    if (stepWrite.status === 'rejected') throw stepWrite.reason;
+    if (messageWrite.status === 'rejected') throw messageWrite.reason;
+    throw new Error(`thread ${run.thread_id} is gone`);
   }
 
   /** Closes the open message: completed, or incomplete for `reason`; its step completes (or fails/ends with the run). */

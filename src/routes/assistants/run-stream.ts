@@ -11,26 +11,37 @@ import { toWireEvent } from '../../views/run-events.js';
  *
  * The response opens on the next turn of the event loop, its events kept until then: a run created or
  * resumed in this turn sends its request to the model first, so that the model's time to first token starts
- * before the stream's first writes rather than after them.
+ * before the stream's first writes rather than after them. A request answered meanwhile (an error after
+ * this was called) gets no stream.
  */
 export function streamRunEvents(reply: FastifyReply, bus: RunBus, runId: string): Promise<void> {
   return new Promise<void>((resolve) => {
     let stream: EventStream | undefined;
-    let sending = new Promise<void>((opened) => setImmediate(opened)).then(() => {
-      stream = openEventStream(reply);
-      stream.onClose(() => {
-        unsubscribe();
-        resolve();
+    const finish = () => {
+      unsubscribe();
+      resolve();
+    };
+    let sending = new Promise<void>((nextTurn) => setImmediate(nextTurn));
+    const then = (work: () => Promise<void> | void) => {
+      sending = sending.then(work).catch((error: unknown) => {
+        reply.log.error({ err: error, runId }, 'run stream failed');
+        stream?.done();
+        finish();
       });
+    };
+    then(() => {
+      if (reply.sent) return finish();
+      stream = openEventStream(reply);
+      stream.onClose(finish);
     });
     const unsubscribe = bus.subscribe(runId, (event: RunEvent) => {
       const wire = toWireEvent(event);
-      sending = sending.then(async () => {
-        await stream!.send(wire.event, wire.data);
+      then(async () => {
+        if (!stream) return;
+        await stream.send(wire.event, wire.data);
         if (event.type === 'run.status' && STREAM_ENDS.includes(event.run.status)) {
-          unsubscribe();
-          stream!.done();
-          resolve();
+          stream.done();
+          finish();
         }
       });
     });

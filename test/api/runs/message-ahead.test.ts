@@ -148,3 +148,20 @@ test('an upstream lost after its role chunk, before any text: the run fails and 
   expect(await stepTypes(thread.id, run.id)).toEqual([]);
   expect((await t.get(`/v1/threads/${thread.id}/runs/${run.id}`)).status).toBe('failed');
 });
+
+test('a run cancelled while its message is written ahead but not shown ends cancelled with no message', async () => {
+  let release!: () => void;
+  const holdAfterRole = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const { asst, thread } = await setUp([{ text: ['never shown'], holdAfterRole }]);
+  const run = await t.ok(`/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
+  const deadline = Date.now() + 5_000;
+  while ((await roles(thread.id)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  expect(await roles(thread.id)).toEqual(['user', 'assistant']);
+  await t.ok(`/v1/threads/${thread.id}/runs/${run.id}/cancel`);
+  expect((await t.waitFor(thread.id, run.id, ['cancelled', 'failed', 'completed'])).status).toBe('cancelled');
+  release();
+  expect(await roles(thread.id)).toEqual(['user']);
+  expect(await stepTypes(thread.id, run.id)).toEqual([]);
+});
