@@ -173,9 +173,7 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
     const choice = chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
     if (!choice) return undefined;
     const content = choice.delta?.content;
-    if (content === '' && !choice.delta?.tool_calls?.length) {
-      if (writer.prepareMessage() && !mayCallTools) await writer.openMessage();
-    }
+    if (content === '' && !choice.delta?.tool_calls?.length) await writer.prepareMessage(!mayCallTools);
     if (typeof content === 'string') await writer.text(content);
     for (const fragment of choice.delta?.tool_calls ?? []) {
       await writer.toolCall(indexOf(fragment, writer.toolCalls), {

@@ -98,16 +98,17 @@ export class TurnWriter {
   /**
    * The upstream opened the turn with empty text (a role chunk, which servers send before the model's first
    * token): the turn's message and step are written now, while the model works, rather than between its
-   * first token and that token's delta. They are shown with the first text; a turn that turns out to be tool
-   * calls, or ends without a word, withdraws them unseen. False when the turn had begun: nothing is written.
+   * first token and that token's delta. They are shown with the first text, or at once with `showNow` (a
+   * turn that cannot call tools); a turn that turns out to be tool calls, or ends without a word, withdraws
+   * them unseen. Nothing is written once the turn has begun.
    */
-  prepareMessage(): boolean {
-    if (this.#message || this.#writing || this.#tools || this.#last) return false;
+  async prepareMessage(showNow: boolean): Promise<void> {
+    if (this.#message || this.#writing || this.#tools || this.#last) return;
     this.#writing = this.#writeMessage().then(
       () => undefined,
       (error: unknown) => error ?? new Error('the message could not be written'),
     );
-    return true;
+    if (showNow) await this.openMessage();
   }
 
   /** Waits for a message written ahead; the error when that write failed. */
@@ -123,10 +124,15 @@ export class TurnWriter {
     const open = this.#message;
     if (!open || open.shown) return;
     this.#message = undefined;
+    await this.#discard(open.record.id, open.step.id);
+  }
+
+  /** Deletes a message and a message-creation step no one was told of (either may be absent). */
+  async #discard(messageId: string | undefined, stepId: string | undefined): Promise<void> {
     const { tenant, run } = this;
     await Promise.all([
-      this.store.items.delete(tenant, run.thread_id, open.record.id, 'thread'),
-      this.store.runs.steps.delete(tenant, run.thread_id, run.id, open.step.id),
+      messageId && this.store.items.delete(tenant, run.thread_id, messageId, 'thread'),
+      stepId && this.store.runs.steps.delete(tenant, run.thread_id, run.id, stepId),
     ]);
   }
 
@@ -173,10 +179,8 @@ export class TurnWriter {
       this.#message = { record, step, text: '', written: Date.now(), shown: false };
       return;
     }
-    await Promise.allSettled([
-      stepWrite.status === 'fulfilled' && this.store.runs.steps.delete(tenant, run.thread_id, run.id, step.id),
-      record && this.store.items.delete(tenant, run.thread_id, record.id, 'thread'),
-    ]);
+    // The half that was written goes again; the write's own error is the one worth reporting.
+    await this.#discard(record?.id, stepWrite.status === 'fulfilled' ? step.id : undefined).catch(() => undefined);
     if (stepWrite.status === 'rejected') throw stepWrite.reason;
     if (messageWrite.status === 'rejected') throw messageWrite.reason;
     throw new Error(`thread ${run.thread_id} is gone`);

@@ -49,6 +49,14 @@ describe('stream: true', () => {
     ]);
     expectEventsConform(events);
     const byName = (name: string) => events.find((e) => e.event === name)!.data;
+    // Lifecycle events carry the run as it is then (RUNS.md): started_at is set on in_progress, usage at the end.
+    const runs = events.filter((e) => e.event.startsWith('thread.run.') && !e.event.includes('step'));
+    expect(runs.map((e) => [e.event, e.data.status, typeof e.data.started_at, e.data.usage === null])).toEqual([
+      ['thread.run.created', 'queued', 'object', true],
+      ['thread.run.queued', 'queued', 'object', true],
+      ['thread.run.in_progress', 'in_progress', 'number', true],
+      ['thread.run.completed', 'completed', 'number', false],
+    ]);
     const message = byName('thread.message.created');
     expect(message).toMatchObject({ content: [], status: 'in_progress', role: 'assistant' });
     expect(byName('thread.run.step.created').step_details).toEqual({
