@@ -1,7 +1,7 @@
 import type { RunStepObject } from '../schemas/run-steps.js';
 import type { RunObject, RunUsage } from '../schemas/runs.js';
 import type { ItemRecord } from '../store/records.js';
-import type { RunChange, RunRef, RunUpdate } from '../store/run-types.js';
+import type { CreatedRun, RunChange, RunRef, RunUpdate } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import { chatRequestOf, remainingBudgets } from '../views/chat-prompt.js';
 import type { ChatUpstream } from '../upstream/chat-completions.js';
@@ -88,22 +88,24 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
   }
 
   /**
-   * The run's next turn. `created`: the run was just created here, stored started (its first turn); else it is
-   * taken from `queued` to `in_progress` first. Either way the request goes out only once the run is stored
-   * `in_progress`: a run found `queued` after its process died was never asked of the model.
+   * The run's next turn. `created`: the run was just created here, stored started (its first turn), with the
+   * first page of its prompt as the create read it; else it is taken from `queued` to `in_progress` first.
+   * Either way the request goes out only once the run is stored `in_progress`: a run found `queued` after its
+   * process died was never asked of the model.
    */
   async function execute(
     ref: RunRef,
     signal: AbortSignal,
     stopReason: () => StopReason | undefined,
-    created?: RunObject,
+    created?: CreatedRun,
   ): Promise<void> {
     // The prompt is read while the run starts; when it does not (a cancel won), the read is left unused.
-    const reading = readAll<ItemRecord>((after) =>
-      store.items.list(ref.tenant, ref.threadId, { limit: PAGE, order: 'asc', after, view: 'thread' }),
+    const reading = readAll<ItemRecord>(
+      (after) => store.items.list(ref.tenant, ref.threadId, { limit: PAGE, order: 'asc', after, view: 'thread' }),
+      created?.prompt,
     );
     reading.catch(() => undefined); // its failure is taken below, once the run has started
-    const turn = created ? { run: created, steps: [] } : await startQueued(ref);
+    const turn = created ? { run: created.run, steps: [] } : await startQueued(ref);
     if (!turn) return;
     const { run, steps } = turn;
     const spent = usageOf(steps);

@@ -127,19 +127,19 @@ export class TurnWriter {
     await this.#discard(open.record.id, open.step.id);
   }
 
-  /** Deletes a message and a message-creation step no one was told of (either may be absent). */
-  async #discard(messageId: string | undefined, stepId: string | undefined): Promise<void> {
+  /** Deletes a message and its message-creation step no one was told of. */
+  async #discard(messageId: string, stepId: string): Promise<void> {
     const { tenant, run } = this;
     await Promise.all([
-      messageId && this.store.items.delete(tenant, run.thread_id, messageId, 'thread'),
-      stepId && this.store.runs.steps.delete(tenant, run.thread_id, run.id, stepId),
+      this.store.items.delete(tenant, run.thread_id, messageId, 'thread'),
+      this.store.runs.steps.delete(tenant, run.thread_id, run.id, stepId),
     ]);
   }
 
   /**
    * Opens the turn's message and its step, unless one is open (a turn that said nothing still leaves a
-   * message), and shows them: their events, step first, as the SDKs expect. Written here unless written
-   * ahead, the two writes go together (one commit on SQLite, side by side on PostgreSQL).
+   * message), and shows them: their events, step first, as the SDKs expect. The two are written together,
+   * in one transaction, here unless written ahead.
    */
   async openMessage(): Promise<void> {
     const failed = await this.#prepared();
@@ -154,36 +154,26 @@ export class TurnWriter {
     this.#emit({ type: 'message.status', message });
   }
 
-  /** Writes the message and its step; when either write fails, the other is deleted again and the error thrown. */
+  /** Writes the message and its step, together. */
   async #writeMessage(): Promise<void> {
     const { tenant, run } = this;
     const id = newId('msg');
     const step = newStep(run, seconds(), { type: 'message_creation', message_creation: { message_id: id } });
-    const [stepWrite, messageWrite] = await Promise.allSettled([
-      this.store.runs.steps.create(tenant, run.thread_id, step),
-      this.store.runs.messages.create(tenant, run.thread_id, {
-        id,
-        type: 'message',
-        role: 'assistant',
-        item: null,
-        content: [],
-        status: 'in_progress',
-        attachments: [],
-        metadata: {},
-        assistant_id: run.assistant_id,
-        run_id: run.id,
-      }),
-    ]);
-    const record = messageWrite.status === 'fulfilled' ? messageWrite.value : undefined;
-    if (stepWrite.status === 'fulfilled' && record) {
-      this.#message = { record, step, text: '', written: Date.now(), shown: false };
-      return;
-    }
-    // The half that was written goes again; the write's own error is the one worth reporting.
-    await this.#discard(record?.id, stepWrite.status === 'fulfilled' ? step.id : undefined).catch(() => undefined);
-    if (stepWrite.status === 'rejected') throw stepWrite.reason;
-    if (messageWrite.status === 'rejected') throw messageWrite.reason;
-    throw new Error(`thread ${run.thread_id} is gone`);
+    const message = {
+      id,
+      type: 'message',
+      role: 'assistant',
+      item: null,
+      content: [],
+      status: 'in_progress' as const,
+      attachments: [],
+      metadata: {},
+      assistant_id: run.assistant_id,
+      run_id: run.id,
+    };
+    const record = await this.store.runs.messages.create(tenant, run.thread_id, message, step);
+    if (!record) throw new Error(`thread ${run.thread_id} is gone`);
+    this.#message = { record, step, text: '', written: Date.now(), shown: false };
   }
 
   /** Closes the open message: completed, or incomplete for `reason`; its step completes (or fails/ends with the run). */

@@ -57,6 +57,19 @@ export interface RunQueue {
 
 export type UnfinishedRuns = Partial<Record<RunStatus, number>>;
 
+/** How many of the thread's messages a run's create reads for its first turn (more are read then, a page at a time). */
+export const PROMPT_PAGE = 100;
+
+/**
+ * A run as its create answers it and, unless the create was a replay, the thread's first PROMPT_PAGE messages in
+ * the thread view, oldest first, as the create's transaction left them (the run's additional messages included):
+ * its first turn's prompt, read without another round trip to the store. Within the page byte budget, as any page.
+ */
+export interface CreatedRun {
+  run: RunRecord;
+  prompt?: Page<ItemRecord>;
+}
+
 /** A message a run writes: the assistant's, with its run and assistant named. */
 export type NewRunMessage = NewItem & { assistant_id: string; run_id: string };
 
@@ -77,7 +90,7 @@ export interface RunStore {
    * (another id than `run`'s: nothing was written); throws `IdempotencyConflict` for another request.
    * The new run is stored started (`startedRun`) and held under `lease`: the process that creates it sends its
    * first turn without a claim or a status write of its own. The answer, and what the key records, is `run` as
-   * given: queued, as the hosted API answered a create.
+   * given: queued, as the hosted API answered a create; with it, the first page of the run's prompt (`CreatedRun`).
    */
   create(
     tenant: string,
@@ -86,7 +99,7 @@ export interface RunStore {
     messages: NewItem[],
     lease: RunLease,
     idempotency?: IdempotencyKey,
-  ): Promise<RunRecord | undefined>;
+  ): Promise<CreatedRun | undefined>;
   get(tenant: string, threadId: string, runId: string): Promise<RunRecord | undefined>;
   /** Newest first by default; throws `UnknownListCursor`. `undefined` when the thread does not exist. */
   list(tenant: string, threadId: string, query: PageQuery): Promise<Page<RunRecord> | undefined>;
@@ -112,8 +125,16 @@ export interface RunStore {
     list(tenant: string, threadId: string, runId: string, query: PageQuery): Promise<Page<RunStepRecord> | undefined>;
   };
   messages: {
-    /** Written after the thread's latest item; `undefined` when the thread is gone. */
-    create(tenant: string, threadId: string, message: NewRunMessage): Promise<ItemRecord | undefined>;
+    /**
+     * Written after the thread's latest item; `undefined` when the thread is gone. With `step` (its
+     * message-creation step), the step is written in the same transaction, when its run is the thread's.
+     */
+    create(
+      tenant: string,
+      threadId: string,
+      message: NewRunMessage,
+      step?: RunStepRecord,
+    ): Promise<ItemRecord | undefined>;
     update(
       tenant: string,
       threadId: string,

@@ -89,9 +89,9 @@ test('a run whose create finished after closing began fails as shut down, never 
   const scheduler = t.app.runner.scheduler!;
   const run = newRun({ assistant_id: assistant.id }, assistant, thread.id, Math.floor(Date.now() / 1000), 600);
   // The create's write, as the route makes it, lands after the scheduler has closed.
-  await t.app.store.runs.create('', thread.id, run, [], scheduler.newLease());
+  const { prompt } = (await t.app.store.runs.create('', thread.id, run, [], scheduler.newLease()))!;
   await scheduler.close();
-  scheduler.startCreated({ tenant: '', threadId: thread.id, runId: run.id }, startedRun(run));
+  scheduler.startCreated({ tenant: '', threadId: thread.id, runId: run.id }, { run: startedRun(run), prompt });
   let stored = await t.app.store.runs.get('', thread.id, run.id);
   while (stored?.status === 'in_progress') {
     await sleep(5);

@@ -49,11 +49,11 @@ test('a cancelling run left behind ends cancelled without asking the model', asy
   expect(t.upstream.requests).toHaveLength(0);
 });
 
-test('a message its process wrote without its step (killed between the two commits) ends incomplete with the run', async () => {
+test('a message left without its step (written apart, as before they shared a transaction) ends incomplete with the run', async () => {
   t = await startRunsApp([{ text: ['Hello'] }]);
   const ref = await leftBehind(t, 'in_progress');
   const run = await t.get(`/v1/threads/${ref.threadId}/runs/${ref.runId}`);
-  // PostgreSQL writes a turn's message and its message-creation step side by side: here only the message landed.
+  // PostgreSQL once wrote a turn's message and its message-creation step side by side: here only the message landed.
   await t.app.store.runs.messages.create(TENANT, ref.threadId, {
     id: 'msg_orphan',
     type: 'message',

@@ -4,6 +4,7 @@ import type { RunEvent } from '../../runs/run-bus.js';
 import { nextSlice } from '../../runs/time-slices.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import { startedRun } from '../../store/engine/run-row.js';
+import type { CreatedRun } from '../../store/run-types.js';
 import { newRun } from '../../views/run-view.js';
 import { checkRunLimits } from './run-limits.js';
 import { streamRunEvents } from './run-stream.js';
@@ -68,7 +69,7 @@ export async function launchRun(
   app: FastifyInstance,
   reply: FastifyReply,
   tenant: string,
-  run: RunObject,
+  { run, prompt }: CreatedRun,
   stream: boolean,
   opening: RunEvent[] = [],
 ) {
@@ -82,7 +83,7 @@ export async function launchRun(
     { type: 'run.status', run: started },
   ];
   for (const event of events) bus.emit(run.id, event);
-  scheduler!.startCreated({ tenant, threadId: run.thread_id, runId: run.id }, started);
+  scheduler!.startCreated({ tenant, threadId: run.thread_id, runId: run.id }, { run: started, prompt });
   if (streaming) return streaming.then(() => reply);
   return run;
 }

@@ -60,7 +60,8 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const key = idempotencyOf(request);
       const created = await app.store.runs.create(request.tenant, thread_id, run, messages, lease, key);
       if (!created) throw threadNotFound(thread_id);
-      if (created.id !== run.id) return created; // a replay: the run as first created, as JSON even for a stream
+      // A replay: the run as first created, as JSON even for a stream.
+      if (created.run.id !== run.id) return created.run;
       return launchRun(app, reply, request.tenant, created, body.stream === true);
     },
   );
@@ -98,7 +99,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         key,
       );
       if (!created) throw threadNotFound(thread.id);
-      if (created.id !== run.id) return created;
+      if (created.run.id !== run.id) return created.run;
       return launchRun(app, reply, request.tenant, created, body.stream === true, [{ type: 'thread.created', thread }]);
     },
   );

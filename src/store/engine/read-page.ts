@@ -41,17 +41,26 @@ export function finishPage<Row>(query: PageQuery, { rows, cut }: Slice<Row>): Pa
   return { data: rows, has_more };
 }
 
+type RangeReader<Row> = (direction: Direction, low: number, high: number, limit: number) => Row;
+
 /** One page, given the cursors' positions and a reader of a range of them. */
 export async function readPage<Row>(
   query: PageQuery,
   after: number | undefined,
   before: number | undefined,
-  read: (direction: Direction, low: number, high: number, limit: number) => Slice<Row> | Promise<Slice<Row>>,
+  read: RangeReader<Slice<Row> | Promise<Slice<Row>>>,
 ): Promise<Page<Row>> {
   const plan = pagePlan(query);
   const positions = { after, before };
   const slice = await read(plan.direction, positions[plan.low] ?? 0, positions[plan.high] ?? END, plan.limit);
   return finishPage(query, slice);
+}
+
+/** The first page of a list, oldest first, from a reader that answers at once (inside a transaction). */
+export function readFirstPage<Row>(limit: number, read: RangeReader<Slice<Row>>): Page<Row> {
+  const query = { limit, order: 'asc' as const };
+  const plan = pagePlan(query);
+  return finishPage(query, read(plan.direction, 0, END, plan.limit));
 }
 
 /** A reader's answer when it read every row it was given. */

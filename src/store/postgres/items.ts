@@ -3,7 +3,7 @@ import type { ItemStatus } from '../records.js';
 import { now } from '../engine/clock.js';
 import { itemsOf, recordedItems } from '../engine/idempotency-records.js';
 import { PAGE_BYTE_BUDGET } from '../engine/page-budget.js';
-import { finishPage, pagePlan, readPage } from '../engine/read-page.js';
+import { type Direction, finishPage, pagePlan, readPage, type Slice } from '../engine/read-page.js';
 import type { ItemPage, ItemRecord, ItemView, ItemViews, ListQuery, NewItem, Store } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
 import { SQL } from './statements/items.js';
@@ -76,6 +76,33 @@ export async function appendItems(
     at,
   ]);
   return rows.sort((a, b) => a.position - b.position).map(({ position: _position, ...row }) => toRecord(row));
+}
+
+/** Up to `limit` items of a thread's range, within the page budget, in `db` (a pool, or a client in a transaction). */
+async function itemSlice(
+  db: Queryable,
+  view: ItemView,
+  direction: Direction,
+  thread: number,
+  runId: string | undefined,
+  low: number,
+  high: number,
+  limit: number,
+): Promise<Slice<ItemRow>> {
+  const values = [thread, low, high, limit, PAGE_BYTE_BUDGET, ...(runId === undefined ? [] : [runId])];
+  const { rows } = await db.query<ItemRow & { total: number }>(
+    SQL.listItems(direction, runId !== undefined, view),
+    values,
+  );
+  return { rows, cut: rows.length < (rows[0]?.total ?? 0) };
+}
+
+/** The thread's first `limit` messages in the thread view, oldest first, read in `db`'s transaction. */
+export async function firstMessages(db: Queryable, thread: number, limit: number): Promise<ItemPage> {
+  const page = await readPage({ limit, order: 'asc' }, undefined, undefined, (direction, low, high, asked) =>
+    itemSlice(db, 'thread', direction, thread, undefined, low, high, asked),
+  );
+  return { data: page.data.map(toRecord), has_more: page.has_more };
 }
 
 /** A thread's items: created, read, changed and deleted inside their thread, which the tenant must own. */
@@ -155,14 +182,9 @@ export function postgresItems(
     const before = await messageCursor('before', query.before, thread.seq);
     if (unstorable(query.run_id)) return { data: [], has_more: false };
     const runId = query.run_id;
-    const page = await readPage(query, after, before, async (direction, low, high, limit) => {
-      const values = [thread.seq, low, high, limit, PAGE_BYTE_BUDGET, ...(runId === undefined ? [] : [runId])];
-      const { rows } = await pool.query<ItemRow & { total: number }>(
-        SQL.listItems(direction, runId !== undefined, query.view),
-        values,
-      );
-      return { rows, cut: rows.length < (rows[0]?.total ?? 0) };
-    });
+    const page = await readPage(query, after, before, (direction, low, high, limit) =>
+      itemSlice(pool, query.view, direction, thread.seq, runId, low, high, limit),
+    );
     return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 

@@ -1,18 +1,26 @@
 import type pg from 'pg';
-import type { RunRecord, RunStatus } from '../run-records.js';
+import type { RunRecord, RunStatus, RunStepRecord } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, RESERVATION_MS, startedRun } from '../engine/run-row.js';
-import type { NewRunMessage, RunLease, RunMessageChanges, RunStore } from '../run-types.js';
+import {
+  type CreatedRun,
+  type NewRunMessage,
+  PROMPT_PAGE,
+  type RunLease,
+  type RunMessageChanges,
+  type RunStore,
+} from '../run-types.js';
 import { ThreadNotFound, ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemRecord, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { PostgresIdempotency, Queryable } from './idempotency.js';
-import { appendItems, type ItemRow, toRecord } from './items.js';
+import { appendItems, firstMessages, type ItemRow, toRecord } from './items.js';
 import { postgresRunLeases } from './run-leases.js';
 import { postgresRunSteps } from './run-steps.js';
 import { RUN_SQL } from './statements/runs.js';
 import { guard, unstorable } from './store-errors.js';
+import { itemColumns } from './rows.js';
 import { inTransaction } from './transaction.js';
 
 /** Runs, their steps (run-steps.ts) and the messages they write; a write that reads first locks its row. */
@@ -73,7 +81,7 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     run: RunRecord,
     messages: NewItem[],
     lease: RunLease,
-  ): Promise<RunRecord> {
+  ): Promise<Required<CreatedRun>> {
     const thread = await threadSeq(client, tenant, threadId, true);
     if (thread === undefined) throw new ThreadNotFound(threadId);
     const active = (await client.query<{ id: string }>(RUN_SQL.activeRun, [thread])).rows[0];
@@ -83,7 +91,7 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
     const { owner, until } = lease;
     const values = [run.id, tenant, thread, started.status, run.expires_at, JSON.stringify(started), owner, until];
     await client.query(RUN_SQL.insertRun, values);
-    return run;
+    return { run, prompt: await firstMessages(client, thread, PROMPT_PAGE) };
   }
 
   async function listRuns(tenant: string, threadId: string, query: PageQuery) {
@@ -107,15 +115,22 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
         lease: RunLease,
         key?: IdempotencyKey,
       ) => {
-        const create = (client: pg.PoolClient) => createRun(client, tenant, threadId, run, messages, lease);
+        // The key records the run alone; a replay reads no prompt.
+        let prompt: CreatedRun['prompt'];
+        const create = async (client: pg.PoolClient) => {
+          const created = await createRun(client, tenant, threadId, run, messages, lease);
+          prompt = created.prompt;
+          return created.run;
+        };
         try {
-          return await idempotent<RunRecord>(tenant, key, {
+          const answered = await idempotent<RunRecord>(tenant, key, {
             items: [],
             // Without a key `idempotent` hands the pool: the thread's lock needs a transaction of its own then.
             write: (db) => (db === pool ? inTransaction(pool, create) : create(db as pg.PoolClient)),
             objectOf,
             replayed: (response) => JSON.parse(response) as RunRecord,
           });
+          return { run: answered, prompt };
         } catch (error) {
           if (error instanceof ThreadNotFound) return undefined;
           throw error;
@@ -159,17 +174,29 @@ export function postgresRuns(pool: pg.Pool, views: ItemViews, { idempotent }: Po
       async (db, tenant, threadId, runId) => (await runRow(db, tenant, threadId, runId))?.seq,
     ),
     messages: {
-      create: guard((tenant: string, threadId: string, message: NewRunMessage) =>
-        inTransaction(pool, async (client) => {
-          const thread = await threadSeq(client, tenant, threadId);
-          if (thread === undefined) return undefined;
-          const [created] = await appendItems(client, views, tenant, threadId, [message], now());
-          return rewriteMessage(client, thread, created!.id, {
-            assistant_id: message.assistant_id,
-            run_id: message.run_id,
-          });
-        }),
-      ),
+      // One statement, one round trip: the model's first token may be on its way while this is written.
+      create: guard(async (tenant: string, threadId: string, message: NewRunMessage, step?: RunStepRecord) => {
+        if (unstorable(tenant, threadId)) return undefined;
+        const columns = itemColumns([message], views);
+        const { rows } = await pool.query<ItemRow>(RUN_SQL.createMessage, [
+          threadId,
+          tenant,
+          columns.ids[0],
+          columns.types[0],
+          columns.roles[0],
+          columns.bodies[0],
+          columns.contents[0],
+          columns.attachments[0],
+          columns.metadata[0],
+          columns.statuses[0],
+          now(),
+          message.assistant_id,
+          message.run_id,
+          step?.id ?? null,
+          step ? JSON.stringify(step) : null,
+        ]);
+        return rows[0] && toRecord(rows[0]);
+      }),
       update: guard((tenant: string, threadId: string, messageId: string, changes: RunMessageChanges) =>
         inTransaction(pool, async (client) => {
           const thread = await threadSeq(client, tenant, threadId);

@@ -4,7 +4,7 @@ import { itemsOf, recordedItems } from '../engine/idempotency-records.js';
 import { itemIdOf, THREAD_VIEW_SQL } from '../engine/item-row.js';
 import { UNFINISHED_SQL } from '../engine/run-row.js';
 import { rowsWithinBudget } from '../engine/page-budget.js';
-import { type Direction, readPage } from '../engine/read-page.js';
+import { type Direction, readFirstPage, readPage, type Slice } from '../engine/read-page.js';
 import type {
   IdempotencyKey,
   ItemPage,
@@ -290,18 +290,39 @@ export function sqliteItems(
     if (thread === undefined) throw new ThreadNotFound(threadId);
     const after = messageCursor('after', query.after, thread);
     const before = messageCursor('before', query.before, thread);
-    const runId = query.run_id;
+    return readPage(query, after, before, (direction, low, high, limit) =>
+      slice(reads, query.view, direction, thread, query.run_id, low, high, limit),
+    );
+  }
+
+  /** Up to `limit` rows of a range, within the page budget. */
+  function slice<Row>(
+    reads: Reads<Row>,
+    view: ItemView,
+    direction: Direction,
+    thread: number,
+    runId: string | undefined,
+    low: number,
+    high: number,
+    limit: number,
+  ): Slice<Row> {
     const statement = runId === undefined ? 'list' : 'run';
-    return readPage(query, after, before, (direction, low, high, limit) => {
-      // The sizes first (from the row headers), so a page never reads content it will not send.
-      const found = SIZES[query.view][direction][statement].all(...itemRange(thread, runId, low, high, limit));
-      const fit = rowsWithinBudget(found);
-      const list = reads[query.view][direction][statement];
-      return {
-        rows: fit === 0 ? [] : list.all(...itemRange(thread, runId, low, high, fit)),
-        cut: fit < found.length,
-      };
-    });
+    // The sizes first (from the row headers), so a page never reads content it will not send.
+    const found = SIZES[view][direction][statement].all(...itemRange(thread, runId, low, high, limit));
+    const fit = rowsWithinBudget(found);
+    const list = reads[view][direction][statement];
+    return {
+      rows: fit === 0 ? [] : list.all(...itemRange(thread, runId, low, high, fit)),
+      cut: fit < found.length,
+    };
+  }
+
+  /** The thread's first `limit` messages in the thread view, oldest first, read now (inside a write's transaction). */
+  function firstMessages(thread: number, limit: number): ItemPage {
+    const page = readFirstPage(limit, (direction, low, high, asked) =>
+      slice(RECORDS, 'thread', direction, thread, undefined, low, high, asked),
+    );
+    return { data: page.data.map(toRecord), has_more: page.has_more };
   }
 
   async function listItems(tenant: string, threadId: string, query: ListQuery): Promise<ItemPage> {
@@ -332,5 +353,5 @@ export function sqliteItems(
     }),
     listJson: guarded(listItemJson),
   };
-  return { store, insertItems, importItems };
+  return { store, insertItems, importItems, firstMessages };
 }

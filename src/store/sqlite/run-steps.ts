@@ -22,7 +22,7 @@ export function sqliteRunSteps(
   db: Database.Database,
   write: Write,
   runSeq: (tenant: string, threadId: string, runId: string) => number | undefined,
-): RunStore['steps'] {
+) {
   const sql = {
     insert: db.prepare<[string, number, string]>('INSERT INTO run_steps (id, run_seq, step) VALUES (?, ?, ?)'),
     step: db.prepare<[string, number], { seq: number; step: string }>(
@@ -34,10 +34,12 @@ export function sqliteRunSteps(
     listDescending: db.prepare<StepRange, { step: string }>(stepListSql('DESC')),
   };
 
-  const createStep = db.transaction((tenant: string, threadId: string, step: RunStepRecord) => {
+  /** Writes the step when its run is the tenant's, in the thread; inside the caller's transaction. */
+  function insertStep(tenant: string, threadId: string, step: RunStepRecord) {
     const run = runSeq(tenant, threadId, step.run_id);
     if (run !== undefined) sql.insert.run(step.id, run, JSON.stringify(step));
-  });
+  }
+  const createStep = db.transaction(insertStep);
 
   const updateStep = db.transaction(
     (tenant: string, threadId: string, runId: string, stepId: string, set: Partial<RunStepRecord>) => {
@@ -62,7 +64,7 @@ export function sqliteRunSteps(
     return row.seq;
   }
 
-  return {
+  const steps: RunStore['steps'] = {
     create: (tenant, threadId, step) => write(createStep, tenant, threadId, step),
     update: (tenant, threadId, runId, stepId, set) => write(updateStep, tenant, threadId, runId, stepId, set),
     delete: (tenant, threadId, runId, stepId) => write(deleteStep, tenant, threadId, runId, stepId),
@@ -82,4 +84,5 @@ export function sqliteRunSteps(
       return { data: page.data.map((row) => JSON.parse(row.step) as RunStepRecord), has_more: page.has_more };
     }),
   };
+  return { steps, insertStep };
 }

@@ -1,10 +1,18 @@
 import type Database from 'better-sqlite3';
-import type { RunRecord, RunStatus } from '../run-records.js';
+import type { RunRecord, RunStatus, RunStepRecord } from '../run-records.js';
 import { now } from '../engine/clock.js';
 import { objectOf } from '../engine/idempotency-records.js';
 import { type Direction, readPage, whole } from '../engine/read-page.js';
 import { applyRunChange, RESERVATION_MS, startedRun, UNFINISHED_SQL } from '../engine/run-row.js';
-import type { NewRunMessage, RunChange, RunLease, RunMessageChanges, RunStore } from '../run-types.js';
+import {
+  type CreatedRun,
+  type NewRunMessage,
+  PROMPT_PAGE,
+  type RunChange,
+  type RunLease,
+  type RunMessageChanges,
+  type RunStore,
+} from '../run-types.js';
 import { ThreadRunActive, UnknownListCursor } from '../store-errors.js';
 import type { IdempotencyKey, ItemViews, NewItem, PageQuery } from '../types.js';
 import type { Write } from './group-commit.js';
@@ -96,11 +104,20 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
   const rewrite = sql.rewriteMessage as unknown as Database.Statement<unknown[]>;
 
   const threadSeq = (tenant: string, threadId: string) => sql.threadSeq.get(threadId, tenant)?.seq;
+  const runSeq = (tenant: string, threadId: string, runId: string) => sql.run.get({ tenant, threadId, runId })?.seq;
+  const steps = sqliteRunSteps(db, write, runSeq);
 
   const createRun = db.transaction(
-    (tenant: string, threadId: string, run: RunRecord, messages: NewItem[], lease: RunLease, key?: IdempotencyKey) => {
+    (
+      tenant: string,
+      threadId: string,
+      run: RunRecord,
+      messages: NewItem[],
+      lease: RunLease,
+      key?: IdempotencyKey,
+    ): CreatedRun | undefined => {
       const recorded = idempotency.recorded(tenant, key);
-      if (recorded !== undefined) return JSON.parse(recorded) as RunRecord;
+      if (recorded !== undefined) return { run: JSON.parse(recorded) as RunRecord };
       const thread = threadSeq(tenant, threadId);
       if (thread === undefined) return undefined;
       const active = sql.activeRun.get(thread);
@@ -112,7 +129,8 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
       const { owner, until } = lease;
       const started = startedRun(run);
       sql.insertRun.run(run.id, tenant, thread, started.status, run.expires_at, JSON.stringify(started), owner, until);
-      return idempotency.record(tenant, key, run, objectOf(run));
+      idempotency.record(tenant, key, run, objectOf(run));
+      return { run, prompt: items.firstMessages(thread, PROMPT_PAGE) };
     },
   );
 
@@ -156,16 +174,19 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     return record;
   }
 
-  const createMessage = db.transaction((tenant: string, threadId: string, message: NewRunMessage) => {
-    const thread = threadSeq(tenant, threadId);
-    if (thread === undefined) return undefined;
-    const [created] = items.insertItems(tenant, { seq: thread, id: threadId }, [message], now());
-    counts.added(0, 1);
-    return rewriteMessage(tenant, threadId, created!.id, {
-      assistant_id: message.assistant_id,
-      run_id: message.run_id,
-    } as RunMessageChanges);
-  });
+  const createMessage = db.transaction(
+    (tenant: string, threadId: string, message: NewRunMessage, step: RunStepRecord | undefined) => {
+      const thread = threadSeq(tenant, threadId);
+      if (thread === undefined) return undefined;
+      const [created] = items.insertItems(tenant, { seq: thread, id: threadId }, [message], now());
+      counts.added(0, 1);
+      if (step) steps.insertStep(tenant, threadId, step);
+      return rewriteMessage(tenant, threadId, created!.id, {
+        assistant_id: message.assistant_id,
+        run_id: message.run_id,
+      } as RunMessageChanges);
+    },
+  );
 
   const updateMessage = db.transaction(
     (tenant: string, threadId: string, messageId: string, changes: RunMessageChanges) =>
@@ -190,8 +211,6 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     return { data: page.data.map((row) => JSON.parse(row.run) as RunRecord), has_more: page.has_more };
   }
 
-  const runSeq = (tenant: string, threadId: string, runId: string) => sql.run.get({ tenant, threadId, runId })?.seq;
-
   return {
     create: (tenant, threadId, run, messages, lease, key) =>
       write(createRun, tenant, threadId, run, messages, lease, key),
@@ -204,9 +223,9 @@ export function sqliteRuns(db: Database.Database, { write, counts, items, views,
     due: guarded(async (at: number, limit: number) => sql.due.all(at, limit)),
     unfinished: guarded(async () => Object.fromEntries(sql.unfinished.all().map((row) => [row.status, row.n]))),
     queue: sqliteRunQueue(db, write),
-    steps: sqliteRunSteps(db, write, runSeq),
+    steps: steps.steps,
     messages: {
-      create: (tenant, threadId, message) => write(createMessage, tenant, threadId, message),
+      create: (tenant, threadId, message, step) => write(createMessage, tenant, threadId, message, step),
       update: (tenant, threadId, messageId, changes) => write(updateMessage, tenant, threadId, messageId, changes),
     },
   };

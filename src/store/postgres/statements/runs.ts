@@ -35,6 +35,27 @@ export const RUN_SQL = {
   listSteps: (direction: Direction) =>
     `SELECT step FROM run_steps WHERE run_seq = $1 AND seq > $2 AND seq < $3 ORDER BY seq ${direction} LIMIT $4`,
   /** A message of the thread ($1 thread seq), locked for its rewrite. */
+  /**
+   * A run's message after the thread's latest, and its step when given, in one statement. $1 thread id, $2
+   * tenant; the message: $3 id, $4 type, $5 role, $6 item, $7 content, $8 attachments, $9 metadata, $10
+   * status, $11 time, $12 assistant, $13 run; the step: $14 id (null: none), $15 JSON, written only when the
+   * run is the thread's. No row: no such thread.
+   */
+  createMessage: `WITH thread AS (
+      UPDATE threads SET last_position = last_position + 1, last_created_at = greatest(last_created_at, $11)
+      WHERE id = $1 AND tenant = $2
+      RETURNING seq, last_position AS position, last_created_at AS created_at
+    ), step AS (
+      INSERT INTO run_steps (id, run_seq, step)
+      SELECT $14, r.seq, $15 FROM thread JOIN runs r ON r.thread_seq = thread.seq AND r.id = $13 AND r.tenant = $2
+      WHERE $14::text IS NOT NULL
+    )
+    INSERT INTO messages AS m (thread_seq, position, id, created_at, type, role, item, content, attachments, metadata,
+                               status, completed_at, assistant_id, run_id)
+    SELECT seq, position, $3, created_at, $4, $5, $6, $7, $8, $9, $10,
+           CASE WHEN $10::text = 'completed' THEN created_at END, $12, $13
+    FROM thread
+    RETURNING ${ITEM_COLUMNS}`,
   messageForUpdate: `SELECT ${ITEM_COLUMNS} FROM messages m WHERE m.thread_seq = $1 AND m.id = $2 FOR UPDATE`,
   rewriteMessage: `UPDATE messages SET content = $3, status = $4, incomplete_details = $5, completed_at = $6,
       incomplete_at = $7, assistant_id = $8, run_id = $9
