@@ -24,7 +24,7 @@ const WARM_UPS = 5;
  * runs at once, a fragment every 20 ms each (10,000 chunks/s in all).
  */
 const plan = (quick) => ({
-  single: quick ? { count: 5, fragments: 50, delayMs: 2 } : { count: 30, fragments: 200, delayMs: 2 },
+  single: quick ? { count: 15, fragments: 50, delayMs: 2 } : { count: 30, fragments: 200, delayMs: 2 },
   concurrent: { count: CONCURRENT, fragments: quick ? 20 : 100, delayMs: 20 },
 });
 
