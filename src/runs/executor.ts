@@ -1,7 +1,7 @@
 import type { RunStepObject } from '../schemas/run-steps.js';
 import type { RunObject, RunUsage } from '../schemas/runs.js';
 import type { ItemRecord } from '../store/records.js';
-import type { CreatedRun, RunChange, RunRef, RunUpdate } from '../store/run-types.js';
+import type { RunChange, RunRef, RunUpdate } from '../store/run-types.js';
 import type { Store } from '../store/types.js';
 import { chatRequestOf, remainingBudgets } from '../views/chat-prompt.js';
 import type { ChatUpstream } from '../upstream/chat-completions.js';
@@ -19,6 +19,7 @@ import {
   requireAction,
   start,
 } from './lifecycle.js';
+import type { CreatedHere } from './early-turn.js';
 import { endOpenTurn } from './open-turn.js';
 import { PAGE, readAll } from './read-all.js';
 import type { RunBus } from './run-bus.js';
@@ -89,15 +90,29 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
 
   /**
    * The run's next turn. `created`: the run was just created here, stored started (its first turn), with the
-   * first page of its prompt as the create read it; else it is taken from `queued` to `in_progress` first.
-   * Either way the request goes out only once the run is stored `in_progress`: a run found `queued` after its
-   * process died was never asked of the model.
+   * first page of its prompt as the create read it, and the turn its create sent early if it did; else it is
+   * taken from `queued` to `in_progress` first. A run found `queued` after its process died was never asked
+   * of the model: a turn goes out once the run is stored `in_progress`, or early from a create that stores it
+   * started, withdrawn unless that write stands.
    */
   async function execute(
     ref: RunRef,
     signal: AbortSignal,
     stopReason: () => StopReason | undefined,
-    created?: CreatedRun,
+    created?: CreatedHere,
+  ): Promise<void> {
+    try {
+      await executeTurn(ref, signal, stopReason, created);
+    } finally {
+      created?.early?.withdraw(); // not taken: the turn ended before its request
+    }
+  }
+
+  async function executeTurn(
+    ref: RunRef,
+    signal: AbortSignal,
+    stopReason: () => StopReason | undefined,
+    created: CreatedHere | undefined,
   ): Promise<void> {
     // The prompt is read while the run starts; when it does not (a cancel won), the read is left unused.
     const reading = readAll<ItemRecord>(
@@ -128,7 +143,8 @@ export function createExecutor({ store, upstream, bus, log }: ExecutorDeps) {
       });
       // Only a request without tools cannot get tool calls back: an upstream may ignore `tool_choice: none`.
       const mayCallTools = (request.tools?.length ?? 0) > 0;
-      const chunks = upstream.stream(request, { signal })[Symbol.asyncIterator]();
+      const chunks =
+        created?.early?.take(request, signal) ?? upstream.stream(request, { signal })[Symbol.asyncIterator]();
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
         await nextSlice();
         const chunk = next.value;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RESERVATION_MS } from '../store/engine/run-row.js';
-import type { CreatedRun, RunLease, RunRef } from '../store/run-types.js';
+import type { RunLease, RunRef } from '../store/run-types.js';
+import type { CreatedHere } from './early-turn.js';
 import type { Store } from '../store/types.js';
 import type { Executor, StopReason } from './executor.js';
 import type { RunBus } from './run-bus.js';
@@ -89,17 +90,18 @@ export class Scheduler {
   }
 
   /** Starts the first turn of a run created here under `newLease()` and stored started (`created.run`). */
-  startCreated(ref: RunRef, created: CreatedRun): void {
+  startCreated(ref: RunRef, created: CreatedHere): void {
+    if (!this.#closed) return void this.#launch(ref, 'execute', created);
     // A create that raced the shutdown: its run is held here and started, so it fails as any other cut off.
-    if (this.#closed) void failStranded(this.store, this.bus, ref, SERVER_SHUT_DOWN).catch(this.#logFailure(ref));
-    else this.#launch(ref, 'execute', created);
+    created.early?.withdraw();
+    void failStranded(this.store, this.bus, ref, SERVER_SHUT_DOWN).catch(this.#logFailure(ref));
   }
 
   #logFailure = (ref: RunRef) => (error: unknown) =>
     this.options.log.error({ err: error, runId: ref.runId }, 'run execution failed');
 
   /** `created`: a run created here, held and started already; its first turn needs no claim. */
-  #launch(ref: RunRef, work: Work, created?: CreatedRun): Running | undefined {
+  #launch(ref: RunRef, work: Work, created?: CreatedHere): Running | undefined {
     if (this.#closed) return undefined;
     const current = this.#running.get(ref.runId);
     if (current) {
@@ -118,7 +120,7 @@ export class Scheduler {
   }
 
   /** Does the work while holding the run's lease (claimed first unless `created` here); nothing when a live process holds it. */
-  async #hold(ref: RunRef, running: Running, work: Work, created: CreatedRun | undefined): Promise<void> {
+  async #hold(ref: RunRef, running: Running, work: Work, created: CreatedHere | undefined): Promise<void> {
     const queue = this.store.runs.queue;
     const claim = created ? { from: null } : await queue.claim(ref, this.owner, Date.now() + this.options.leaseMs);
     if (!claim) return;

@@ -49,6 +49,8 @@ export interface SeenRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: ChatCompletionRequest;
+  /** Once the exchange is over: the whole answer sent, or the connection closed before it was. */
+  ended?: 'answered' | 'cut off';
 }
 
 export interface ScriptedUpstream {

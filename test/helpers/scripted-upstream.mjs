@@ -31,6 +31,9 @@ export async function startScriptedUpstream(script) {
       }
       const index = requests.length;
       requests.push(seen);
+      res.on('close', () => {
+        seen.ended = res.writableFinished ? 'answered' : 'cut off';
+      });
       const turn = typeof script === 'function' ? script(seen, index) : script[index];
       if (turn === undefined) {
         return sendJson(res, 500, {

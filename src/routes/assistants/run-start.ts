@@ -1,10 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, assistantNotFound, missingParameter, unsupportedTool, upstreamNotConfigured } from '../../errors.js';
+import { type CreatedHere, EarlyTurn } from '../../runs/early-turn.js';
+import { NO_USAGE, UNFINISHED } from '../../runs/lifecycle.js';
+import { PAGE } from '../../runs/read-all.js';
 import type { RunEvent } from '../../runs/run-bus.js';
 import { nextSlice } from '../../runs/time-slices.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import { startedRun } from '../../store/engine/run-row.js';
-import type { CreatedRun } from '../../store/run-types.js';
+import type { ItemRecord, NewItem } from '../../store/records.js';
+import type { IdempotencyKey } from '../../store/types.js';
+import { chatRequestOf } from '../../views/chat-prompt.js';
 import { newRun } from '../../views/run-view.js';
 import { checkRunLimits } from './run-limits.js';
 import { streamRunEvents } from './run-stream.js';
@@ -15,15 +20,39 @@ type RunBody = Omit<CreateRunRequest, 'additional_messages'> | CreateThreadAndRu
 const HOSTED_ONLY = new Set(['code_interpreter', 'file_search']);
 
 /**
+ * The thread's messages when a run may start on them at once: no run of the thread unfinished (the newest
+ * would be the one) and one page holds them all. Undefined otherwise, or when they cannot be read.
+ */
+async function readOpenThread(app: FastifyInstance, tenant: string, threadId: string) {
+  const { items, runs } = app.store;
+  const [page, latest] = await Promise.all([
+    items.list(tenant, threadId, { limit: PAGE, order: 'asc', view: 'thread' }),
+    runs.list(tenant, threadId, { limit: 1, order: 'desc' }),
+  ]).catch(() => []);
+  if (!page || page.has_more || !latest) return undefined;
+  const newest = latest.data[0];
+  return newest && UNFINISHED.includes(newest.status) ? undefined : page.data;
+}
+
+/** The run a create will write, and the first turn sent for it already, if one was (`sendEarly`). */
+export interface PlannedRun {
+  run: RunObject;
+  early?: EarlyTurn;
+}
+
+/**
  * Everything a run create checks before it writes (validation aside): an upstream to run on, the
  * assistant, tools that can run here, a tool choice that names a function. The new run, not yet stored.
+ * With `sendEarly` (a create whose prompt is the thread as it is), the thread is read beside the checks
+ * and the run's first turn sent on it at once (EarlyTurn): the caller withdraws it if its create fails.
  */
 export async function planRun(
   app: FastifyInstance,
   tenant: string,
   body: RunBody,
   threadId: string,
-): Promise<RunObject> {
+  sendEarly = false,
+): Promise<PlannedRun> {
   if (!app.runner.scheduler) throw upstreamNotConfigured();
   // Many creates at once (each is followed by opening its stream and starting its run): a slice at a time.
   await nextSlice();
@@ -32,10 +61,11 @@ export async function planRun(
     if (HOSTED_ONLY.has(choice.type)) throw unsupportedTool(choice.type, 'tool_choice');
     if (!choice.function) throw missingParameter('tool_choice.function');
   }
-  // Read side by side (two round trips at once on PostgreSQL); a missing assistant answers before a limit.
-  const [found, limits] = await Promise.allSettled([
+  // Read side by side (round trips at once on PostgreSQL); a missing assistant answers before a limit.
+  const [found, limits, thread] = await Promise.allSettled([
     app.store.assistants.get(tenant, body.assistant_id),
     checkRunLimits(app, tenant),
+    sendEarly ? readOpenThread(app, tenant, threadId) : undefined,
   ]);
   if (found.status === 'rejected') throw found.reason;
   const assistant = found.value;
@@ -57,7 +87,36 @@ export async function planRun(
         'invalid_value',
       );
   }
-  return run;
+  const messages = thread.status === 'fulfilled' ? thread.value : undefined;
+  return { run, early: messages && earlyTurn(app, run, messages) };
+}
+
+function earlyTurn(app: FastifyInstance, run: RunObject, messages: ItemRecord[]): EarlyTurn {
+  const upstream = app.upstream!;
+  const request = chatRequestOf({ run, messages, steps: [], model: upstream.model(run.model), spent: NO_USAGE });
+  return new EarlyTurn(upstream, request);
+}
+
+/**
+ * Writes a planned run (`undefined`: no such thread; another run: a replay). Its early turn goes on with the
+ * run made here, else it is withdrawn.
+ */
+export async function createPlanned(
+  app: FastifyInstance,
+  tenant: string,
+  threadId: string,
+  { run, early }: PlannedRun,
+  messages: NewItem[],
+  key: IdempotencyKey | undefined,
+): Promise<CreatedHere | undefined> {
+  const lease = app.runner.scheduler!.newLease();
+  const created = await app.store.runs.create(tenant, threadId, run, messages, lease, key).catch((error: unknown) => {
+    early?.withdraw();
+    throw error;
+  });
+  if (created?.run.id === run.id) return { ...created, early };
+  early?.withdraw();
+  return created;
 }
 
 /**
@@ -69,7 +128,7 @@ export async function launchRun(
   app: FastifyInstance,
   reply: FastifyReply,
   tenant: string,
-  { run, prompt }: CreatedRun,
+  { run, prompt, early }: CreatedHere,
   stream: boolean,
   opening: RunEvent[] = [],
 ) {
@@ -83,7 +142,7 @@ export async function launchRun(
     { type: 'run.status', run: started },
   ];
   for (const event of events) bus.emit(run.id, event);
-  scheduler!.startCreated({ tenant, threadId: run.thread_id, runId: run.id }, { run: started, prompt });
+  scheduler!.startCreated({ tenant, threadId: run.thread_id, runId: run.id }, { run: started, prompt, early });
   if (streaming) return streaming.then(() => reply);
   return run;
 }

@@ -25,7 +25,7 @@ import {
 } from '../../schemas/runs.js';
 import { fromCreateMessage } from '../../views/thread-view.js';
 import { toListResponse } from '../list-response.js';
-import { launchRun, planRun } from './run-start.js';
+import { createPlanned, launchRun, planRun } from './run-start.js';
 import { streamRunEvents } from './run-stream.js';
 
 /**
@@ -49,19 +49,20 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { thread_id } = request.params;
       const { additional_messages, ...body } = request.body;
-      const run = await planRun(app, request.tenant, body, thread_id).catch(async (error: unknown) => {
+      const messages = (additional_messages ?? []).map(fromCreateMessage);
+      const key = idempotencyOf(request);
+      // A keyed create may be a replay, which asks the model nothing: its first turn waits for the write.
+      const sendEarly = messages.length === 0 && key === undefined;
+      const planned = await planRun(app, request.tenant, body, thread_id, sendEarly).catch(async (error: unknown) => {
         // The thread is the outer resource: its 404 answers before any refusal of the run's own.
         if (app.runner.scheduler && !(await app.store.threads.get(request.tenant, thread_id)))
           throw threadNotFound(thread_id);
         throw error;
       });
-      const messages = (additional_messages ?? []).map(fromCreateMessage);
-      const lease = app.runner.scheduler!.newLease();
-      const key = idempotencyOf(request);
-      const created = await app.store.runs.create(request.tenant, thread_id, run, messages, lease, key);
+      const created = await createPlanned(app, request.tenant, thread_id, planned, messages, key);
       if (!created) throw threadNotFound(thread_id);
       // A replay: the run as first created, as JSON even for a stream.
-      if (created.run.id !== run.id) return created.run;
+      if (created.run.id !== planned.run.id) return created.run;
       return launchRun(app, reply, request.tenant, created, body.stream === true);
     },
   );
@@ -89,17 +90,10 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       };
       // Two writes under one key: the thread's record answers a retry with the same thread, the run's with the run.
       const thread = await app.store.threads.create(request.tenant, newThread, key && threadKeyOf(key));
-      const run = await planRun(app, request.tenant, body, thread.id);
-      const created = await app.store.runs.create(
-        request.tenant,
-        thread.id,
-        run,
-        [],
-        app.runner.scheduler.newLease(),
-        key,
-      );
+      const planned = await planRun(app, request.tenant, body, thread.id, key === undefined);
+      const created = await createPlanned(app, request.tenant, thread.id, planned, [], key);
       if (!created) throw threadNotFound(thread.id);
-      if (created.run.id !== run.id) return created.run;
+      if (created.run.id !== planned.run.id) return created.run;
       return launchRun(app, reply, request.tenant, created, body.stream === true, [{ type: 'thread.created', thread }]);
     },
   );

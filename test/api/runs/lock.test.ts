@@ -33,3 +33,16 @@ test('of concurrent run creates on one thread exactly one wins; the others name 
   const messages = await t.get(`/v1/threads/${thread.id}/messages`);
   expect(messages.data).toHaveLength(1);
 });
+
+test('a create refused on a thread whose run waits for tool outputs asks the model nothing', async () => {
+  t = await startRunsApp(() => ({ toolCalls: [{ name: 'get_weather', arguments: ['{}'] }] }));
+  const asst = await t.ok('/v1/assistants', { model: 'gpt-4o', tools: [weatherTool] });
+  const thread = await t.ok('/v1/threads', { messages: [{ role: 'user', content: 'Weather?' }] });
+  const first = await t.ok(`/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
+  await t.waitFor(thread.id, first.id, ['requires_action']);
+  const refused = await t.call('POST', `/v1/threads/${thread.id}/runs`, { assistant_id: asst.id });
+  expect(refused.statusCode).toBe(400);
+  expect(refused.json().error.message).toBe(`Thread ${thread.id} already has an active run ${first.id}.`);
+  // Its turn is not sent early only to be withdrawn: the thread's newest run showed the lock beforehand.
+  expect(t.upstream.requests).toHaveLength(1);
+});

@@ -1,0 +1,60 @@
+import type { CreatedRun } from '../store/run-types.js';
+import type { ChatUpstream } from '../upstream/chat-completions.js';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '../upstream/chat-types.js';
+
+/**
+ * A run's first model turn, sent while its create is still being written (docs/runs.md#how-a-run-is-stored):
+ * the request goes out as soon as the run is planned, built from the thread as read beside the plan. The
+ * executor takes the turn only when the request it builds from what the create wrote is the same one;
+ * otherwise, and whenever the create does not stand, the turn is withdrawn before any of its answer is read.
+ */
+export class EarlyTurn {
+  readonly #controller = new AbortController();
+  readonly #payload: string;
+  readonly #chunks: AsyncIterator<ChatCompletionChunk>;
+  readonly #first: Promise<IteratorResult<ChatCompletionChunk>>;
+  #settled = false;
+
+  constructor(upstream: ChatUpstream, request: ChatCompletionRequest) {
+    this.#payload = JSON.stringify(request);
+    this.#chunks = upstream.stream(request, { signal: this.#controller.signal })[Symbol.asyncIterator]();
+    // Asking for the first chunk sends the request; its failure is the taker's, if anyone takes it.
+    this.#first = this.#chunks.next();
+    this.#first.catch(() => undefined);
+  }
+
+  /**
+   * The turn's chunks when `request` is the one sent, stopped when `signal` aborts; else undefined, and the
+   * turn is withdrawn. A turn is taken once.
+   */
+  take(request: ChatCompletionRequest, signal: AbortSignal): AsyncIterator<ChatCompletionChunk> | undefined {
+    if (this.#settled || JSON.stringify(request) !== this.#payload) {
+      this.withdraw();
+      return undefined;
+    }
+    this.#settled = true;
+    const stop = () => this.#controller.abort(signal.reason);
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    let first: Promise<IteratorResult<ChatCompletionChunk>> | undefined = this.#first;
+    return {
+      next: () => {
+        const next = first ?? this.#chunks.next();
+        first = undefined;
+        return next;
+      },
+    };
+  }
+
+  /** Closes the request unless the turn was taken; again, nothing. */
+  withdraw(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#controller.abort(new Error('the run create did not stand'));
+  }
+}
+
+/** A run just created here, as its first turn starts: with the early turn its create sent, if it sent one. */
+export interface CreatedHere extends CreatedRun {
+  early?: EarlyTurn;
+}
