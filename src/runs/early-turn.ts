@@ -6,7 +6,7 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '../upstream/cha
  * A run's first model turn, sent while its create is still being written (docs/runs.md#how-a-run-is-stored):
  * the request goes out as soon as the run is planned, built from the thread as read beside the plan. The
  * executor takes the turn only when the request it builds from what the create wrote is the same one;
- * otherwise, and whenever the create does not stand, the turn is withdrawn before any of its answer is read.
+ * otherwise, and whenever the create does not stand, the turn is withdrawn before the run uses its answer.
  */
 export class EarlyTurn {
   readonly #controller = new AbortController();
@@ -24,18 +24,17 @@ export class EarlyTurn {
   }
 
   /**
-   * The turn's chunks when `request` is the one sent, stopped when `signal` aborts; else undefined, and the
-   * turn is withdrawn. A turn is taken once.
+   * The turn's chunks when `request` is the one sent and `signal` has not aborted (they stop when it does);
+   * else undefined, and the turn is withdrawn. A turn is taken once.
    */
   take(request: ChatCompletionRequest, signal: AbortSignal): AsyncIterator<ChatCompletionChunk> | undefined {
-    if (this.#settled || JSON.stringify(request) !== this.#payload) {
+    // A run stopped before its turn began reads nothing of the answer, not even a first chunk already in.
+    if (this.#settled || signal.aborted || JSON.stringify(request) !== this.#payload) {
       this.withdraw();
       return undefined;
     }
     this.#settled = true;
-    const stop = () => this.#controller.abort(signal.reason);
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
+    signal.addEventListener('abort', () => this.#controller.abort(signal.reason), { once: true });
     let first: Promise<IteratorResult<ChatCompletionChunk>> | undefined = this.#first;
     return {
       next: () => {

@@ -89,3 +89,15 @@ test('withdrawn before anyone takes it, the request is closed; taken, it stops w
   expect(await firstExchangeEnd(upstream!)).toBe('cut off');
   releaseTaken();
 });
+
+test('a run stopped before its turn takes nothing, not even the first chunk already in: the turn is withdrawn', async () => {
+  let release!: () => void;
+  const turn = await earlyTurn(new Promise((resolve) => (release = () => resolve(undefined))));
+  await reached(upstream!);
+  await sleep(50); // the role chunk has come in
+  const stop = new AbortController();
+  stop.abort(new Error('run cancel'));
+  expect(turn.take(request, stop.signal)).toBeUndefined();
+  expect(await firstExchangeEnd(upstream!)).toBe('cut off');
+  release();
+});
