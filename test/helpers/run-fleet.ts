@@ -38,6 +38,8 @@ export interface FleetRun {
   createdOn: number;
   /** A create the kill left unanswered: the thread's runs said whether it had been made. */
   lost?: 'made' | 'not made';
+  /** When a run its lost create had not made was created again (`Date.now()`, before the call). */
+  remadeAt?: number;
   cancel?: { via: number; applied: boolean };
   end?: any;
 }
@@ -90,8 +92,9 @@ export async function driveFleet(processes: ServerProcess[], assistant: string, 
     await killing;
     const [made] = (await survivor(index).get(`/threads/${thread}/runs`)).data;
     if (made) return { index, message, thread, run: made.id, createdOn: 0, lost: 'made' };
+    const remadeAt = Date.now();
     const run = await apis[live(on)]!.ok(`/threads/${thread}/runs`, { assistant_id: assistant });
-    return { index, message, thread, run: run.id, createdOn: live(on), lost: 'not made' };
+    return { index, message, thread, run: run.id, createdOn: live(on), lost: 'not made', remadeAt };
   }
 
   async function cancelAcross(run: FleetRun) {

@@ -49,6 +49,8 @@ export interface SeenRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: ChatCompletionRequest;
+  /** When the whole request had arrived (`Date.now()`). */
+  at: number;
   /** Once the exchange is over: the whole answer sent, or the connection closed before it was. */
   ended?: 'answered' | 'cut off';
 }

@@ -23,7 +23,7 @@ export async function startScriptedUpstream(script) {
       } catch {
         return sendJson(res, 400, { error: { message: 'The body is not JSON.', type: 'invalid_request_error' } });
       }
-      const seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+      const seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() };
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
         return sendJson(res, 404, {
           error: { message: `No route ${req.method} ${req.url}.`, type: 'invalid_request_error' },

@@ -135,22 +135,20 @@ test.each([2, 3])(
     const { runs, killedAt } = await driveFleet(processes, assistant.id, FLEET);
     const survivors = processes.slice(1).map(client);
 
-    const asks = new Map<string, { all: number; cutOff: number }>();
+    const asks = new Map<string, number[]>();
     for (const request of upstream.requests.slice(before)) {
       const [user] = request.body.messages.filter((message) => message.role === 'user');
-      const count = asks.get(String(user!.content)) ?? { all: 0, cutOff: 0 };
-      asks.set(String(user!.content), {
-        all: count.all + 1,
-        cutOff: count.cutOff + (request.ended === 'cut off' ? 1 : 0),
-      });
+      asks.set(String(user!.content), [...(asks.get(String(user!.content)) ?? []), request.at]);
     }
     // A create the kill cut off before it committed may have sent its run's first request already (docs/runs.md,
-    // "The first request goes out while the create is written"): cut off with its replica, that request
-    // belongs to no run. For a run made again after such a create, one cut-off request is not its own.
-    const asked = (run: FleetRun) => {
-      const count = asks.get(run.message) ?? { all: 0, cutOff: 0 };
-      return count.all - (run.lost === 'not made' && count.cutOff > 0 ? 1 : 0);
-    };
+    // "The first request goes out while the create is written"): that request belongs to no run. A run made
+    // again after such a create counts the requests from its own create on; one may come before, no more.
+    const orphans = runs.flatMap((run) => {
+      const early = (asks.get(run.message) ?? []).filter((at) => at < (run.remadeAt ?? 0));
+      return early.length > 1 ? [`${run.message}: asked ${early.length} times before it was made again`] : [];
+    });
+    expect(orphans).toEqual([]);
+    const asked = (run: FleetRun) => (asks.get(run.message) ?? []).filter((at) => at >= (run.remadeAt ?? 0)).length;
     const changes = await leases.read();
     const { killed, held, takeovers } = leasesOfKilled(changes, runs);
     const takenOver = new Set(takeovers.map((change) => change.runId));
