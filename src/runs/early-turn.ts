@@ -1,6 +1,10 @@
+import type { RunObject } from '../schemas/runs.js';
+import type { ItemRecord } from '../store/records.js';
 import type { CreatedRun } from '../store/run-types.js';
 import type { ChatUpstream } from '../upstream/chat-completions.js';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../upstream/chat-types.js';
+import { chatRequestOf } from '../views/chat-prompt.js';
+import { NO_USAGE } from './lifecycle.js';
 
 /**
  * A run's first model turn, sent while its create is still being written (docs/runs.md#how-a-run-is-stored):
@@ -10,14 +14,16 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '../upstream/cha
  */
 export class EarlyTurn {
   readonly #controller = new AbortController();
-  readonly #payload: string;
+  readonly #request: ChatCompletionRequest;
   readonly #chunks: AsyncIterator<ChatCompletionChunk>;
   readonly #first: Promise<IteratorResult<ChatCompletionChunk>>;
   #settled = false;
 
-  constructor(upstream: ChatUpstream, request: ChatCompletionRequest) {
-    this.#payload = JSON.stringify(request);
-    this.#chunks = upstream.stream(request, { signal: this.#controller.signal })[Symbol.asyncIterator]();
+  /** Sends the first turn of `run` (planned, not yet stored) on the thread's `messages`, as the executor would. */
+  constructor(upstream: ChatUpstream, run: RunObject, messages: ItemRecord[]) {
+    const model = upstream.model(run.model);
+    this.#request = chatRequestOf({ run, messages, steps: [], model, spent: NO_USAGE });
+    this.#chunks = upstream.stream(this.#request, { signal: this.#controller.signal })[Symbol.asyncIterator]();
     // Asking for the first chunk sends the request; its failure is the taker's, if anyone takes it.
     this.#first = this.#chunks.next();
     this.#first.catch(() => undefined);
@@ -29,7 +35,7 @@ export class EarlyTurn {
    */
   take(request: ChatCompletionRequest, signal: AbortSignal): AsyncIterator<ChatCompletionChunk> | undefined {
     // A run stopped before its turn began reads nothing of the answer, not even a first chunk already in.
-    if (this.#settled || signal.aborted || JSON.stringify(request) !== this.#payload) {
+    if (this.#settled || signal.aborted || JSON.stringify(request) !== JSON.stringify(this.#request)) {
       this.withdraw();
       return undefined;
     }

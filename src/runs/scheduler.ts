@@ -105,7 +105,6 @@ export class Scheduler {
     if (this.#closed) return undefined;
     const current = this.#running.get(ref.runId);
     if (current) {
-      created?.early?.withdraw();
       if (work === 'execute') current.again = true;
       return current;
     }

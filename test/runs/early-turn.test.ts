@@ -3,11 +3,42 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { EarlyTurn } from '../../src/runs/early-turn.js';
+import { NO_USAGE } from '../../src/runs/lifecycle.js';
+import type { ItemRecord } from '../../src/store/records.js';
 import { createChatUpstream } from '../../src/upstream/chat-completions.js';
-import type { ChatCompletionChunk, ChatCompletionRequest } from '../../src/upstream/chat-types.js';
+import type { ChatCompletionChunk } from '../../src/upstream/chat-types.js';
+import { chatRequestOf } from '../../src/views/chat-prompt.js';
+import { newRun } from '../../src/views/run-view.js';
 import { type ScriptedUpstream, startScriptedUpstream } from '../helpers/scripted-upstream.mjs';
 
-const request: ChatCompletionRequest = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] };
+const assistant = {
+  id: 'asst_1',
+  model: 'gpt-4o',
+  instructions: null,
+  tools: [],
+  temperature: 1,
+  top_p: 1,
+  response_format: 'auto' as const,
+};
+const run = newRun({ assistant_id: assistant.id }, assistant, 'thread_1', Math.floor(Date.now() / 1000), 600);
+const hi: ItemRecord = {
+  id: 'msg_1',
+  created_at: run.created_at,
+  type: 'message',
+  role: 'user',
+  item: null,
+  content: [{ type: 'text', text: { value: 'Hi', annotations: [] } }],
+  status: 'completed',
+  incomplete_details: null,
+  completed_at: run.created_at,
+  incomplete_at: null,
+  assistant_id: null,
+  run_id: null,
+  attachments: [],
+  metadata: {},
+};
+/** What the executor builds for the run's first turn on that thread. */
+const request = chatRequestOf({ run, messages: [hi], steps: [], model: 'gpt-4o', spent: NO_USAGE });
 
 let upstream: ScriptedUpstream | undefined;
 afterEach(async () => upstream?.close());
@@ -21,7 +52,7 @@ async function earlyTurn(release?: Promise<unknown>) {
     idleTimeoutMs: 5000,
     maxRetries: 0,
   });
-  return new EarlyTurn(client, request);
+  return new EarlyTurn(client, run, [hi]);
 }
 
 /** Polls (2 s at most) until the upstream has the request. */
@@ -49,6 +80,8 @@ async function texts(chunks: AsyncIterator<ChatCompletionChunk>) {
 
 test('taken with the request it sent, the turn streams its answer: one request, answered', async () => {
   const turn = await earlyTurn();
+  await reached(upstream!);
+  expect(upstream!.requests[0]!.body.messages).toEqual([{ role: 'user', content: 'Hi' }]);
   const chunks = turn.take({ ...request, messages: [...request.messages] }, new AbortController().signal);
   expect(chunks).toBeDefined();
   expect(await texts(chunks!)).toEqual(['Hello', ' there']);

@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, assistantNotFound, missingParameter, unsupportedTool, upstreamNotConfigured } from '../../errors.js';
 import { type CreatedHere, EarlyTurn } from '../../runs/early-turn.js';
-import { NO_USAGE, UNFINISHED } from '../../runs/lifecycle.js';
-import { PAGE } from '../../runs/read-all.js';
+import { UNFINISHED } from '../../runs/lifecycle.js';
 import type { RunEvent } from '../../runs/run-bus.js';
 import { nextSlice } from '../../runs/time-slices.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, RunObject } from '../../schemas/runs.js';
 import { startedRun } from '../../store/engine/run-row.js';
-import type { ItemRecord, NewItem } from '../../store/records.js';
+import type { NewItem } from '../../store/records.js';
+import { PROMPT_PAGE } from '../../store/run-types.js';
 import type { IdempotencyKey } from '../../store/types.js';
-import { chatRequestOf } from '../../views/chat-prompt.js';
 import { newRun } from '../../views/run-view.js';
 import { checkRunLimits } from './run-limits.js';
 import { streamRunEvents } from './run-stream.js';
@@ -26,7 +25,7 @@ const HOSTED_ONLY = new Set(['code_interpreter', 'file_search']);
 async function readOpenThread(app: FastifyInstance, tenant: string, threadId: string) {
   const { items, runs } = app.store;
   const [page, latest] = await Promise.all([
-    items.list(tenant, threadId, { limit: PAGE, order: 'asc', view: 'thread' }),
+    items.list(tenant, threadId, { limit: PROMPT_PAGE, order: 'asc', view: 'thread' }),
     runs.list(tenant, threadId, { limit: 1, order: 'desc' }),
   ]).catch(() => []);
   if (!page || page.has_more || !latest) return undefined;
@@ -88,13 +87,7 @@ export async function planRun(
       );
   }
   const messages = thread.status === 'fulfilled' ? thread.value : undefined;
-  return { run, early: messages && earlyTurn(app, run, messages) };
-}
-
-function earlyTurn(app: FastifyInstance, run: RunObject, messages: ItemRecord[]): EarlyTurn {
-  const upstream = app.upstream!;
-  const request = chatRequestOf({ run, messages, steps: [], model: upstream.model(run.model), spent: NO_USAGE });
-  return new EarlyTurn(upstream, request);
+  return { run, early: messages && new EarlyTurn(app.upstream!, run, messages) };
 }
 
 /**
